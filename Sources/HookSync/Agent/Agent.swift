@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The long-running agent: receiver and worker over one inbox, stopped gracefully on
+/// SIGTERM or SIGINT (stop accepting, let in-flight deliveries finish, exit 0).
+public enum Agent {
+    /// Runs until a shutdown signal. Throws when the agent cannot start.
+    public static func run(config: AgentConfig, logger: Logger) async throws {
+        // A route command that exits before reading all its input must not kill the agent.
+        signal(SIGPIPE, SIG_IGN)
+        let setup = try AgentSetup.prepare(config: config)
+        let lock = try AgentLock.acquire(dataDirectory: config.dataDirectory)
+        let inbox = try SQLiteInbox(path: config.databasePath)
+        let interrupted = try await inbox.releaseAllLeases()
+        if interrupted > 0 {
+            logger.notice("deliveries interrupted by the previous stop will run again", metadata: ["count": "\(interrupted)"])
+        }
+        let signal = WorkSignal()
+        let worker = DeliveryWorker(
+            inbox: inbox,
+            routes: config.routes,
+            settings: config.worker,
+            signal: signal,
+            logger: logger,
+            clock: ContinuousClock()
+        )
+        logger.notice(
+            "hooksync starting",
+            metadata: [
+                "config": "\(config.file)", "inbox": "\(config.databasePath)", "sources": "\(config.sources.count)",
+                "routes": "\(config.routes.count)",
+            ]
+        )
+        if config.http != nil {
+            let app = makeApplication(setup: setup, inbox: inbox, signal: signal, services: [worker], logger: logger) { address in
+                lock.record(listen: address)
+            }
+            try await app.runService()
+        } else {
+            let group = ServiceGroup(
+                configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            )
+            try await group.run()
+        }
+        logger.notice("hooksync stopped")
+        withExtendedLifetime(lock) {}
+    }
+
+    /// The HTTP application with the webhook receiver; `services` run alongside and stop after it.
+    public static func makeApplication(
+        setup: AgentSetup,
+        inbox: any Inbox,
+        signal: WorkSignal,
+        services: [any Service],
+        logger: Logger,
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        WebhookReceiver(setup: setup, inbox: inbox, signal: signal, logger: logger).register(on: router)
+        let http = setup.config.http ?? HTTPSettings()
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(http.host, port: http.port), serverName: "hooksync"),
+            services: services,
+            onServerRunning: { channel in
+                let host = channel.localAddress?.ipAddress ?? http.host
+                let port = channel.localAddress?.port ?? http.port
+                let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+                logger.notice("listening", metadata: ["address": "\(address)"])
+                onListening(address)
+            },
+            logger: logger
+        )
+    }
+}

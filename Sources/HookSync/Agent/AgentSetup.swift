@@ -1,0 +1,60 @@
+import Foundation
+
+/// A configuration checked against the providers and the secrets of this host: what
+/// `hooksync check` validates and what the agent starts from.
+public struct AgentSetup: Sendable {
+    public var config: AgentConfig
+    public var providers: ProviderRegistry
+    public var sources: [String: ResolvedSource]
+
+    /// Loads providers and resolves every source; reports all problems together.
+    /// - Parameter resolveSecrets: false for commands that only read the inbox.
+    public static func prepare(
+        config: AgentConfig,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        resolveSecrets: Bool = true
+    ) throws(ConfigError) -> AgentSetup {
+        let providers = try ProviderRegistry.load(directory: config.providersDirectory)
+        var issues: [ConfigIssue] = []
+        var sources: [String: ResolvedSource] = [:]
+        for (index, source) in config.sources.enumerated() {
+            let key = "sources[\(index)]"
+            guard let provider = providers[source.provider] else {
+                issues.append(
+                    ConfigIssue(
+                        file: config.file,
+                        key: "\(key).provider",
+                        value: "\"\(source.provider)\"",
+                        expected: "a known provider (\(providers.providers.keys.sorted().joined(separator: ", ")))"
+                    )
+                )
+                continue
+            }
+            let scheme = provider.signatureScheme(tolerance: source.tolerance)
+            var secrets: [Secret] = []
+            if resolveSecrets && source.mode.acceptsWebhooks {
+                for reference in source.webhookSecrets {
+                    do {
+                        let secret = try reference.resolve(environment: environment)
+                        try scheme.validate(secret: secret)
+                        secrets.append(secret)
+                    } catch let error as SecretError {
+                        issues.append(
+                            ConfigIssue(
+                                file: config.file,
+                                key: "\(key).webhook_secret",
+                                value: "\"\(reference)\"",
+                                expected: "a readable secret (\(error.reason))"
+                            )
+                        )
+                    } catch {
+                        issues.append(ConfigIssue(file: config.file, key: "\(key).webhook_secret", value: "\"\(reference)\"", expected: "\(error)"))
+                    }
+                }
+            }
+            sources[source.name] = ResolvedSource(config: source, provider: provider, scheme: scheme, secrets: secrets)
+        }
+        guard issues.isEmpty else { throw ConfigError(issues: issues) }
+        return AgentSetup(config: config, providers: providers, sources: sources)
+    }
+}

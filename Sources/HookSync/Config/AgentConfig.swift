@@ -1,0 +1,254 @@
+import Foundation
+import TOMLKit
+
+/// The whole agent configuration, read from one TOML file (`hooksync.toml`).
+///
+/// Relative paths in the file are resolved against the file's own directory, so the agent
+/// behaves the same whatever directory systemd or a shell starts it from.
+public struct AgentConfig: Sendable {
+    /// The file this configuration was read from, for messages.
+    public var file: String
+    public var dataDirectory: String
+    public var providersDirectory: String?
+    public var http: HTTPSettings?
+    public var worker: WorkerSettings
+    public var sources: [SourceConfig]
+    public var routes: [RouteConfig]
+
+    public init(
+        file: String = "(memory)",
+        dataDirectory: String,
+        providersDirectory: String? = nil,
+        http: HTTPSettings? = HTTPSettings(),
+        worker: WorkerSettings = WorkerSettings(),
+        sources: [SourceConfig],
+        routes: [RouteConfig]
+    ) {
+        self.file = file
+        self.dataDirectory = dataDirectory
+        self.providersDirectory = providersDirectory
+        self.http = http
+        self.worker = worker
+        self.sources = sources
+        self.routes = routes
+    }
+
+    /// Where the inbox database lives.
+    public var databasePath: String {
+        (dataDirectory as NSString).appendingPathComponent("inbox.sqlite")
+    }
+
+    public func source(named name: String) -> SourceConfig? {
+        sources.first { $0.name == name }
+    }
+
+    /// Names of the routes that want an event; decided once, when the event is stored.
+    public func routeNames(source: String, type: String) -> [String] {
+        routes.filter { $0.selects(source: source, type: type) }.map(\.name)
+    }
+
+    /// Reads and validates a configuration file, reporting every problem at once.
+    public static func load(path: String) throws(ConfigError) -> AgentConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(issues: [
+                ConfigIssue(file: path, key: "(file)", expected: "a readable configuration file (pass --config PATH)")
+            ])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(issues: [ConfigIssue(file: path, key: "(file)", expected: "UTF-8 text")])
+        }
+        var base = (path as NSString).deletingLastPathComponent
+        if !base.hasPrefix("/") {
+            base = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(base)
+        }
+        return try parse(text, file: path, baseDirectory: (base as NSString).standardizingPath)
+    }
+
+    /// Parses configuration text; `baseDirectory` anchors relative paths.
+    public static func parse(_ text: String, file: String, baseDirectory: String) throws(ConfigError) -> AgentConfig {
+        let root = TOMLReader(table: try TOMLTable.parse(text, file: file), collector: ConfigIssueCollector(file: file))
+        root.rejectUnknownKeys(["data_dir", "providers_dir", "http", "worker", "sources", "routes"])
+
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") ? path : ((baseDirectory as NSString).appendingPathComponent(path) as NSString).standardizingPath
+        }
+        let dataDirectory = resolve(root.string("data_dir") ?? "./data")
+        let providersDirectory = root.string("providers_dir").map(resolve)
+        let http = root.table("http").map(readHTTP)
+        let worker = root.table("worker").map(readWorker) ?? WorkerSettings()
+        let sources = root.tables("sources").compactMap(readSource)
+        let routes = root.tables("routes").compactMap(readRoute).map { route in
+            // A command written "./x" or "../x" is relative to the config file, like data_dir.
+            guard case .exec(var command) = route.action, command[0].hasPrefix("./") || command[0].hasPrefix("../") else {
+                return route
+            }
+            var resolved = route
+            command[0] = resolve(command[0])
+            resolved.action = .exec(command)
+            return resolved
+        }
+
+        var seen = Set<String>()
+        for (index, source) in sources.enumerated() where !seen.insert(source.name).inserted {
+            root.collector.report(key: "sources[\(index)].name", value: "\"\(source.name)\"", expected: "a name no other source uses")
+        }
+        seen = []
+        for (index, route) in routes.enumerated() {
+            if !seen.insert(route.name).inserted {
+                root.collector.report(key: "routes[\(index)].name", value: "\"\(route.name)\"", expected: "a name no other route uses")
+            }
+            if route.source != "*" && !sources.contains(where: { $0.name == route.source }) {
+                root.collector.report(
+                    key: "routes[\(index)].source",
+                    value: "\"\(route.source)\"",
+                    expected: "\"*\" or the name of a configured source (\(sources.map(\.name).joined(separator: ", ")))"
+                )
+            }
+        }
+        if http == nil, let source = sources.first(where: { $0.mode == .webhook }) {
+            root.collector.report(
+                key: "http",
+                value: nil,
+                expected: "an [http] table, because source \"\(source.name)\" has mode = \"webhook\" and needs a listener"
+            )
+        }
+        if !root.collector.issues.isEmpty {
+            throw ConfigError(issues: root.collector.issues)
+        }
+        return AgentConfig(
+            file: file,
+            dataDirectory: dataDirectory,
+            providersDirectory: providersDirectory,
+            http: http,
+            worker: worker,
+            sources: sources,
+            routes: routes
+        )
+    }
+
+    private static func readHTTP(_ table: TOMLReader) -> HTTPSettings {
+        table.rejectUnknownKeys(["listen", "max_body"])
+        var settings = HTTPSettings()
+        if let listen = table.string("listen") {
+            if let (host, port) = HTTPSettings.parseListen(listen) {
+                settings.host = host
+                settings.port = port
+            } else {
+                table.report("listen", value: "\"\(listen)\"", expected: "host:port, such as \"127.0.0.1:8780\"")
+            }
+        }
+        if let maxBody = table.byteSize("max_body") { settings.maxBody = maxBody }
+        return settings
+    }
+
+    private static func readWorker(_ table: TOMLReader) -> WorkerSettings {
+        table.rejectUnknownKeys(["concurrency", "idle_poll"])
+        var settings = WorkerSettings()
+        if let concurrency = table.int("concurrency", in: 1...1024) { settings.concurrency = concurrency }
+        if let idlePoll = table.duration("idle_poll") { settings.idlePoll = idlePoll }
+        return settings
+    }
+
+    private static func readSource(_ table: TOMLReader) -> SourceConfig? {
+        table.rejectUnknownKeys(["name", "provider", "mode", "webhook_secret", "api_key", "api_base", "tolerance"])
+        let name = table.string("name", required: true)
+        if let name, !isValidName(name) {
+            table.report("name", value: "\"\(name)\"", expected: "letters, digits, '-' or '_' (it becomes part of the URL)")
+        }
+        let provider = table.string("provider", required: true)
+        var mode = SourceMode.webhook
+        if let text = table.string("mode") {
+            if let parsed = SourceMode(rawValue: text) {
+                mode = parsed
+            } else {
+                table.report("mode", value: "\"\(text)\"", expected: "\"webhook\", \"poll\" or \"hybrid\"")
+            }
+        }
+        var secrets: [SecretReference] = []
+        for text in table.strings("webhook_secret", secret: true) ?? [] {
+            if let reference = SecretReference(text) {
+                secrets.append(reference)
+            } else {
+                // The value may be a pasted secret: never echo it.
+                table.report("webhook_secret", value: "<hidden>", expected: SecretReference.expectation)
+            }
+        }
+        if mode.acceptsWebhooks && secrets.isEmpty && !table.contains("webhook_secret") {
+            table.report("webhook_secret", value: nil, expected: "a value, because mode = \"\(mode.rawValue)\" accepts webhooks")
+        }
+        var apiKey: SecretReference?
+        if let text = table.string("api_key", secret: true) {
+            apiKey = SecretReference(text)
+            if apiKey == nil { table.report("api_key", value: "<hidden>", expected: SecretReference.expectation) }
+        }
+        var apiBase: String?
+        if let text = table.string("api_base") {
+            if let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
+                apiBase = text
+            } else {
+                table.report("api_base", value: "\"\(text)\"", expected: "an http:// or https:// URL")
+            }
+        }
+        let tolerance = table.duration("tolerance")
+        guard let name, let provider else { return nil }
+        return SourceConfig(
+            name: name,
+            provider: provider,
+            mode: mode,
+            webhookSecrets: secrets,
+            apiKey: apiKey,
+            apiBase: apiBase,
+            tolerance: tolerance
+        )
+    }
+
+    private static func readRoute(_ table: TOMLReader) -> RouteConfig? {
+        table.rejectUnknownKeys(["name", "source", "events", "exec", "timeout", "max_attempts", "backoff"])
+        let name = table.string("name", required: true)
+        let source = table.string("source") ?? "*"
+        let events = (table.strings("events") ?? ["*"]).map(EventTypeGlob.init)
+        if events.isEmpty { table.report("events", value: "[]", expected: "at least one event type pattern") }
+        var action: RouteConfig.Action?
+        if let command = table.strings("exec") {
+            if command.isEmpty || command[0].isEmpty {
+                table.report("exec", value: "[]", expected: "a command and its arguments, such as [\"/usr/local/bin/on-event\", \"--live\"]")
+            } else {
+                action = .exec(command)
+            }
+        } else {
+            table.report("exec", value: nil, expected: "a command to run for each event (exec = [\"/path/to/program\", \"arg\"])")
+        }
+        let timeout = table.duration("timeout") ?? .seconds(30)
+        let maxAttempts = table.int("max_attempts", in: 1...1000) ?? 8
+        var backoff = RetrySchedule(base: .seconds(1), max: .seconds(3600))
+        if let backoffTable = table.table("backoff") {
+            backoffTable.rejectUnknownKeys(["base", "max"])
+            if let base = backoffTable.duration("base") { backoff.base = base }
+            if let max = backoffTable.duration("max") { backoff.max = max }
+            if backoff.max < backoff.base {
+                backoffTable.report(
+                    "max",
+                    value: "\"\(ConfigDuration.format(backoff.max))\"",
+                    expected: "a duration no shorter than backoff.base (\(ConfigDuration.format(backoff.base)))"
+                )
+            }
+        }
+        guard let name, let action else { return nil }
+        if !isValidName(name) {
+            table.report("name", value: "\"\(name)\"", expected: "letters, digits, '-' or '_'")
+        }
+        return RouteConfig(
+            name: name,
+            source: source,
+            events: events,
+            action: action,
+            timeout: timeout,
+            maxAttempts: maxAttempts,
+            backoff: backoff
+        )
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}

@@ -1,0 +1,40 @@
+/// One `[[routes]]` entry: which events go where, and how hard to try.
+public struct RouteConfig: Sendable {
+    /// What a route does with an event.
+    public enum Action: Sendable, Equatable {
+        /// Run a command with the event body on stdin; exit 0 is success.
+        case exec([String])
+    }
+
+    public var name: String
+    /// A source name, or `"*"` for every source.
+    public var source: String
+    public var events: [EventTypeGlob]
+    public var action: Action
+    public var timeout: Duration
+    public var maxAttempts: Int
+    public var backoff: RetrySchedule
+
+    public init(
+        name: String,
+        source: String = "*",
+        events: [EventTypeGlob] = [EventTypeGlob("*")],
+        action: Action,
+        timeout: Duration = .seconds(30),
+        maxAttempts: Int = 8,
+        backoff: RetrySchedule = RetrySchedule(base: .seconds(1), max: .seconds(3600))
+    ) {
+        self.name = name
+        self.source = source
+        self.events = events
+        self.action = action
+        self.timeout = timeout
+        self.maxAttempts = maxAttempts
+        self.backoff = backoff
+    }
+
+    /// Whether this route wants an event of `type` from `source`.
+    public func selects(source: String, type: String) -> Bool {
+        (self.source == "*" || self.source == source) && events.contains { $0.matches(type) }
+    }
+}

@@ -1,0 +1,32 @@
+/// One `[[sources]]` entry: a named feed of events from one provider account.
+public struct SourceConfig: Sendable {
+    /// Unique name; webhooks for it arrive at `POST /webhooks/<name>`.
+    public var name: String
+    /// The provider definition's name (`providers/<provider>.toml`).
+    public var provider: String
+    public var mode: SourceMode
+    /// Every secret that may sign a webhook; several during a rotation.
+    public var webhookSecrets: [SecretReference]
+    public var apiKey: SecretReference?
+    public var apiBase: String?
+    /// Overrides the provider's timestamp tolerance for this source.
+    public var tolerance: Duration?
+
+    public init(
+        name: String,
+        provider: String,
+        mode: SourceMode = .webhook,
+        webhookSecrets: [SecretReference] = [],
+        apiKey: SecretReference? = nil,
+        apiBase: String? = nil,
+        tolerance: Duration? = nil
+    ) {
+        self.name = name
+        self.provider = provider
+        self.mode = mode
+        self.webhookSecrets = webhookSecrets
+        self.apiKey = apiKey
+        self.apiBase = apiBase
+        self.tolerance = tolerance
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// What `hooksync status` shows: whether the agent runs, and per source and route what the
+/// inbox holds. Works while the agent is down, since it reads the inbox directly.
+public struct StatusReport: Sendable, Codable {
+    public struct Agent: Sendable, Codable {
+        public var running: Bool
+        public var pid: Int32?
+        public var listen: String?
+        public var startedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case running, pid, listen
+            case startedAt = "started_at"
+        }
+    }
+
+    public struct Source: Sendable, Codable {
+        public var name: String
+        public var provider: String
+        public var mode: String
+        public var events: Int
+        public var byState: [String: Int]
+        public var lastReceivedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case name, provider, mode, events
+            case byState = "by_state"
+            case lastReceivedAt = "last_received_at"
+        }
+    }
+
+    public var agent: Agent
+    public var inbox: String
+    public var sources: [Source]
+    public var routes: [InboxStatus.RouteCounts]
+
+    public static func gather(config: AgentConfig) async throws -> StatusReport {
+        let info = AgentLock.running(dataDirectory: config.dataDirectory)
+        let counts: InboxStatus
+        if FileManager.default.fileExists(atPath: config.databasePath) {
+            counts = try await SQLiteInbox(path: config.databasePath, create: false).status()
+        } else {
+            counts = InboxStatus(sources: [], routes: [])
+        }
+        let sources = config.sources.map { source in
+            let found = counts.sources.first { $0.source == source.name }
+            return Source(
+                name: source.name,
+                provider: source.provider,
+                mode: source.mode.rawValue,
+                events: found?.events ?? 0,
+                byState: found?.byState ?? [:],
+                lastReceivedAt: found?.lastReceivedAt
+            )
+        }
+        let routes = config.routes.map { route in
+            counts.routes.first { $0.route == route.name }
+                ?? InboxStatus.RouteCounts(route: route.name, pending: 0, retrying: 0, dead: 0, done: 0, oldestPendingAt: nil)
+        }
+        return StatusReport(
+            agent: Agent(running: info != nil, pid: info?.pid, listen: info?.listen, startedAt: info?.startedAt),
+            inbox: config.databasePath,
+            sources: sources,
+            routes: routes
+        )
+    }
+
+    public func render(now: Date = Date()) -> String {
+        var lines: [String] = []
+        if agent.running {
+            lines.append("agent: running (pid \(agent.pid.map(String.init) ?? "?"))\(agent.listen.map { ", listening on \($0)" } ?? "")")
+        } else {
+            lines.append("agent: not running")
+        }
+        lines.append("inbox: \(inbox)")
+        lines.append("")
+        var sourceTable = TextTable(headers: ["SOURCE", "PROVIDER", "MODE", "EVENTS", "PENDING", "RETRYING", "DEAD", "DONE", "LAST EVENT"])
+        for source in sources {
+            var row: [String] = [source.name, source.provider, source.mode, String(source.events)]
+            for state in DeliveryState.allCases.sorted() {
+                row.append(String(source.byState[state.rawValue] ?? 0))
+            }
+            let last: String = source.lastReceivedAt.map { ConsoleTime.age(of: $0, now: now) + " ago" } ?? "never"
+            row.append(last)
+            sourceTable.append(row)
+        }
+        lines.append(sourceTable.render())
+        lines.append("")
+        var routeTable = TextTable(headers: ["ROUTE", "PENDING", "RETRYING", "DEAD", "DONE", "OLDEST PENDING"])
+        for route in routes {
+            let oldest: String = route.oldestPendingAt.map { ConsoleTime.age(of: $0, now: now) } ?? "-"
+            routeTable.append(
+                [route.route, String(route.pending), String(route.retrying), String(route.dead), String(route.done), oldest])
+        }
+        lines.append(routeTable.render())
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// A delivery leased to a worker for one attempt, with what the route needs to run it.
+public struct ClaimedDelivery: Sendable {
+    public var deliveryID: Int64
+    public var route: String
+    /// Attempts made before this one.
+    public var attempts: Int
+    public var source: String
+    public var eventID: String
+    public var type: String
+    public var origin: EventOrigin
+    public var body: [UInt8]
+}
+
+/// The outcome of one attempt, as the worker reports it to the inbox.
+public struct AttemptRecord: Sendable {
+    public var deliveryID: Int64
+    public var leaseOwner: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// nil when the attempt succeeded.
+    public var error: String?
+    public var decision: DeliveryPolicy.Decision
+
+    public init(
+        deliveryID: Int64,
+        leaseOwner: String,
+        startedAt: Date,
+        finishedAt: Date,
+        error: String?,
+        decision: DeliveryPolicy.Decision
+    ) {
+        self.deliveryID = deliveryID
+        self.leaseOwner = leaseOwner
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+        self.decision = decision
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Everything the inbox knows about one event: the answer to "what happened to event X?".
+public struct EventDetail: Sendable, Codable {
+    public var summary: EventSummary
+    public var lastArrivedAt: Date
+    public var headers: [String: String]
+    public var body: String
+    public var deliveries: [DeliveryDetail]
+
+    enum CodingKeys: String, CodingKey {
+        case summary = "event"
+        case lastArrivedAt = "last_arrived_at"
+        case headers, body, deliveries
+    }
+}
+
+/// One delivery of an event to a route, with its attempt history.
+public struct DeliveryDetail: Sendable, Codable {
+    public var id: Int64
+    public var route: String
+    public var state: DeliveryState
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var lastError: String?
+    public var leased: Bool
+    public var replays: Int
+    public var history: [AttemptDetail]
+
+    enum CodingKeys: String, CodingKey {
+        case id, route, state, attempts, leased, replays, history
+        case nextAttemptAt = "next_attempt_at"
+        case lastError = "last_error"
+    }
+}
+
+/// One past attempt of a delivery.
+public struct AttemptDetail: Sendable, Codable {
+    public var startedAt: Date
+    public var durationMs: Int
+    public var outcome: String
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case outcome, error
+        case startedAt = "started_at"
+        case durationMs = "duration_ms"
+    }
+}

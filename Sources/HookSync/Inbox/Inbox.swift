@@ -1,0 +1,39 @@
+import Foundation
+
+/// The durable store that the receiver, the poller and the worker share.
+///
+/// Everything goes through this protocol so that another backend (a PostgreSQL inbox shared
+/// by several agents) can replace SQLite without touching its users. Implementations must make
+/// `store` durable before returning: the receiver acknowledges a webhook only after it.
+public protocol Inbox: Sendable {
+    /// Stores an event once per (source, event id) and creates its deliveries; a second
+    /// arrival only counts. Concurrent calls may share one commit.
+    func store(_ event: IncomingEvent) async throws -> StoreResult
+
+    /// Leases up to `limit` due deliveries of `routes` to `owner` until `now + lease`.
+    func claimDueDeliveries(
+        routes: [String],
+        limit: Int,
+        now: Date,
+        lease: Duration,
+        owner: String
+    ) async throws
+        -> [ClaimedDelivery]
+
+    /// Records an attempt's outcome and releases the lease; ignored if `owner` lost the lease.
+    func recordAttempt(_ record: AttemptRecord) async throws
+
+    /// Clears every lease; called at start-up by the one agent that owns the inbox, so work
+    /// interrupted by a crash runs again.
+    func releaseAllLeases() async throws -> Int
+
+    /// When the earliest unleased delivery of `routes` becomes due, if any.
+    func nextDueDate(routes: [String]) async throws -> Date?
+
+    func events(_ query: EventQuery) async throws -> [EventSummary]
+    func eventDetails(id: String, source: String?) async throws -> [EventDetail]
+    func deadLetters(limit: Int) async throws -> [DeadLetter]
+    /// Re-queues dead deliveries with their attempts reset; returns how many.
+    func replay(_ selection: ReplaySelection, now: Date) async throws -> Int
+    func status() async throws -> InboxStatus
+}

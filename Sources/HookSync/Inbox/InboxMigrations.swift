@@ -1,0 +1,65 @@
+import GRDB
+
+/// The inbox schema, one registered migration per version. Never edit a shipped migration:
+/// add a new one, so every existing inbox upgrades in place.
+enum InboxMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: events, deliveries, attempts, dead letters") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        occurred_at REAL,
+                        received_at REAL NOT NULL,
+                        origin TEXT NOT NULL CHECK (origin IN ('webhook', 'poll')),
+                        arrivals INTEGER NOT NULL DEFAULT 1,
+                        last_arrived_at REAL NOT NULL,
+                        headers TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        UNIQUE (source, event_id)
+                    );
+                    CREATE INDEX event_received ON event (received_at);
+
+                    CREATE TABLE delivery (
+                        id INTEGER PRIMARY KEY,
+                        event_rowid INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+                        route TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('pending', 'retrying', 'done', 'dead')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL,
+                        lease_owner TEXT,
+                        lease_until REAL,
+                        last_error TEXT,
+                        replays INTEGER NOT NULL DEFAULT 0,
+                        updated_at REAL NOT NULL,
+                        UNIQUE (event_rowid, route)
+                    );
+                    CREATE INDEX delivery_due ON delivery (next_attempt_at) WHERE state IN ('pending', 'retrying');
+                    CREATE INDEX delivery_route_state ON delivery (route, state);
+
+                    CREATE TABLE attempt (
+                        id INTEGER PRIMARY KEY,
+                        delivery_id INTEGER NOT NULL REFERENCES delivery (id) ON DELETE CASCADE,
+                        started_at REAL NOT NULL,
+                        duration_ms INTEGER NOT NULL,
+                        outcome TEXT NOT NULL,
+                        error TEXT
+                    );
+                    CREATE INDEX attempt_delivery ON attempt (delivery_id);
+
+                    CREATE TABLE dead_letter (
+                        delivery_id INTEGER PRIMARY KEY REFERENCES delivery (id) ON DELETE CASCADE,
+                        failed_at REAL NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        last_error TEXT NOT NULL
+                    );
+                    """
+            )
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,445 @@
+import Foundation
+import GRDB
+
+/// The inbox in one SQLite file (WAL), shared by the agent and the CLI.
+///
+/// Commits run with `synchronous = FULL`, so an acknowledged event survives power loss, and
+/// concurrent stores share commits through ``StoreBatcher``.
+public final class SQLiteInbox: Inbox {
+    public let path: String
+    private let pool: DatabasePool
+    private let batcher: StoreBatcher
+
+    /// Opens (creating when `create` is true) the inbox at `path` and migrates it.
+    public init(path: String, create: Bool = true) throws(InboxError) {
+        self.path = path
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw InboxError.missing(path)
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        } catch {
+            throw InboxError.cannotOpen(path, reason: "cannot create \(directory): \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "hooksync.inbox"
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // DatabasePool sets NORMAL when it switches to WAL; an acknowledged event must survive
+            // power loss, so the writer connection commits with FULL.
+            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try InboxMigrations.migrator.migrate(pool)
+            self.pool = pool
+        } catch {
+            throw InboxError.cannotOpen(path, reason: "\(error)")
+        }
+        let store = StoreCommit(pool: pool)
+        batcher = StoreBatcher { events in try await store.commit(events) }
+    }
+
+    /// `PRAGMA synchronous` of the writer connection (2 is FULL); exposed for tests.
+    public func writerSynchronousMode() async throws -> Int {
+        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    public func store(_ event: IncomingEvent) async throws -> StoreResult {
+        try await batcher.submit(event)
+    }
+
+    public func claimDueDeliveries(
+        routes: [String],
+        limit: Int,
+        now: Date,
+        lease: Duration,
+        owner: String
+    ) async throws
+        -> [ClaimedDelivery]
+    {
+        guard !routes.isEmpty, limit > 0 else { return [] }
+        let nowValue = now.timeIntervalSince1970
+        return try await pool.write { db in
+            let ids = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM delivery
+                    WHERE state IN ('pending', 'retrying') AND next_attempt_at <= ?
+                      AND (lease_until IS NULL OR lease_until < ?) AND route IN (\(databaseQuestionMarks(count: routes.count)))
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                arguments: StatementArguments([nowValue, nowValue] + routes.map { $0 as any DatabaseValueConvertible } + [limit])
+            )
+            guard !ids.isEmpty else { return [] }
+            let marks = databaseQuestionMarks(count: ids.count)
+            try db.execute(
+                sql: "UPDATE delivery SET lease_owner = ?, lease_until = ?, updated_at = ? WHERE id IN (\(marks))",
+                arguments: StatementArguments([owner, nowValue + lease.seconds, nowValue] as [any DatabaseValueConvertible] + ids)
+            )
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.id, d.route, d.attempts, e.source, e.event_id, e.type, e.origin, e.body
+                    FROM delivery d JOIN event e ON e.id = d.event_rowid
+                    WHERE d.id IN (\(marks)) ORDER BY d.next_attempt_at, d.id
+                    """,
+                arguments: StatementArguments(ids)
+            )
+            return rows.map { row in
+                ClaimedDelivery(
+                    deliveryID: row["id"],
+                    route: row["route"],
+                    attempts: row["attempts"],
+                    source: row["source"],
+                    eventID: row["event_id"],
+                    type: row["type"],
+                    origin: EventOrigin(rawValue: row["origin"]) ?? .webhook,
+                    body: Array(row["body"] as Data)
+                )
+            }
+        }
+    }
+
+    public func recordAttempt(_ record: AttemptRecord) async throws {
+        let finished = record.finishedAt.timeIntervalSince1970
+        let durationMs = Int((record.finishedAt.timeIntervalSince(record.startedAt) * 1000).rounded())
+        let (state, nextAttempt): (DeliveryState, Double?) =
+            switch record.decision {
+            case .done: (.done, nil)
+            case .retry(let delay): (.retrying, finished + delay.seconds)
+            case .dead: (.dead, nil)
+            }
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at),
+                        last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+                    WHERE id = ? AND lease_owner = ?
+                    """,
+                arguments: [state.rawValue, nextAttempt, record.error, finished, record.deliveryID, record.leaseOwner]
+            )
+            guard db.changesCount == 1 else { return }
+            try db.execute(
+                sql: "INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, error) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    record.deliveryID, record.startedAt.timeIntervalSince1970, durationMs,
+                    record.error == nil ? "ok" : "failed", record.error,
+                ]
+            )
+            if state == .dead {
+                try db.execute(
+                    sql: """
+                        INSERT INTO dead_letter (delivery_id, failed_at, attempts, last_error)
+                        SELECT id, ?, attempts, COALESCE(last_error, '') FROM delivery WHERE id = ?
+                        ON CONFLICT (delivery_id) DO UPDATE SET failed_at = excluded.failed_at,
+                            attempts = excluded.attempts, last_error = excluded.last_error
+                        """,
+                    arguments: [finished, record.deliveryID]
+                )
+            }
+        }
+    }
+
+    public func releaseAllLeases() async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
+            return db.changesCount
+        }
+    }
+
+    public func nextDueDate(routes: [String]) async throws -> Date? {
+        guard !routes.isEmpty else { return nil }
+        return try await pool.read { db in
+            try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(next_attempt_at) FROM delivery
+                    WHERE state IN ('pending', 'retrying') AND lease_owner IS NULL
+                      AND route IN (\(databaseQuestionMarks(count: routes.count)))
+                    """,
+                arguments: StatementArguments(routes)
+            ).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// The SQL that folds delivery states into an event's state, derived from ``DeliveryState``'s order.
+    private static let stateRankSQL: String = {
+        let cases = DeliveryState.allCases.sorted().enumerated().map { "WHEN '\($0.element.rawValue)' THEN \($0.offset)" }
+        return "COALESCE(MIN(CASE d.state \(cases.joined(separator: " ")) END), \(DeliveryState.allCases.count - 1))"
+    }()
+
+    private static func state(rank: Int) -> DeliveryState {
+        let ordered = DeliveryState.allCases.sorted()
+        return ordered.indices.contains(rank) ? ordered[rank] : .done
+    }
+
+    private static let summarySelect = """
+        SELECT e.id AS rowid, e.source, e.event_id, e.type, e.origin, e.received_at, e.occurred_at, e.arrivals,
+            COALESCE(SUM(d.attempts), 0) AS attempts, \(stateRankSQL) AS state_rank
+        FROM event e LEFT JOIN delivery d ON d.event_rowid = e.id
+        """
+
+    private static func summary(_ row: Row) -> EventSummary {
+        EventSummary(
+            source: row["source"],
+            id: row["event_id"],
+            type: row["type"],
+            state: state(rank: row["state_rank"]),
+            origin: EventOrigin(rawValue: row["origin"]) ?? .webhook,
+            attempts: row["attempts"],
+            arrivals: row["arrivals"],
+            receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+            occurredAt: (row["occurred_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        )
+    }
+
+    public func events(_ query: EventQuery) async throws -> [EventSummary] {
+        let rank = query.state.flatMap { state in DeliveryState.allCases.sorted().firstIndex(of: state) }
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    \(Self.summarySelect)
+                    WHERE (?1 IS NULL OR e.source = ?1)
+                    GROUP BY e.id
+                    HAVING (?2 IS NULL OR state_rank = ?2)
+                    ORDER BY e.id DESC LIMIT ?3
+                    """,
+                arguments: [query.source, rank, query.limit]
+            ).map(Self.summary)
+        }
+    }
+
+    public func eventDetails(id: String, source: String?) async throws -> [EventDetail] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    \(Self.summarySelect)
+                    WHERE e.event_id = ?1 AND (?2 IS NULL OR e.source = ?2)
+                    GROUP BY e.id ORDER BY e.id
+                    """,
+                arguments: [id, source]
+            )
+            return try rows.map { row in
+                let rowid: Int64 = row["rowid"]
+                let event = try Row.fetchOne(db, sql: "SELECT last_arrived_at, headers, body FROM event WHERE id = ?", arguments: [rowid])
+                let headersJSON: String = event?["headers"] ?? "{}"
+                let headers = (try? JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
+                let body: Data = event?["body"] ?? Data()
+                let deliveries = try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM delivery WHERE event_rowid = ? ORDER BY route",
+                    arguments: [rowid]
+                ).map { delivery in
+                    let deliveryID: Int64 = delivery["id"]
+                    let state = DeliveryState(rawValue: delivery["state"]) ?? .pending
+                    let history = try Row.fetchAll(
+                        db,
+                        sql: "SELECT * FROM attempt WHERE delivery_id = ? ORDER BY id",
+                        arguments: [deliveryID]
+                    ).map { attempt in
+                        AttemptDetail(
+                            startedAt: Date(timeIntervalSince1970: attempt["started_at"]),
+                            durationMs: attempt["duration_ms"],
+                            outcome: attempt["outcome"],
+                            error: attempt["error"]
+                        )
+                    }
+                    return DeliveryDetail(
+                        id: deliveryID,
+                        route: delivery["route"],
+                        state: state,
+                        attempts: delivery["attempts"],
+                        nextAttemptAt: state == .pending || state == .retrying
+                            ? Date(timeIntervalSince1970: delivery["next_attempt_at"]) : nil,
+                        lastError: delivery["last_error"],
+                        leased: (delivery["lease_owner"] as String?) != nil,
+                        replays: delivery["replays"],
+                        history: history
+                    )
+                }
+                return EventDetail(
+                    summary: Self.summary(row),
+                    lastArrivedAt: Date(timeIntervalSince1970: event?["last_arrived_at"] ?? 0),
+                    headers: headers,
+                    body: String(decoding: body, as: UTF8.self),
+                    deliveries: deliveries
+                )
+            }
+        }
+    }
+
+    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.delivery_id, l.failed_at, l.attempts, l.last_error, d.route,
+                        e.source, e.event_id, e.type, e.origin, e.received_at
+                    FROM dead_letter l JOIN delivery d ON d.id = l.delivery_id JOIN event e ON e.id = d.event_rowid
+                    ORDER BY l.failed_at DESC LIMIT ?
+                    """,
+                arguments: [limit]
+            ).map { row in
+                DeadLetter(
+                    deliveryID: row["delivery_id"],
+                    source: row["source"],
+                    id: row["event_id"],
+                    type: row["type"],
+                    route: row["route"],
+                    attempts: row["attempts"],
+                    lastError: row["last_error"],
+                    failedAt: Date(timeIntervalSince1970: row["failed_at"]),
+                    origin: EventOrigin(rawValue: row["origin"]) ?? .webhook,
+                    receivedAt: Date(timeIntervalSince1970: row["received_at"])
+                )
+            }
+        }
+    }
+
+    public func replay(_ selection: ReplaySelection, now: Date) async throws -> Int {
+        let nowValue = now.timeIntervalSince1970
+        return try await pool.write { db in
+            let ids: [Int64]
+            switch selection {
+            case .allDead:
+                ids = try Int64.fetchAll(db, sql: "SELECT delivery_id FROM dead_letter")
+            case .events(let eventIDs, let source):
+                guard !eventIDs.isEmpty else { return 0 }
+                ids = try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT l.delivery_id FROM dead_letter l
+                        JOIN delivery d ON d.id = l.delivery_id JOIN event e ON e.id = d.event_rowid
+                        WHERE e.event_id IN (\(databaseQuestionMarks(count: eventIDs.count))) AND (? IS NULL OR e.source = ?)
+                        """,
+                    arguments: StatementArguments(eventIDs.map { $0 as any DatabaseValueConvertible } + [source, source])
+                )
+            }
+            guard !ids.isEmpty else { return 0 }
+            let marks = databaseQuestionMarks(count: ids.count)
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL,
+                        replays = replays + 1, updated_at = ?
+                    WHERE id IN (\(marks)) AND state = 'dead'
+                    """,
+                arguments: StatementArguments([nowValue, nowValue] as [any DatabaseValueConvertible] + ids)
+            )
+            let replayed = db.changesCount
+            try db.execute(sql: "DELETE FROM dead_letter WHERE delivery_id IN (\(marks))", arguments: StatementArguments(ids))
+            return replayed
+        }
+    }
+
+    public func status() async throws -> InboxStatus {
+        try await pool.read { db in
+            var sources: [String: InboxStatus.SourceCounts] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT source, state_rank, COUNT(*) AS n, MAX(received_at) AS last FROM (
+                        SELECT e.source, e.received_at, \(Self.stateRankSQL) AS state_rank
+                        FROM event e LEFT JOIN delivery d ON d.event_rowid = e.id GROUP BY e.id)
+                    GROUP BY source, state_rank
+                    """
+            ) {
+                let name: String = row["source"]
+                var counts = sources[name] ?? .init(source: name, events: 0, byState: [:], lastReceivedAt: nil)
+                let count: Int = row["n"]
+                counts.events += count
+                counts.byState[Self.state(rank: row["state_rank"]).rawValue, default: 0] += count
+                let last = Date(timeIntervalSince1970: row["last"])
+                counts.lastReceivedAt = max(counts.lastReceivedAt ?? last, last)
+                sources[name] = counts
+            }
+            var routes: [String: InboxStatus.RouteCounts] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT route, state, COUNT(*) AS n,
+                        MIN(CASE WHEN state IN ('pending', 'retrying') THEN e.received_at END) AS oldest
+                    FROM delivery d JOIN event e ON e.id = d.event_rowid GROUP BY route, state
+                    """
+            ) {
+                let name: String = row["route"]
+                var counts = routes[name] ?? .init(route: name, pending: 0, retrying: 0, dead: 0, done: 0, oldestPendingAt: nil)
+                let count: Int = row["n"]
+                switch DeliveryState(rawValue: row["state"]) {
+                case .pending: counts.pending = count
+                case .retrying: counts.retrying = count
+                case .dead: counts.dead = count
+                case .done: counts.done = count
+                case nil: break
+                }
+                if let oldest = row["oldest"] as Double? {
+                    let date = Date(timeIntervalSince1970: oldest)
+                    counts.oldestPendingAt = min(counts.oldestPendingAt ?? date, date)
+                }
+                routes[name] = counts
+            }
+            return InboxStatus(
+                sources: sources.values.sorted { $0.source < $1.source },
+                routes: routes.values.sorted { $0.route < $1.route }
+            )
+        }
+    }
+}
+
+/// The write half of ``SQLiteInbox/store(_:)``: one transaction for a whole batch.
+private struct StoreCommit: Sendable {
+    let pool: DatabasePool
+
+    func commit(_ events: [IncomingEvent]) async throws -> [StoreResult] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let rows = try events.map { event in (event, String(decoding: try encoder.encode(event.headers), as: UTF8.self)) }
+        return try await pool.write { db in
+            try rows.map { event, headers in
+                let received = event.receivedAt.timeIntervalSince1970
+                try db.execute(
+                    sql: """
+                        INSERT INTO event (source, event_id, type, occurred_at, received_at, origin, last_arrived_at, headers, body)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING
+                        """,
+                    arguments: [
+                        event.source, event.eventID, event.type, event.occurredAt?.timeIntervalSince1970, received,
+                        event.origin.rawValue, received, headers, Data(event.body),
+                    ]
+                )
+                guard db.changesCount == 1 else {
+                    try db.execute(
+                        sql: "UPDATE event SET arrivals = arrivals + 1, last_arrived_at = ? WHERE source = ? AND event_id = ?",
+                        arguments: [received, event.source, event.eventID]
+                    )
+                    return .duplicate
+                }
+                let rowid = db.lastInsertedRowID
+                for route in event.routes {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO delivery (event_rowid, route, state, next_attempt_at, updated_at)
+                            VALUES (?, ?, 'pending', ?, ?)
+                            """,
+                        arguments: [rowid, route, received, received]
+                    )
+                }
+                return .stored
+            }
+        }
+    }
+}
+
+/// Why the inbox could not be opened.
+public enum InboxError: Error, Sendable, CustomStringConvertible {
+    case missing(String)
+    case cannotOpen(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path): "no inbox at \(path) yet: the agent creates it on its first start (hooksync run)"
+        case .cannotOpen(let path, let reason): "cannot open the inbox at \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Accepts `POST /webhooks/<source>`: verifies, parses, stores durably, then answers.
+///
+/// Checks run cheapest and safest first — known source, size, signature, then JSON — so an
+/// unauthenticated body is never parsed. Bad input changes nothing: only a verified, well-formed
+/// event reaches the inbox, and 2xx is sent only after its commit.
+public struct WebhookReceiver: Sendable {
+    private let sources: [String: ResolvedSource]
+    private let config: AgentConfig
+    private let inbox: any Inbox
+    private let signal: WorkSignal
+    private let maxBody: Int
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    public init(
+        setup: AgentSetup,
+        inbox: any Inbox,
+        signal: WorkSignal,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.sources = setup.sources
+        self.config = setup.config
+        self.inbox = inbox
+        self.signal = signal
+        self.maxBody = setup.config.http?.maxBody ?? HTTPSettings().maxBody
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Adds the webhook endpoint and a liveness probe to `router`.
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post("/webhooks/:source") { request, context in
+            await receive(request, sourceName: context.parameters.get("source") ?? "")
+        }
+        router.get("/healthz") { _, _ in
+            Self.reply(.ok, ["status": "ok"])
+        }
+    }
+
+    func receive(_ request: Request, sourceName: String) async -> Response {
+        var logger = logger
+        logger[metadataKey: "source"] = "\(sourceName)"
+        guard let source = sources[sourceName], source.config.mode.acceptsWebhooks else {
+            return reject(.notFound, "unknown source \"\(sourceName)\"", reason: "unknown_source", logger: logger)
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBody {
+            return reject(.contentTooLarge, "body of \(length) bytes exceeds max_body (\(maxBody))", reason: "too_large", logger: logger)
+        }
+        let body: [UInt8]
+        do {
+            body = Array(buffer: try await request.body.collect(upTo: maxBody))
+        } catch is NIOTooManyBytesError {
+            return reject(.contentTooLarge, "body exceeds max_body (\(maxBody) bytes)", reason: "too_large", logger: logger)
+        } catch {
+            return reject(.badRequest, "could not read the request body", reason: "body_read", logger: logger)
+        }
+        let webhook = WebhookRequest(headers: request.headers, body: body)
+        do {
+            try source.scheme.verify(webhook, secrets: source.secrets, now: now())
+        } catch {
+            return reject(.unauthorized, error.description, reason: error.reason, logger: logger)
+        }
+        guard source.provider.accepts(contentType: request.headers[.contentType]) else {
+            return reject(
+                .unsupportedMediaType,
+                "content type must be one of \(source.provider.contentTypes.joined(separator: ", "))",
+                reason: "content_type",
+                logger: logger
+            )
+        }
+        let fields: EventFields
+        do {
+            fields = try source.provider.eventFields(headers: request.headers, body: body)
+        } catch {
+            return reject(.badRequest, error.description, reason: "malformed", logger: logger)
+        }
+        let event = IncomingEvent(
+            source: source.name,
+            eventID: fields.id,
+            type: fields.type,
+            occurredAt: fields.occurredAt,
+            receivedAt: now(),
+            origin: .webhook,
+            headers: source.provider.keptHeaders(from: request.headers),
+            body: body,
+            routes: config.routeNames(source: source.name, type: fields.type)
+        )
+        logger[metadataKey: "event_id"] = "\(fields.id)"
+        logger[metadataKey: "type"] = "\(fields.type)"
+        do {
+            let result = try await inbox.store(event)
+            if result == .stored {
+                await signal.wake()
+                logger.info("event stored", metadata: ["routes": "\(event.routes.count)"])
+            } else {
+                logger.info("duplicate event ignored")
+            }
+            return Self.reply(.ok, ["status": result == .stored ? "stored" : "duplicate", "id": fields.id])
+        } catch {
+            // Not stored, so not acknowledged: the provider will retry.
+            logger.error("cannot store event", metadata: ["error": "\(error)"])
+            return Self.reply(.serviceUnavailable, ["error": "event could not be stored; retry later"])
+        }
+    }
+
+    private func reject(_ status: HTTPResponse.Status, _ message: String, reason: String, logger: Logger) -> Response {
+        logger.warning("webhook rejected", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
+        return Self.reply(status, ["error": message])
+    }
+
+    static func reply(_ status: HTTPResponse.Status, _ fields: [String: String]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(fields)) ?? Data("{}".utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

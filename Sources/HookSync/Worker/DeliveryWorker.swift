@@ -1,0 +1,168 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Delivers stored events to their routes: claims due deliveries, runs them concurrently up to
+/// a limit, and records each outcome (done, retry later, or dead letter).
+///
+/// It sleeps until woken by ``WorkSignal`` or until the next retry is due. On graceful shutdown
+/// it stops claiming and lets in-flight deliveries finish; anything cut short keeps its lease,
+/// which the next start clears so the delivery runs again.
+public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Duration == Duration {
+    private let inbox: any Inbox
+    private let routes: [String: RouteConfig]
+    private let settings: WorkerSettings
+    private let signal: WorkSignal
+    private let logger: Logger
+    private let clock: WorkerClock
+    private let now: @Sendable () -> Date
+    private let runner = ExecRunner()
+    /// Identifies this process's leases.
+    private let owner: String
+
+    public init(
+        inbox: any Inbox,
+        routes: [RouteConfig],
+        settings: WorkerSettings,
+        signal: WorkSignal,
+        logger: Logger,
+        clock: WorkerClock,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.inbox = inbox
+        self.routes = Dictionary(routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.settings = settings
+        self.signal = signal
+        self.logger = logger
+        self.clock = clock
+        self.now = now
+        self.owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+    }
+
+    public func run() async throws {
+        let slots = SlotCounter(capacity: settings.concurrency)
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                await dispatch(into: &group, slots: slots)
+                let busy = await slots.inUse
+                if busy > 0 { logger.info("waiting for in-flight deliveries to finish", metadata: ["in_flight": "\(busy)"]) }
+            }
+        } onGracefulShutdown: {
+            Task { await signal.stop() }
+        }
+    }
+
+    private func dispatch(into group: inout DiscardingTaskGroup, slots: SlotCounter) async {
+        let routeNames = routes.keys.sorted()
+        let longestTimeout = routes.values.map(\.timeout).max() ?? .seconds(30)
+        while !(await signal.isStopped) {
+            var claimedAll = false
+            let free = await slots.free
+            if free > 0 {
+                do {
+                    let claimed = try await inbox.claimDueDeliveries(
+                        routes: routeNames,
+                        limit: free,
+                        now: now(),
+                        lease: longestTimeout + .seconds(60),
+                        owner: owner
+                    )
+                    for delivery in claimed {
+                        await slots.take()
+                        group.addTask {
+                            await deliver(delivery)
+                            await slots.give()
+                            await signal.wake()
+                        }
+                    }
+                    claimedAll = claimed.count == free
+                } catch {
+                    logger.error("cannot claim deliveries from the inbox", metadata: ["error": "\(error)"])
+                }
+            }
+            if claimedAll { continue }
+            var wait = settings.idlePoll
+            if let due = try? await inbox.nextDueDate(routes: routeNames) {
+                let untilDue = Duration.milliseconds(Int64((due.timeIntervalSince(now()) * 1000).rounded(.up)))
+                wait = max(.zero, min(wait, untilDue))
+            }
+            if await slots.free == 0 { wait = settings.idlePoll }
+            await signal.wait(timeout: wait, clock: clock)
+        }
+    }
+
+    private func deliver(_ delivery: ClaimedDelivery) async {
+        guard let route = routes[delivery.route] else { return }
+        let attempt = delivery.attempts + 1
+        var logger = logger
+        logger[metadataKey: "source"] = "\(delivery.source)"
+        logger[metadataKey: "event_id"] = "\(delivery.eventID)"
+        logger[metadataKey: "type"] = "\(delivery.type)"
+        logger[metadataKey: "route"] = "\(route.name)"
+        logger[metadataKey: "attempt"] = "\(attempt)"
+
+        let started = now()
+        let result: ExecResult
+        switch route.action {
+        case .exec(let command):
+            var environment = ProcessInfo.processInfo.environment
+            environment["HOOKSYNC_EVENT_ID"] = delivery.eventID
+            environment["HOOKSYNC_EVENT_TYPE"] = delivery.type
+            environment["HOOKSYNC_SOURCE"] = delivery.source
+            environment["HOOKSYNC_ROUTE"] = route.name
+            environment["HOOKSYNC_ATTEMPT"] = String(attempt)
+            environment["HOOKSYNC_ORIGIN"] = delivery.origin.rawValue
+            result = await runner.run(
+                command: command,
+                input: delivery.body,
+                environment: environment,
+                timeout: route.timeout,
+                clock: clock
+            )
+        }
+        let finished = now()
+        var generator = SystemRandomNumberGenerator()
+        let decision = DeliveryPolicy(maxAttempts: route.maxAttempts, schedule: route.backoff)
+            .decide(succeeded: result.succeeded, attempts: attempt, using: &generator)
+        switch decision {
+        case .done:
+            logger.info("delivered")
+        case .retry(let delay):
+            logger.warning(
+                "delivery failed, will retry",
+                metadata: ["reason": "\(result.termination)", "retry_in": "\(ConfigDuration.format(delay))"]
+            )
+        case .dead:
+            logger.error("delivery failed for the last time, dead-lettered", metadata: ["reason": "\(result.termination)"])
+        }
+        do {
+            try await inbox.recordAttempt(
+                AttemptRecord(
+                    deliveryID: delivery.deliveryID,
+                    leaseOwner: owner,
+                    startedAt: started,
+                    finishedAt: finished,
+                    error: result.failureDescription,
+                    decision: decision
+                )
+            )
+        } catch {
+            logger.error("cannot record the attempt; the delivery runs again when its lease ends", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Counts deliveries in flight against the worker's concurrency limit.
+actor SlotCounter {
+    let capacity: Int
+    private(set) var inUse = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    var free: Int { capacity - inUse }
+
+    func take() { inUse += 1 }
+    func give() { inUse -= 1 }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import HookSync
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate the configuration, providers and secrets; print every problem found."
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        let config = try options.loadConfig()
+        let setup: AgentSetup
+        do {
+            setup = try AgentSetup.prepare(config: config)
+        } catch {
+            Console.printIssues(error)
+            throw ExitCode.failure
+        }
+        print("\(config.file): OK")
+        for source in config.sources {
+            let provider = setup.sources[source.name]?.provider
+            print(
+                "  source \(source.name): provider \(source.provider) (\(provider?.origin ?? "?")), mode \(source.mode.rawValue), \(source.webhookSecrets.count) secret(s)"
+            )
+        }
+        for route in config.routes {
+            print(
+                "  route \(route.name): source \(route.source), events \(route.events.map(\.pattern).joined(separator: ", ")), max \(route.maxAttempts) attempts"
+            )
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import HookSync
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file.")
+    var config: String = "./hooksync.toml"
+
+    /// Loads the configuration, printing every issue and failing when there are any.
+    func loadConfig() throws -> AgentConfig {
+        do {
+            return try AgentConfig.load(path: config)
+        } catch {
+            Console.printIssues(error)
+            throw ExitCode.failure
+        }
+    }
+
+    /// Opens the inbox of an existing configuration, failing with a clear message.
+    func openInbox(_ config: AgentConfig) throws -> SQLiteInbox {
+        do {
+            return try SQLiteInbox(path: config.databasePath, create: false)
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+enum Console {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("hooksync: \(message)\n".utf8))
+    }
+
+    static func printIssues(_ error: ConfigError) {
+        for issue in error.issues { self.error(issue.description) }
+    }
+}

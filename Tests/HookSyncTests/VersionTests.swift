@@ -1,0 +1,5 @@
+import Testing
+
+@testable import HookSync
+
+@Test func version() { #expect(!HookSyncVersion.string.isEmpty) }
