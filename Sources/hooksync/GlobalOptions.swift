@@ -4,8 +4,8 @@ import HookSync
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The configuration file.")
-    var config: String = "./hooksync.toml"
+    @Option(name: .long, help: "The configuration file (default: $HOOKSYNC_CONFIG, else ./hooksync.toml).")
+    var config: String = ProcessInfo.processInfo.environment["HOOKSYNC_CONFIG"] ?? "./hooksync.toml"
 
     /// Loads the configuration, printing every issue and failing when there are any.
     func loadConfig() throws -> AgentConfig {

@@ -76,7 +76,7 @@ public struct AgentConfig: Sendable {
         let providersDirectory = root.string("providers_dir").map(resolve)
         let http = root.table("http").map(readHTTP)
         let worker = root.table("worker").map(readWorker) ?? WorkerSettings()
-        let sources = root.tables("sources").compactMap(readSource)
+        let sources = root.tables("sources").compactMap { readSource($0, resolve: resolve) }
         let routes = root.tables("routes").compactMap(readRoute).map { route in
             // A command written "./x" or "../x" is relative to the config file, like data_dir.
             guard case .exec(var command) = route.action, command[0].hasPrefix("./") || command[0].hasPrefix("../") else {
@@ -149,7 +149,7 @@ public struct AgentConfig: Sendable {
         return settings
     }
 
-    private static func readSource(_ table: TOMLReader) -> SourceConfig? {
+    private static func readSource(_ table: TOMLReader, resolve: (String) -> String) -> SourceConfig? {
         table.rejectUnknownKeys(["name", "provider", "mode", "webhook_secret", "api_key", "api_base", "tolerance"])
         let name = table.string("name", required: true)
         if let name, !isValidName(name) {
@@ -167,7 +167,7 @@ public struct AgentConfig: Sendable {
         var secrets: [SecretReference] = []
         for text in table.strings("webhook_secret", secret: true) ?? [] {
             if let reference = SecretReference(text) {
-                secrets.append(reference)
+                secrets.append(reference.relative(to: resolve))
             } else {
                 // The value may be a pasted secret: never echo it.
                 table.report("webhook_secret", value: "<hidden>", expected: SecretReference.expectation)
@@ -178,7 +178,7 @@ public struct AgentConfig: Sendable {
         }
         var apiKey: SecretReference?
         if let text = table.string("api_key", secret: true) {
-            apiKey = SecretReference(text)
+            apiKey = SecretReference(text)?.relative(to: resolve)
             if apiKey == nil { table.report("api_key", value: "<hidden>", expected: SecretReference.expectation) }
         }
         var apiBase: String?

@@ -23,6 +23,12 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A relative `file:` path anchored by `resolve`, like every other path in the config file.
+    func relative(to resolve: (String) -> String) -> SecretReference {
+        if case .file(let path) = self, !path.hasPrefix("/") { return .file(resolve(path)) }
+        return self
+    }
+
     public var description: String {
         switch self {
         case .environment(let name): "env:\(name)"

@@ -4,8 +4,9 @@ import Foundation
 public struct ClaimedDelivery: Sendable {
     public var deliveryID: Int64
     public var route: String
-    /// Attempts made before this one.
-    public var attempts: Int
+    /// This attempt's number, from 1. A claim counts as an attempt, so a delivery cut short by
+    /// a crash runs again with the next number and its handler can tell.
+    public var attempt: Int
     public var source: String
     public var eventID: String
     public var type: String

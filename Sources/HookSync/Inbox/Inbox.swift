@@ -10,7 +10,8 @@ public protocol Inbox: Sendable {
     /// arrival only counts. Concurrent calls may share one commit.
     func store(_ event: IncomingEvent) async throws -> StoreResult
 
-    /// Leases up to `limit` due deliveries of `routes` to `owner` until `now + lease`.
+    /// Leases up to `limit` due deliveries of `routes` to `owner` until `now + lease`, counting
+    /// the attempt now: one that never reports back still used up an attempt.
     func claimDueDeliveries(
         routes: [String],
         limit: Int,
@@ -23,8 +24,8 @@ public protocol Inbox: Sendable {
     /// Records an attempt's outcome and releases the lease; ignored if `owner` lost the lease.
     func recordAttempt(_ record: AttemptRecord) async throws
 
-    /// Clears every lease; called at start-up by the one agent that owns the inbox, so work
-    /// interrupted by a crash runs again.
+    /// Clears every lease, noting each as an interrupted attempt; called at start-up by the one
+    /// agent that owns the inbox, so work interrupted by a crash runs again.
     func releaseAllLeases() async throws -> Int
 
     /// When the earliest unleased delivery of `routes` becomes due, if any.

@@ -73,7 +73,10 @@ public final class SQLiteInbox: Inbox {
             guard !ids.isEmpty else { return [] }
             let marks = databaseQuestionMarks(count: ids.count)
             try db.execute(
-                sql: "UPDATE delivery SET lease_owner = ?, lease_until = ?, updated_at = ? WHERE id IN (\(marks))",
+                sql: """
+                    UPDATE delivery SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+                    WHERE id IN (\(marks))
+                    """,
                 arguments: StatementArguments([owner, nowValue + lease.seconds, nowValue] as [any DatabaseValueConvertible] + ids)
             )
             let rows = try Row.fetchAll(
@@ -89,7 +92,7 @@ public final class SQLiteInbox: Inbox {
                 ClaimedDelivery(
                     deliveryID: row["id"],
                     route: row["route"],
-                    attempts: row["attempts"],
+                    attempt: row["attempts"],
                     source: row["source"],
                     eventID: row["event_id"],
                     type: row["type"],
@@ -112,7 +115,7 @@ public final class SQLiteInbox: Inbox {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    UPDATE delivery SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at),
+                    UPDATE delivery SET state = ?, next_attempt_at = COALESCE(?, next_attempt_at),
                         last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
                     WHERE id = ? AND lease_owner = ?
                     """,
@@ -142,6 +145,14 @@ public final class SQLiteInbox: Inbox {
 
     public func releaseAllLeases() async throws -> Int {
         try await pool.write { db in
+            // Leave a trace in the history: the handler may have seen the event before the stop.
+            try db.execute(
+                sql: """
+                    INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, error)
+                    SELECT id, updated_at, 0, 'interrupted', 'the agent stopped during this attempt'
+                    FROM delivery WHERE lease_owner IS NOT NULL
+                    """
+            )
             try db.execute(sql: "UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
             return db.changesCount
         }

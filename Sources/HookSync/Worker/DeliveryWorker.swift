@@ -93,7 +93,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
 
     private func deliver(_ delivery: ClaimedDelivery) async {
         guard let route = routes[delivery.route] else { return }
-        let attempt = delivery.attempts + 1
+        let attempt = delivery.attempt
         var logger = logger
         logger[metadataKey: "source"] = "\(delivery.source)"
         logger[metadataKey: "event_id"] = "\(delivery.eventID)"

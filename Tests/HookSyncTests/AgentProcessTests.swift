@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+
+@testable import HookSync
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The agent and CLI as a user runs them: the built binary, a config file, signals.
+@Suite(.serialized) struct AgentProcessTests {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        _ = try directory.write("stripe.secret", Vectors.Stripe.secret + "\n")
+    }
+
+    /// Writes hooksync.toml with a Stripe source "shop" and the given routes.
+    func writeConfig(routes: String) throws -> String {
+        try directory.write(
+            "hooksync.toml",
+            """
+            data_dir = "./data"
+            [http]
+            listen = "127.0.0.1:0"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            webhook_secret = "file:./stripe.secret"
+            \(routes)
+            """
+        )
+    }
+
+    var data: String { directory.file("data") }
+
+    func cli(_ arguments: String...) async throws -> HookSyncBinary.Output {
+        try await HookSyncBinary.run(arguments + ["--config", directory.file("hooksync.toml")], in: directory)
+    }
+
+    func events(state: String? = nil) async throws -> [[String: Any]] {
+        let output: HookSyncBinary.Output
+        if let state {
+            output = try await cli("events", "--json", "--state", state)
+        } else {
+            output = try await cli("events", "--json")
+        }
+        #expect(output.status == 0, "events --json failed: \(output.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]] ?? []
+    }
+
+    @Test func sendTestIsStoredDeliveredAndReportedThenSIGTERMExitsZero() async throws {
+        let script = try directory.script("log.sh", "cat >> \(directory.file("bodies"))\necho >> \(directory.file("bodies"))")
+        let config = try writeConfig(routes: "[[routes]]\nname = \"log\"\nexec = [\"\(script)\"]")
+        let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory)
+        _ = try await agent.waitUntilListening()
+
+        let sent = try await cli("send-test", "shop", "--type", "charge.refunded")
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(sent.stdout.contains("200"))
+        try await eventually("the event to be delivered") { try await events(state: "done").count == 1 }
+
+        let event = try #require(try await events().first)
+        for key in ["source", "id", "type", "state", "origin", "attempts", "received_at"] {
+            #expect(event[key] != nil, "events --json lacks \(key)")
+        }
+        #expect(event["source"] as? String == "shop")
+        #expect(event["type"] as? String == "charge.refunded")
+        #expect(event["state"] as? String == "done")
+        #expect(event["origin"] as? String == "webhook")
+        #expect(event["attempts"] as? Int == 1)
+        let id = try #require(event["id"] as? String)
+        #expect(directory.lines("bodies").count == 1)
+        #expect(directory.lines("bodies").first?.contains(id) == true)
+
+        let shown = try await cli("events", "show", id)
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("route log: done, 1 attempt(s)"))
+
+        let running = try await cli("status", "--json")
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(running.stdout.utf8)) as? [String: Any])
+        #expect((status["agent"] as? [String: Any])?["running"] as? Bool == true)
+
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+        let stopped = try await cli("status", "--json")
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(stopped.stdout.utf8)) as? [String: Any])
+        #expect((after["agent"] as? [String: Any])?["running"] as? Bool == false)
+        #expect(((after["sources"] as? [[String: Any]])?.first?["by_state"] as? [String: Int])?["done"] == 1)
+        #expect(!agent.log.contains(Vectors.Stripe.secret), "the secret must never be logged")
+    }
+
+    @Test func agentKilledDuringADeliveryFinishesItAfterRestart() async throws {
+        let script = try directory.script(
+            "once-hangs.sh",
+            """
+            cat > /dev/null
+            if [ ! -e \(directory.file("first-run")) ]; then echo $$ > \(directory.file("first-run")); exec sleep 60; fi
+            echo "$HOOKSYNC_EVENT_ID attempt=$HOOKSYNC_ATTEMPT" >> \(directory.file("completed"))
+            """
+        )
+        let config = try writeConfig(routes: "[[routes]]\nname = \"slow\"\nexec = [\"\(script)\"]\ntimeout = \"2m\"")
+        let first = try AgentProcess(config: config, dataDirectory: data, directory: directory)
+        _ = try await first.waitUntilListening()
+        #expect(try await cli("send-test", "shop").status == 0)
+        try await eventually("the delivery to start") { FileManager.default.fileExists(atPath: directory.file("first-run")) }
+
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit()
+        if let orphan = directory.lines("first-run").first.flatMap({ Int32($0) }) { kill(orphan, SIGKILL) }
+        #expect(try await events().first?["state"] as? String == "pending", "acknowledged, not yet delivered")
+
+        let second = try AgentProcess(config: config, dataDirectory: data, directory: directory)
+        _ = try await second.waitUntilListening()
+        try await eventually("the interrupted delivery to finish after restart") { try await events(state: "done").count == 1 }
+        let id = try #require(try await events().first?["id"] as? String)
+        #expect(directory.lines("completed") == ["\(id) attempt=2"])
+        let shown = try await cli("events", "show", id)
+        #expect(shown.stdout.contains("interrupted"))
+        second.signal(SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+    }
+
+    @Test func deadLetterIsListedAndReplayFromTheCLIRedeliversIt() async throws {
+        let marker = directory.file("online")
+        let script = try directory.script("ledger.sh", "cat > /dev/null\n[ -e \(marker) ] || { echo offline >&2; exit 1; }")
+        let config = try writeConfig(
+            routes: """
+                [[routes]]
+                name = "ledger"
+                exec = ["\(script)"]
+                max_attempts = 2
+                backoff = { base = "10ms", max = "20ms" }
+                """
+        )
+        let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory)
+        _ = try await agent.waitUntilListening()
+        #expect(try await cli("send-test", "shop").status == 0)
+        var letters: [[String: Any]] = []
+        try await eventually("a dead letter") {
+            let output = try await cli("dlq", "--json")
+            letters = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]] ?? []
+            return letters.count == 1
+        }
+        #expect(letters[0]["route"] as? String == "ledger")
+        #expect(letters[0]["state"] as? String == "dead")
+        #expect(letters[0]["attempts"] as? Int == 2)
+        #expect(letters[0]["last_error"] as? String == "exit status 1: offline")
+        let id = try #require(letters[0]["id"] as? String)
+
+        FileManager.default.createFile(atPath: marker, contents: nil)
+        let replay = try await cli("replay", id)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        try await eventually("the replayed event to be done") { try await events(state: "done").count == 1 }
+        #expect(try await cli("replay", "--all-dead").status == 1, "nothing left to replay")
+        agent.signal(SIGINT)
+        #expect(try await agent.waitForExit() == 0)
+    }
+
+    @Test func checkPrintsEveryErrorWithFileAndKey() async throws {
+        let path = try directory.write(
+            "hooksync.toml",
+            """
+            [http]
+            listen = "127.0.0.1:0"
+            max_body = "huge"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            webhook_secret = "env:HOOKSYNC_TEST_UNSET_SECRET"
+            [[routes]]
+            name = "r"
+            exec = ["/bin/true"]
+            max_attempts = "eight"
+            """
+        )
+        let output = try await cli("check")
+        #expect(output.status == 1)
+        let lines = output.stderr.split(separator: "\n")
+        #expect(lines.count == 2, "\(output.stderr)")
+        #expect(lines.contains { $0.contains("\(path): http.max_body = \"huge\": expected") })
+        #expect(lines.contains { $0.contains("\(path): routes[0].max_attempts = \"eight\": expected a whole number") })
+
+        // Once the file parses, unresolvable secrets and unknown providers are reported too.
+        _ = try directory.write(
+            "hooksync.toml",
+            "[http]\n[[sources]]\nname = \"a\"\nprovider = \"nope\"\nwebhook_secret = \"env:X\"\n[[sources]]\nname = \"b\"\nprovider = \"stripe\"\nwebhook_secret = \"env:HOOKSYNC_TEST_UNSET_SECRET\"\n"
+        )
+        let second = try await cli("check")
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("sources[0].provider = \"nope\""))
+        #expect(second.stderr.contains("sources[1].webhook_secret = \"env:HOOKSYNC_TEST_UNSET_SECRET\""))
+    }
+
+    @Test func aSecondAgentOnTheSameDataDirectoryIsRefused() async throws {
+        let config = try writeConfig(routes: "")
+        let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory)
+        _ = try await agent.waitUntilListening()
+        let second = try await HookSyncBinary.run(["run", "--config", config], in: directory)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another hooksync agent (pid \(agent.process.processIdentifier)) is already running"))
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+    }
+}

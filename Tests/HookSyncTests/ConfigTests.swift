@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+
+@testable import HookSync
+
+@Suite struct ConfigTests {
+    static let full = """
+        data_dir = "./state"
+        [http]
+        listen = "127.0.0.1:9000"
+        max_body = "64KiB"
+
+        [[sources]]
+        name = "shop"
+        provider = "stripe"
+        mode = "hybrid"
+        webhook_secret = ["env:NEW_SECRET", "file:/etc/old-secret", "file:secrets/stripe"]
+        api_key = "env:STRIPE_API_KEY"
+        api_base = "http://127.0.0.1:1234"
+
+        [[routes]]
+        name = "payments"
+        source = "shop"
+        events = ["payment_intent.*", "charge.refunded"]
+        exec = ["./bin/on-payment", "--live"]
+        timeout = "30s"
+        max_attempts = 8
+        backoff = { base = "1s", max = "1h" }
+        """
+
+    @Test func parsesEveryDocumentedKey() throws {
+        let config = try AgentConfig.parse(Self.full, file: "hooksync.toml", baseDirectory: "/srv/hooksync")
+        #expect(config.dataDirectory == "/srv/hooksync/state")
+        #expect(config.databasePath == "/srv/hooksync/state/inbox.sqlite")
+        #expect(config.http?.host == "127.0.0.1")
+        #expect(config.http?.port == 9000)
+        #expect(config.http?.maxBody == 65536)
+        let source = try #require(config.sources.first)
+        #expect(source.mode == .hybrid)
+        #expect(source.webhookSecrets == [.environment("NEW_SECRET"), .file("/etc/old-secret"), .file("/srv/hooksync/secrets/stripe")])
+        #expect(source.apiKey == .environment("STRIPE_API_KEY"))
+        let route = try #require(config.routes.first)
+        #expect(route.action == .exec(["/srv/hooksync/bin/on-payment", "--live"]))
+        #expect(route.timeout == .seconds(30))
+        #expect(route.maxAttempts == 8)
+        #expect(route.backoff == RetrySchedule(base: .seconds(1), max: .seconds(3600)))
+        #expect(config.routeNames(source: "shop", type: "payment_intent.succeeded") == ["payments"])
+        #expect(config.routeNames(source: "shop", type: "charge.refunded") == ["payments"])
+        #expect(config.routeNames(source: "shop", type: "charge.captured") == [])
+        #expect(config.routeNames(source: "other", type: "charge.refunded") == [])
+    }
+
+    @Test func reportsEveryProblemWithFileKeyValueAndExpectation() throws {
+        let text = """
+            data_dir = "./data"
+            [http]
+            listen = "nowhere"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            mode = "push"
+            webhook_secret = "whsec_pasted_secret_value"
+            [[routes]]
+            name = "r"
+            source = "missing"
+            exec = ["/bin/true"]
+            timeout = "30 seconds"
+            max_attempts = 0
+            backof = { base = "1s" }
+            """
+        let error = try #require(throws: ConfigError.self) {
+            try AgentConfig.parse(text, file: "/etc/hooksync/hooksync.toml", baseDirectory: "/etc/hooksync")
+        }
+        let keys = Set(error.issues.map(\.key))
+        #expect(
+            keys == [
+                "http.listen", "sources[0].mode", "sources[0].webhook_secret", "routes[0].timeout", "routes[0].max_attempts",
+                "routes[0].backof", "routes[0].source",
+            ]
+        )
+        #expect(error.issues.allSatisfy { $0.file == "/etc/hooksync/hooksync.toml" })
+        let timeout = try #require(error.issues.first { $0.key == "routes[0].timeout" })
+        #expect(timeout.description == "/etc/hooksync/hooksync.toml: routes[0].timeout = \"30 seconds\": expected \(ConfigDuration.expectation)")
+        // A value that may be a pasted secret is never echoed.
+        #expect(!error.description.contains("whsec_pasted_secret_value"))
+    }
+
+    @Test func syntaxErrorNamesTheLine() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try AgentConfig.parse("data_dir = \"x\"\n[http\n", file: "bad.toml", baseDirectory: "/")
+        }
+        #expect(error.issues.count == 1)
+        #expect(error.issues[0].file == "bad.toml")
+        #expect(error.issues[0].key.hasPrefix("line 2"))
+    }
+
+    @Test func webhookSourceNeedsSecretAndListener() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try AgentConfig.parse("[[sources]]\nname = \"a\"\nprovider = \"stripe\"\n", file: "f.toml", baseDirectory: "/")
+        }
+        #expect(Set(error.issues.map(\.key)) == ["sources[0].webhook_secret", "http"])
+    }
+
+    @Test func pollOnlyHostNeedsNoListener() throws {
+        let config = try AgentConfig.parse(
+            "[[sources]]\nname = \"a\"\nprovider = \"stripe\"\nmode = \"poll\"\napi_key = \"env:K\"\n",
+            file: "f.toml",
+            baseDirectory: "/"
+        )
+        #expect(config.http == nil)
+    }
+
+    @Test func durations() {
+        #expect(ConfigDuration.parse("250ms") == .milliseconds(250))
+        #expect(ConfigDuration.parse("30s") == .seconds(30))
+        #expect(ConfigDuration.parse("5m") == .seconds(300))
+        #expect(ConfigDuration.parse("1h") == .seconds(3600))
+        #expect(ConfigDuration.parse("7d") == .seconds(7 * 86400))
+        #expect(ConfigDuration.parse("1.5s") == .milliseconds(1500))
+        for bad in ["", "30", "s", "5 min", "-1s", "1w", "abc"] {
+            #expect(ConfigDuration.parse(bad) == nil, "\(bad)")
+        }
+        #expect(ConfigDuration.format(.seconds(3600)) == "1h")
+        #expect(ConfigDuration.format(.milliseconds(1500)) == "1500ms")
+    }
+
+    @Test func byteSizes() {
+        #expect(ByteSize.parse("1MiB") == 1_048_576)
+        #expect(ByteSize.parse("512KiB") == 524_288)
+        #expect(ByteSize.parse("2MB") == 2_000_000)
+        #expect(ByteSize.parse("100") == 100)
+        #expect(ByteSize.parse("1.5MiB") == nil)
+        #expect(ByteSize.parse("lots") == nil)
+    }
+
+    @Test func secretReferencesResolveFromEnvironmentFileAndCredentials() throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("secret", "from-file\n")
+        _ = try directory.write("stripe", "from-credential")
+        #expect(try SecretReference("env:S")?.resolve(environment: ["S": "from-env"]).value == "from-env")
+        #expect(try SecretReference("file:\(file)")?.resolve(environment: [:]).value == "from-file")
+        #expect(
+            try SecretReference("credential:stripe")?.resolve(environment: ["CREDENTIALS_DIRECTORY": directory.path]).value
+                == "from-credential"
+        )
+        #expect(SecretReference("whsec_abc") == nil)
+        #expect(SecretReference("env:") == nil)
+        let missing = try #require(throws: SecretError.self) { try SecretReference.environment("NOPE").resolve(environment: [:]) }
+        #expect(missing.description == "secret env:NOPE: environment variable NOPE is not set or empty")
+        #expect("\(Secret("hunter2"))" == "<secret>")
+    }
+
+    @Test func exampleConfigurationChecksClean() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try AgentConfig.load(path: root.appendingPathComponent("hooksync.example.toml").path)
+        let setup = try AgentSetup.prepare(config: config, environment: [:])
+        #expect(Set(setup.sources.keys) == ["shop", "app"])
+        #expect(setup.sources.values.allSatisfy { !$0.secrets.isEmpty })
+    }
+
+    @Test func unknownProviderAndUnreadableSecretAreReported() throws {
+        let config = try AgentConfig.parse(
+            """
+            [http]
+            [[sources]]
+            name = "a"
+            provider = "nope"
+            webhook_secret = "env:A"
+            [[sources]]
+            name = "b"
+            provider = "standard-webhooks"
+            webhook_secret = "env:B"
+            """,
+            file: "f.toml",
+            baseDirectory: "/"
+        )
+        let error = try #require(throws: ConfigError.self) {
+            try AgentSetup.prepare(config: config, environment: ["B": "whsec_%%%not-base64"])
+        }
+        #expect(error.issues.map(\.key) == ["sources[0].provider", "sources[1].webhook_secret"])
+        #expect(error.issues[0].expected.contains("stripe"))
+        #expect(!error.description.contains("%%%not-base64"))
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+@testable import HookSync
+
+@Suite struct InboxTests {
+    let directory: TemporaryDirectory
+    let inbox: SQLiteInbox
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        inbox = try SQLiteInbox(path: directory.file("data/inbox.sqlite"))
+    }
+
+    func event(_ id: String, routes: [String] = ["r"], type: String = "charge.succeeded", origin: EventOrigin = .webhook) -> IncomingEvent {
+        IncomingEvent(
+            source: "shop",
+            eventID: id,
+            type: type,
+            occurredAt: t0,
+            receivedAt: t0,
+            origin: origin,
+            headers: ["content-type": "application/json"],
+            body: Array("{\"id\":\"\(id)\"}".utf8),
+            routes: routes
+        )
+    }
+
+    @Test func commitsAreFullySynchronous() async throws {
+        #expect(try await inbox.writerSynchronousMode() == 2)  // FULL
+        let reopened = try SQLiteInbox(path: inbox.path, create: false)
+        #expect(try await reopened.writerSynchronousMode() == 2)
+    }
+
+    @Test func storingTwiceIsANoOpThatCountsArrivals() async throws {
+        #expect(try await inbox.store(event("evt_1")) == .stored)
+        var again = event("evt_1", origin: .poll)
+        again.body = Array("{\"different\":true}".utf8)
+        #expect(try await inbox.store(again) == .duplicate)
+        let details = try await inbox.eventDetails(id: "evt_1", source: nil)
+        #expect(details.count == 1)
+        #expect(details[0].summary.arrivals == 2)
+        #expect(details[0].summary.origin == .webhook)
+        #expect(details[0].body == "{\"id\":\"evt_1\"}")
+        #expect(details[0].deliveries.count == 1)
+    }
+
+    @Test func concurrentStoresOfOneEventStoreItOnce() async throws {
+        let results = try await withThrowingTaskGroup(of: StoreResult.self) { group in
+            for _ in 0..<20 { group.addTask { try await inbox.store(event("evt_same")) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter { $0 == .stored }.count == 1)
+        #expect(results.filter { $0 == .duplicate }.count == 19)
+        let events = try await inbox.events(EventQuery())
+        #expect(events.count == 1)
+        #expect(events[0].arrivals == 20)
+    }
+
+    @Test func concurrentStoresOfManyEventsAllLand() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 { group.addTask { _ = try await inbox.store(event("evt_\(index)")) } }
+            try await group.waitForAll()
+        }
+        #expect(try await inbox.events(EventQuery(limit: 1000)).count == 200)
+    }
+
+    @Test func claimLeasesDueDeliveriesOnceAndRecordsOutcomes() async throws {
+        _ = try await inbox.store(event("evt_a", routes: ["r", "s"]))
+        let first = try await inbox.claimDueDeliveries(routes: ["r", "s"], limit: 10, now: t0, lease: .seconds(60), owner: "w1")
+        #expect(first.map(\.route).sorted() == ["r", "s"])
+        #expect(first.allSatisfy { $0.attempt == 1 && $0.eventID == "evt_a" && $0.body == Array("{\"id\":\"evt_a\"}".utf8) })
+        // Leased deliveries are not handed out again, and unknown routes are not claimed.
+        #expect(try await inbox.claimDueDeliveries(routes: ["r", "s"], limit: 10, now: t0, lease: .seconds(60), owner: "w2").isEmpty)
+        #expect(try await inbox.nextDueDate(routes: ["r", "s"]) == nil)
+
+        let r = try #require(first.first { $0.route == "r" })
+        let s = try #require(first.first { $0.route == "s" })
+        try await inbox.recordAttempt(
+            AttemptRecord(deliveryID: r.deliveryID, leaseOwner: "w1", startedAt: t0, finishedAt: t0, error: nil, decision: .done)
+        )
+        try await inbox.recordAttempt(
+            AttemptRecord(
+                deliveryID: s.deliveryID,
+                leaseOwner: "w1",
+                startedAt: t0,
+                finishedAt: t0,
+                error: "exit status 1",
+                decision: .retry(after: .seconds(5))
+            )
+        )
+        // A worker that lost the lease cannot overwrite the outcome.
+        try await inbox.recordAttempt(
+            AttemptRecord(deliveryID: r.deliveryID, leaseOwner: "w2", startedAt: t0, finishedAt: t0, error: "late", decision: .dead)
+        )
+
+        #expect(try await inbox.nextDueDate(routes: ["s"]) == t0.addingTimeInterval(5))
+        #expect(try await inbox.claimDueDeliveries(routes: ["s"], limit: 10, now: t0.addingTimeInterval(4), lease: .seconds(60), owner: "w1").isEmpty)
+        let retry = try await inbox.claimDueDeliveries(routes: ["s"], limit: 10, now: t0.addingTimeInterval(5), lease: .seconds(60), owner: "w1")
+        #expect(retry.map(\.attempt) == [2])
+
+        let detail = try #require(try await inbox.eventDetails(id: "evt_a", source: "shop").first)
+        #expect(detail.summary.state == .retrying)
+        #expect(detail.deliveries.first { $0.route == "r" }?.state == .done)
+        #expect(detail.deliveries.first { $0.route == "r" }?.history.map(\.outcome) == ["ok"])
+        #expect(detail.deliveries.first { $0.route == "s" }?.lastError == "exit status 1")
+    }
+
+    @Test func expiredLeasesAreClaimableAndReleaseClearsThem() async throws {
+        _ = try await inbox.store(event("evt_l"))
+        #expect(try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0, lease: .seconds(10), owner: "dead-agent").count == 1)
+        #expect(
+            try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0.addingTimeInterval(11), lease: .seconds(10), owner: "w").count == 1
+        )
+        #expect(try await inbox.releaseAllLeases() == 1)
+        let again = try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0.addingTimeInterval(11), lease: .seconds(10), owner: "w")
+        #expect(again.map(\.attempt) == [3])
+        let history = try #require(try await inbox.eventDetails(id: "evt_l", source: nil).first?.deliveries.first?.history)
+        #expect(history.map(\.outcome) == ["interrupted"])
+    }
+
+    @Test func deadLettersAreListedAndReplayResetsAttempts() async throws {
+        _ = try await inbox.store(event("evt_d"))
+        _ = try await inbox.store(event("evt_ok"))
+        for delivery in try await inbox.claimDueDeliveries(routes: ["r"], limit: 10, now: t0, lease: .seconds(60), owner: "w") {
+            let dies = delivery.eventID == "evt_d"
+            try await inbox.recordAttempt(
+                AttemptRecord(
+                    deliveryID: delivery.deliveryID,
+                    leaseOwner: "w",
+                    startedAt: t0,
+                    finishedAt: t0,
+                    error: dies ? "boom" : nil,
+                    decision: dies ? .dead : .done
+                )
+            )
+        }
+        let dead = try await inbox.deadLetters(limit: 10)
+        #expect(dead.map(\.id) == ["evt_d"])
+        #expect(dead[0].lastError == "boom")
+        #expect(dead[0].attempts == 1)
+        #expect(try await inbox.events(EventQuery(state: .dead)).map(\.id) == ["evt_d"])
+        #expect(try await inbox.events(EventQuery(state: .done)).map(\.id) == ["evt_ok"])
+
+        #expect(try await inbox.replay(.events(["evt_ok"], source: nil), now: t0) == 0)
+        #expect(try await inbox.replay(.events(["evt_d"], source: "other"), now: t0) == 0)
+        #expect(try await inbox.replay(.events(["evt_d"], source: "shop"), now: t0) == 1)
+        #expect(try await inbox.deadLetters(limit: 10).isEmpty)
+        let detail = try #require(try await inbox.eventDetails(id: "evt_d", source: nil).first)
+        #expect(detail.summary.state == .pending)
+        #expect(detail.deliveries[0].attempts == 0)
+        #expect(detail.deliveries[0].replays == 1)
+        #expect(detail.deliveries[0].history.count == 1)
+        #expect(try await inbox.claimDueDeliveries(routes: ["r"], limit: 10, now: t0, lease: .seconds(60), owner: "w").map(\.eventID) == ["evt_d"])
+    }
+
+    @Test func eventWithoutRoutesIsDoneAndStatusCountsByState() async throws {
+        _ = try await inbox.store(event("evt_none", routes: []))
+        _ = try await inbox.store(event("evt_wait", routes: ["r"]))
+        let events = try await inbox.events(EventQuery())
+        #expect(events.first { $0.id == "evt_none" }?.state == .done)
+        #expect(events.first { $0.id == "evt_wait" }?.state == .pending)
+        let status = try await inbox.status()
+        #expect(status.sources.map(\.source) == ["shop"])
+        #expect(status.sources[0].byState == ["done": 1, "pending": 1])
+        #expect(status.routes.map(\.route) == ["r"])
+        #expect(status.routes[0].pending == 1)
+        #expect(status.routes[0].oldestPendingAt == t0)
+    }
+
+    @Test func aSecondConnectionSeesAndChangesTheSameInbox() async throws {
+        // The agent and the CLI each open the file; both must see one another's commits.
+        let cli = try SQLiteInbox(path: inbox.path, create: false)
+        _ = try await inbox.store(event("evt_x"))
+        #expect(try await cli.events(EventQuery()).map(\.id) == ["evt_x"])
+        #expect(try await cli.store(event("evt_x")) == .duplicate)
+        #expect(try await inbox.eventDetails(id: "evt_x", source: nil).first?.summary.arrivals == 2)
+    }
+
+    @Test func openingAMissingInboxForReadingFailsClearly() throws {
+        let error = try #require(throws: InboxError.self) { try SQLiteInbox(path: directory.file("nope/inbox.sqlite"), create: false) }
+        #expect(error.description.contains("hooksync run"))
+    }
+}

@@ -1,0 +1,176 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import HookSync
+
+@Suite struct ReceiverTests {
+    @Test func validStripeEventIsStoredAndAcknowledged() async throws {
+        let harness = try ReceiverHarness(now: ReceiverHarness.stripeNow)
+        try await harness.application().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/webhooks/shop",
+                method: .post,
+                headers: ReceiverHarness.stripeHeaders(),
+                body: ByteBuffer(string: Vectors.Stripe.body)
+            )
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body) == #"{"id":"evt_1PtestABCDEF","status":"stored"}"#)
+        }
+        let events = try await harness.storedEvents()
+        #expect(events.count == 1)
+        #expect(events[0].id == "evt_1PtestABCDEF")
+        #expect(events[0].type == "customer.created")
+        #expect(events[0].origin == .webhook)
+        #expect(events[0].occurredAt == Date(timeIntervalSince1970: 1_700_000_000))
+        let detail = try #require(try await harness.inbox.eventDetails(id: "evt_1PtestABCDEF", source: "shop").first)
+        #expect(detail.body == Vectors.Stripe.body)
+        #expect(detail.headers["stripe-signature"] == Vectors.Stripe.header)
+    }
+
+    @Test func validStandardWebhooksEventIsStored() async throws {
+        let harness = try ReceiverHarness(now: ReceiverHarness.standardNow)
+        try await harness.application().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/webhooks/app",
+                method: .post,
+                headers: ReceiverHarness.standardHeaders(),
+                body: ByteBuffer(string: Vectors.StandardWebhooks.body)
+            )
+            #expect(response.status == .ok)
+        }
+        let events = try await harness.storedEvents()
+        #expect(events.map(\.id) == [Vectors.StandardWebhooks.id])
+        #expect(events.map(\.type) == ["contact.created"])
+    }
+
+    /// Each bad request gets its status and leaves the inbox empty.
+    @Test func badInputIsRefusedAndStoresNothing() async throws {
+        let harness = try ReceiverHarness(maxBody: 1024, now: ReceiverHarness.stripeNow)
+        var tampered = Array(Vectors.Stripe.body.utf8)
+        tampered[20] ^= 0x01
+        let malformed = "{\"id\":\"evt_1\",\"type\":"
+        let malformedSigned = StripeSignature().sign(
+            body: Array(malformed.utf8),
+            secret: Secret(Vectors.Stripe.secret),
+            id: "",
+            timestamp: ReceiverHarness.stripeNow()
+        )
+        var malformedHeaders = ReceiverHarness.stripeHeaders(nil)
+        malformedHeaders.append(contentsOf: malformedSigned)
+        let big = "{\"id\":\"evt_big\",\"type\":\"x\",\"pad\":\"\(String(repeating: "a", count: 2000))\"}"
+        var bigHeaders = ReceiverHarness.stripeHeaders(nil)
+        bigHeaders.append(
+            contentsOf: StripeSignature().sign(
+                body: Array(big.utf8),
+                secret: Secret(Vectors.Stripe.secret),
+                id: "",
+                timestamp: ReceiverHarness.stripeNow()
+            )
+        )
+
+        let cases: [(name: String, uri: String, headers: HTTPFields, body: [UInt8], status: HTTPResponse.Status)] = [
+            ("unknown source", "/webhooks/nope", ReceiverHarness.stripeHeaders(), Array(Vectors.Stripe.body.utf8), .notFound),
+            ("poll-only source", "/webhooks/pull", ReceiverHarness.stripeHeaders(), Array(Vectors.Stripe.body.utf8), .notFound),
+            ("missing signature", "/webhooks/shop", ReceiverHarness.stripeHeaders(nil), Array(Vectors.Stripe.body.utf8), .unauthorized),
+            ("changed body byte", "/webhooks/shop", ReceiverHarness.stripeHeaders(), tampered, .unauthorized),
+            (
+                "garbage signature", "/webhooks/shop", ReceiverHarness.stripeHeaders("t=1700000000,v1=00"), Array(Vectors.Stripe.body.utf8),
+                .unauthorized
+            ),
+            (
+                "signed with another secret", "/webhooks/app",
+                ReceiverHarness.standardHeaders(signature: "v1,4kZEUtbZ8C8E98FTo3UIsYdIlo7QRHDtR5uOHQ8KQBs="),
+                Array(Vectors.StandardWebhooks.body.utf8), .unauthorized
+            ),
+            ("malformed JSON", "/webhooks/shop", malformedHeaders, Array(malformed.utf8), .badRequest),
+            ("oversize body", "/webhooks/shop", bigHeaders, Array(big.utf8), .contentTooLarge),
+        ]
+        try await harness.application().test(.live) { client in
+            for test in cases {
+                let response = try await client.execute(uri: test.uri, method: .post, headers: test.headers, body: ByteBuffer(bytes: test.body))
+                #expect(response.status == test.status, "\(test.name)")
+                #expect(String(buffer: response.body).contains("\"error\""), "\(test.name) explains itself")
+            }
+        }
+        #expect(try await harness.storedEvents().isEmpty)
+    }
+
+    @Test func staleStripeAndFutureStandardWebhooksTimestampsAreRefused() async throws {
+        let stale = try ReceiverHarness(now: { Date(timeIntervalSince1970: TimeInterval(Vectors.Stripe.timestamp + 301)) })
+        try await stale.application().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/webhooks/shop",
+                method: .post,
+                headers: ReceiverHarness.stripeHeaders(),
+                body: ByteBuffer(string: Vectors.Stripe.body)
+            )
+            #expect(response.status == .unauthorized)
+            #expect(String(buffer: response.body).contains("stale by 301 s"))
+        }
+        #expect(try await stale.storedEvents().isEmpty)
+
+        let early = try ReceiverHarness(now: { Date(timeIntervalSince1970: TimeInterval(Vectors.StandardWebhooks.timestamp - 301)) })
+        try await early.application().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/webhooks/app",
+                method: .post,
+                headers: ReceiverHarness.standardHeaders(),
+                body: ByteBuffer(string: Vectors.StandardWebhooks.body)
+            )
+            #expect(response.status == .unauthorized)
+        }
+        #expect(try await early.storedEvents().isEmpty)
+    }
+
+    @Test func chunkedOversizeBodyIsRefusedWhileStreaming() async throws {
+        let harness = try ReceiverHarness(maxBody: 1024, now: ReceiverHarness.stripeNow)
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/shop")
+            request.method = .POST
+            request.headers.add(name: "Stripe-Signature", value: Vectors.Stripe.header)
+            let chunks = (0..<8).map { _ in ByteBuffer(repeating: UInt8(ascii: "a"), count: 512) }
+            request.body = .stream(chunks.async, length: .unknown)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(response.status == .payloadTooLarge)
+        }
+        #expect(try await harness.storedEvents().isEmpty)
+    }
+
+    @Test func sameEventPostedFiveTimesConcurrentlyIsStoredOnceAndRunsOnce() async throws {
+        let scratch = try TemporaryDirectory()
+        let script = try scratch.script("route.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID $HOOKSYNC_ATTEMPT\" >> \(scratch.file("runs"))")
+        let route = RouteConfig(name: "record", action: .exec([script]), timeout: .seconds(10))
+        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for _ in 0..<5 {
+                    group.addTask {
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/shop")
+                        request.method = .POST
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.headers.add(name: "Stripe-Signature", value: Vectors.Stripe.header)
+                        request.body = .bytes(ByteBuffer(string: Vectors.Stripe.body))
+                        return try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == [200, 200, 200, 200, 200])
+            try await eventually("the delivery to finish") {
+                try await harness.storedEvents().first?.state == .done
+            }
+        }
+        let events = try await harness.storedEvents()
+        #expect(events.count == 1)
+        #expect(events[0].arrivals == 5)
+        #expect(events[0].attempts == 1)
+        #expect(scratch.lines("runs") == ["evt_1PtestABCDEF 1"])
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import HookSync
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `hooksync` binary, as a user runs it.
+enum HookSyncBinary {
+    /// The binary built next to the test bundle (`swift build --build-tests` builds both).
+    static var path: String {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("hooksync").path
+        if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/hooksync").path
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a CLI command to completion; output goes through files so nothing can block.
+    static func run(
+        _ arguments: [String],
+        in directory: TemporaryDirectory,
+        environment: [String: String] = [:]
+    ) async throws
+        -> Output
+    {
+        let token = UUID().uuidString
+        let out = directory.file("cli-\(token).out")
+        let err = directory.file("cli-\(token).err")
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        let status = try await process.runUntilExit()
+        return Output(
+            status: status,
+            stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        )
+    }
+}
+
+/// A running agent process, started with a config file in a temporary directory.
+final class AgentProcess: @unchecked Sendable {
+    let process = Process()
+    let directory: TemporaryDirectory
+    let config: String
+    let dataDirectory: String
+    let logPath: String
+    private let exit: Task<Int32, Never>
+
+    init(config: String, dataDirectory: String, directory: TemporaryDirectory, environment: [String: String] = [:]) throws {
+        self.directory = directory
+        self.config = config
+        self.dataDirectory = dataDirectory
+        logPath = directory.file("agent-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: HookSyncBinary.path)
+        process.arguments = ["run", "--config", config, "--log-level", "debug"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardError = process.standardOutput
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { process in
+            continuation.yield(process.terminationStatus)
+            continuation.finish()
+        }
+        try process.run()
+        exit = Task {
+            for await status in stream { return status }
+            return -1
+        }
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Waits for the agent to accept connections; returns `host:port`.
+    func waitUntilListening() async throws -> String {
+        try await eventually("the agent to listen; log:\n\(log)") {
+            AgentLock.running(dataDirectory: dataDirectory)?.listen != nil || !process.isRunning
+        }
+        guard let address = AgentLock.running(dataDirectory: dataDirectory)?.listen else {
+            throw AgentProcessError(message: "agent exited before listening:\n\(log)")
+        }
+        return address
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// The exit status, waiting at most `timeout`.
+    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
+        try await eventually("the agent to exit", timeout: timeout) { !process.isRunning }
+        return await exit.value
+    }
+}
+
+struct AgentProcessError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+extension Process {
+    /// Starts the process and waits for it without blocking a thread.
+    func runUntilExit() async throws -> Int32 {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        terminationHandler = { process in
+            continuation.yield(process.terminationStatus)
+            continuation.finish()
+        }
+        try run()
+        for await status in stream { return status }
+        return -1
+    }
+}

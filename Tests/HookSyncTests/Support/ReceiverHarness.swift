@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+@testable import HookSync
+
+/// An in-process agent on loopback: a real inbox file, the real receiver and, when routes are
+/// given, the real worker running exec routes.
+struct ReceiverHarness {
+    let directory: TemporaryDirectory
+    let inbox: SQLiteInbox
+    let setup: AgentSetup
+    let now: @Sendable () -> Date
+
+    static let environment = [
+        "STRIPE_SECRET": Vectors.Stripe.secret, "STD_SECRET": Vectors.StandardWebhooks.secret,
+    ]
+
+    init(routes: [RouteConfig] = [], maxBody: Int = 4096, now: @escaping @Sendable () -> Date) throws {
+        directory = try TemporaryDirectory()
+        let config = AgentConfig(
+            file: "test.toml",
+            dataDirectory: directory.file("data"),
+            http: HTTPSettings(host: "127.0.0.1", port: 0, maxBody: maxBody),
+            sources: [
+                SourceConfig(name: "shop", provider: "stripe", mode: .hybrid, webhookSecrets: [.environment("STRIPE_SECRET")]),
+                SourceConfig(name: "app", provider: "standard-webhooks", webhookSecrets: [.environment("STD_SECRET")]),
+                SourceConfig(name: "pull", provider: "stripe", mode: .poll),
+            ],
+            routes: routes
+        )
+        setup = try AgentSetup.prepare(config: config, environment: Self.environment)
+        inbox = try SQLiteInbox(path: config.databasePath)
+        self.now = now
+    }
+
+    func application() -> some ApplicationProtocol {
+        var logger = Logger(label: "hooksync-test")
+        logger.logLevel = .warning
+        let signal = WorkSignal()
+        let worker = DeliveryWorker(
+            inbox: inbox,
+            routes: setup.config.routes,
+            settings: WorkerSettings(concurrency: 4, idlePoll: .milliseconds(200)),
+            signal: signal,
+            logger: logger,
+            clock: ContinuousClock()
+        )
+        let receiver = WebhookReceiver(setup: setup, inbox: inbox, signal: signal, logger: logger, now: now)
+        let router = Router()
+        receiver.register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            services: [worker],
+            logger: logger
+        )
+    }
+
+    func storedEvents() async throws -> [EventSummary] {
+        try await inbox.events(EventQuery(limit: 1000))
+    }
+
+    static func stripeHeaders(_ signature: String? = Vectors.Stripe.header) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        if let signature { headers[HTTPField.Name("Stripe-Signature")!] = signature }
+        return headers
+    }
+
+    static func standardHeaders(signature: String = Vectors.StandardWebhooks.signature) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[HTTPField.Name("webhook-id")!] = Vectors.StandardWebhooks.id
+        headers[HTTPField.Name("webhook-timestamp")!] = String(Vectors.StandardWebhooks.timestamp)
+        headers[HTTPField.Name("webhook-signature")!] = signature
+        return headers
+    }
+
+    static let stripeNow: @Sendable () -> Date = { Date(timeIntervalSince1970: TimeInterval(Vectors.Stripe.timestamp + 10)) }
+    static let standardNow: @Sendable () -> Date = {
+        Date(timeIntervalSince1970: TimeInterval(Vectors.StandardWebhooks.timestamp + 10))
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import HookSync
-
-@Test func version() { #expect(!HookSyncVersion.string.isEmpty) }

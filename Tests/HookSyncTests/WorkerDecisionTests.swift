@@ -1,0 +1,98 @@
+import Testing
+
+@testable import HookSync
+
+@Suite struct EventTypeGlobTests {
+    @Test(arguments: [
+        ("*", "anything.at.all", true),
+        ("payment_intent.*", "payment_intent.succeeded", true),
+        ("payment_intent.*", "payment_intent", false),
+        ("customer.*", "customer.subscription.updated", true),
+        ("charge.refunded", "charge.refunded", true),
+        ("charge.refunded", "charge.refunded.x", false),
+        ("*.created", "customer.created", true),
+        ("*.created", "customer.updated", false),
+        ("invoice.?aid", "invoice.paid", true),
+        ("a*b*c", "axxbyyc", true),
+        ("a*b*c", "axxbyy", false),
+        ("Charge.*", "charge.refunded", false),
+    ])
+    func matches(pattern: String, type: String, expected: Bool) {
+        #expect(EventTypeGlob(pattern).matches(type) == expected)
+    }
+}
+
+@Suite struct RetryScheduleTests {
+    let schedule = RetrySchedule(base: .seconds(1), max: .seconds(60))
+
+    @Test func ceilingDoublesUpToTheMaximum() {
+        #expect(schedule.ceiling(afterFailedAttempts: 1) == .seconds(1))
+        #expect(schedule.ceiling(afterFailedAttempts: 2) == .seconds(2))
+        #expect(schedule.ceiling(afterFailedAttempts: 3) == .seconds(4))
+        #expect(schedule.ceiling(afterFailedAttempts: 7) == .seconds(60))
+        #expect(schedule.ceiling(afterFailedAttempts: 500) == .seconds(60))
+    }
+
+    @Test func fullJitterStaysWithinBaseAndCeilingAndSpreads() {
+        var generator = SeededGenerator(seed: 42)
+        for failures in 1...12 {
+            var seen = Set<Int64>()
+            for _ in 0..<200 {
+                let delay = schedule.delay(afterFailedAttempts: failures, using: &generator)
+                #expect(delay >= schedule.base)
+                #expect(delay <= schedule.ceiling(afterFailedAttempts: failures))
+                seen.insert(delay.milliseconds)
+            }
+            if failures >= 3 { #expect(seen.count > 50, "jitter must spread retries (after \(failures) failures)") }
+        }
+    }
+
+    @Test func sameSeedSameSchedule() {
+        var first = SeededGenerator(seed: 7)
+        var second = SeededGenerator(seed: 7)
+        let a = (1...8).map { schedule.delay(afterFailedAttempts: $0, using: &first) }
+        let b = (1...8).map { schedule.delay(afterFailedAttempts: $0, using: &second) }
+        #expect(a == b)
+    }
+}
+
+@Suite struct DeliveryPolicyTests {
+    let policy = DeliveryPolicy(maxAttempts: 3, schedule: RetrySchedule(base: .seconds(1), max: .seconds(10)))
+
+    @Test func successIsDoneAtAnyAttempt() {
+        var generator = SeededGenerator(seed: 1)
+        #expect(policy.decide(succeeded: true, attempts: 1, using: &generator) == .done)
+        #expect(policy.decide(succeeded: true, attempts: 3, using: &generator) == .done)
+    }
+
+    @Test func failuresRetryUntilAttemptsAreExhaustedThenDie() {
+        var generator = SeededGenerator(seed: 1)
+        guard case .retry(let first) = policy.decide(succeeded: false, attempts: 1, using: &generator) else {
+            Issue.record("first failure must retry")
+            return
+        }
+        #expect(first == .seconds(1))
+        guard case .retry(let second) = policy.decide(succeeded: false, attempts: 2, using: &generator) else {
+            Issue.record("second failure must retry")
+            return
+        }
+        #expect(second >= .seconds(1) && second <= .seconds(2))
+        #expect(policy.decide(succeeded: false, attempts: 3, using: &generator) == .dead)
+    }
+
+    @Test func oneAttemptRouteDiesOnFirstFailure() {
+        var generator = SeededGenerator(seed: 1)
+        let once = DeliveryPolicy(maxAttempts: 1, schedule: policy.schedule)
+        #expect(once.decide(succeeded: false, attempts: 1, using: &generator) == .dead)
+    }
+}
+
+@Suite struct DeliveryStateTests {
+    @Test func eventStateIsTheLeastFinishedDelivery() {
+        #expect(DeliveryState.ofEvent(deliveries: []) == .done)
+        #expect(DeliveryState.ofEvent(deliveries: [.done, .done]) == .done)
+        #expect(DeliveryState.ofEvent(deliveries: [.done, .dead]) == .dead)
+        #expect(DeliveryState.ofEvent(deliveries: [.dead, .retrying]) == .retrying)
+        #expect(DeliveryState.ofEvent(deliveries: [.retrying, .pending, .done]) == .pending)
+    }
+}

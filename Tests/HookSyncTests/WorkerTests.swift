@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+
+@testable import HookSync
+
+@Suite struct WorkerTests {
+    let directory: TemporaryDirectory
+    let inbox: SQLiteInbox
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        inbox = try SQLiteInbox(path: directory.file("inbox.sqlite"))
+    }
+
+    func store(_ id: String, routes: [String]) async throws {
+        let event = IncomingEvent(
+            source: "shop",
+            eventID: id,
+            type: "invoice.paid",
+            occurredAt: nil,
+            receivedAt: Date(),
+            origin: .poll,
+            headers: [:],
+            body: Array("{\"id\":\"\(id)\"}".utf8),
+            routes: routes
+        )
+        #expect(try await inbox.store(event) == .stored)
+    }
+
+    func state(_ id: String) async throws -> EventSummary? {
+        try await inbox.eventDetails(id: id, source: "shop").first?.summary
+    }
+
+    /// Runs a real worker as a service for the duration of `body`, then shuts it down gracefully.
+    func withWorker(
+        routes: [RouteConfig],
+        concurrency: Int = 4,
+        _ body: (WorkSignal) async throws -> Void
+    ) async throws {
+        var logger = Logger(label: "worker-test")
+        logger.logLevel = .critical
+        let signal = WorkSignal()
+        let worker = DeliveryWorker(
+            inbox: inbox,
+            routes: routes,
+            settings: WorkerSettings(concurrency: concurrency, idlePoll: .milliseconds(100)),
+            signal: signal,
+            logger: logger,
+            clock: ContinuousClock()
+        )
+        let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body(signal)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    static let fastBackoff = RetrySchedule(base: .milliseconds(10), max: .milliseconds(50))
+
+    @Test func routeThatFailsTwiceThenSucceedsEndsDoneWithThreeAttempts() async throws {
+        let script = try directory.script(
+            "flaky.sh",
+            """
+            body=$(cat)
+            echo "$HOOKSYNC_EVENT_ID $HOOKSYNC_EVENT_TYPE $HOOKSYNC_SOURCE $HOOKSYNC_ROUTE $HOOKSYNC_ATTEMPT $HOOKSYNC_ORIGIN $body" >> \(directory.file("runs"))
+            [ "$HOOKSYNC_ATTEMPT" -ge 3 ] || { echo "not yet (attempt $HOOKSYNC_ATTEMPT)" >&2; exit 1; }
+            """
+        )
+        try await store("evt_flaky", routes: ["flaky"])
+        try await withWorker(routes: [RouteConfig(name: "flaky", action: .exec([script]), maxAttempts: 5, backoff: Self.fastBackoff)]) { _ in
+            try await eventually("evt_flaky to be done") { try await state("evt_flaky")?.state == .done }
+        }
+        #expect(try await state("evt_flaky")?.attempts == 3)
+        #expect(
+            directory.lines("runs") == (1...3).map { "evt_flaky invoice.paid shop flaky \($0) poll {\"id\":\"evt_flaky\"}" }
+        )
+        let delivery = try #require(try await inbox.eventDetails(id: "evt_flaky", source: nil).first?.deliveries.first)
+        #expect(delivery.history.map(\.outcome) == ["failed", "failed", "ok"])
+        #expect(delivery.history[0].error == "exit status 1: not yet (attempt 1)")
+        #expect(delivery.lastError == nil)
+    }
+
+    @Test func routeThatAlwaysFailsIsDeadLetteredAndReplayBringsItBack() async throws {
+        let marker = directory.file("fixed")
+        let script = try directory.script(
+            "broken.sh",
+            "cat > /dev/null\n[ -e \(marker) ] || { echo 'downstream unavailable' >&2; exit 3; }"
+        )
+        try await store("evt_dead", routes: ["broken"])
+        try await withWorker(routes: [RouteConfig(name: "broken", action: .exec([script]), maxAttempts: 3, backoff: Self.fastBackoff)]) {
+            signal in
+            try await eventually("evt_dead to be dead-lettered") { try await state("evt_dead")?.state == .dead }
+            let letters = try await inbox.deadLetters(limit: 10)
+            #expect(letters.map(\.id) == ["evt_dead"])
+            #expect(letters.first?.attempts == 3)
+            #expect(letters.first?.lastError == "exit status 3: downstream unavailable")
+
+            FileManager.default.createFile(atPath: marker, contents: nil)
+            #expect(try await inbox.replay(.events(["evt_dead"], source: nil), now: Date()) == 1)
+            await signal.wake()
+            try await eventually("the replayed delivery to succeed") { try await state("evt_dead")?.state == .done }
+        }
+        #expect(try await inbox.deadLetters(limit: 10).isEmpty)
+        #expect(try await state("evt_dead")?.attempts == 1)
+    }
+
+    @Test func commandPastItsTimeoutIsKilledAndCountsAsAFailure() async throws {
+        let script = try directory.script("slow.sh", "cat > /dev/null\necho $$ > \(directory.file("pid"))\nexec sleep 30")
+        try await store("evt_slow", routes: ["slow"])
+        let started = ContinuousClock.now
+        try await withWorker(routes: [RouteConfig(name: "slow", action: .exec([script]), timeout: .milliseconds(300), maxAttempts: 1)]) { _ in
+            try await eventually("evt_slow to be dead") { try await state("evt_slow")?.state == .dead }
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(try await inbox.deadLetters(limit: 1).first?.lastError == "timed out")
+        let pid = try #require(directory.lines("pid").first.flatMap { Int32($0) })
+        #expect(kill(pid, 0) != 0, "the timed-out command must not survive")
+    }
+
+    @Test func missingCommandFailsWithAClearError() async throws {
+        try await store("evt_missing", routes: ["missing"])
+        try await withWorker(routes: [RouteConfig(name: "missing", action: .exec(["/nonexistent/handler"]), maxAttempts: 1)]) { _ in
+            try await eventually("evt_missing to be dead") { try await state("evt_missing")?.state == .dead }
+        }
+        #expect(try await inbox.deadLetters(limit: 1).first?.lastError == "could not start: /nonexistent/handler: not found or not executable")
+    }
+
+    @Test func deliveriesRunConcurrentlyUpToTheLimit() async throws {
+        let running = directory.file("running")
+        try FileManager.default.createDirectory(atPath: running, withIntermediateDirectories: true)
+        let script = try directory.script(
+            "busy.sh",
+            """
+            cat > /dev/null
+            touch \(running)/$HOOKSYNC_EVENT_ID
+            ls \(running) | wc -l >> \(directory.file("observed"))
+            sleep 0.3
+            rm \(running)/$HOOKSYNC_EVENT_ID
+            """
+        )
+        for index in 0..<6 { try await store("evt_\(index)", routes: ["busy"]) }
+        try await withWorker(routes: [RouteConfig(name: "busy", action: .exec([script]))], concurrency: 2) { _ in
+            try await eventually("all six to be done") {
+                try await inbox.events(EventQuery(state: .done)).count == 6
+            }
+        }
+        let observed = directory.lines("observed").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        #expect(observed.count == 6)
+        #expect(observed.max() == 2, "two at a time, never more: \(observed)")
+    }
+
+    @Test func gracefulShutdownLetsInFlightDeliveriesFinish() async throws {
+        let started = directory.file("started")
+        let script = try directory.script("long.sh", "cat > /dev/null\ntouch \(started)\nsleep 0.5\necho done >> \(directory.file("finished"))")
+        try await store("evt_inflight", routes: ["long"])
+        try await withWorker(routes: [RouteConfig(name: "long", action: .exec([script]))]) { _ in
+            try await eventually("the delivery to start") { FileManager.default.fileExists(atPath: started) }
+        }
+        // withWorker returned only after the graceful shutdown completed.
+        #expect(directory.lines("finished") == ["done"])
+        #expect(try await state("evt_inflight")?.state == .done)
+    }
+}
