@@ -10,14 +10,8 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
-        let config = try options.loadConfig()
-        let setup: AgentSetup
-        do {
-            setup = try AgentSetup.prepare(config: config)
-        } catch {
-            Console.printIssues(error)
-            throw ExitCode.failure
-        }
+        let setup = try options.loadSetup()
+        let config = setup.config
         print("\(config.file): OK")
         for source in config.sources {
             let provider = setup.sources[source.name]?.provider

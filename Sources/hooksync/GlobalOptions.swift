@@ -17,6 +17,17 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// Loads the configuration and checks it against the providers and this host's secrets.
+    func loadSetup() throws -> AgentSetup {
+        let config = try loadConfig()
+        do {
+            return try AgentSetup.prepare(config: config)
+        } catch {
+            Console.printIssues(error)
+            throw ExitCode.failure
+        }
+    }
+
     /// Opens the inbox of an existing configuration, failing with a clear message.
     func openInbox(_ config: AgentConfig) throws -> SQLiteInbox {
         do {

@@ -16,14 +16,8 @@ struct SendTestCommand: AsyncParsableCommand {
     var type: String?
 
     func run() async throws {
-        let config = try options.loadConfig()
-        let setup: AgentSetup
-        do {
-            setup = try AgentSetup.prepare(config: config)
-        } catch {
-            Console.printIssues(error)
-            throw ExitCode.failure
-        }
+        let setup = try options.loadSetup()
+        let config = setup.config
         guard let resolved = setup.sources[source] else {
             Console.error("no source \"\(source)\" in \(config.file) (sources: \(config.sources.map(\.name).joined(separator: ", ")))")
             throw ExitCode.failure

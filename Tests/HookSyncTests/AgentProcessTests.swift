@@ -17,7 +17,7 @@ import Glibc
     }
 
     /// Writes hooksync.toml with a Stripe source "shop" and the given routes.
-    func writeConfig(routes: String) throws -> String {
+    func writeConfig(routes: String, secrets: String = "\"file:./stripe.secret\"") throws -> String {
         try directory.write(
             "hooksync.toml",
             """
@@ -27,7 +27,7 @@ import Glibc
             [[sources]]
             name = "shop"
             provider = "stripe"
-            webhook_secret = "file:./stripe.secret"
+            webhook_secret = \(secrets)
             \(routes)
             """
         )
@@ -35,8 +35,13 @@ import Glibc
 
     var data: String { directory.file("data") }
 
+    /// A rotated-out secret held in the environment, to check routes never see it.
+    static let environment = [
+        "HOOKSYNC_TEST_OLD_SECRET": Vectors.Stripe.secretOld, "HOOKSYNC_TEST_UNRELATED": "unrelated-credential-1f2e3d",
+    ]
+
     func cli(_ arguments: String...) async throws -> HookSyncBinary.Output {
-        try await HookSyncBinary.run(arguments + ["--config", directory.file("hooksync.toml")], in: directory)
+        try await HookSyncBinary.run(arguments + ["--config", directory.file("hooksync.toml")], in: directory, environment: Self.environment)
     }
 
     func events(state: String? = nil) async throws -> [[String: Any]] {
@@ -51,9 +56,15 @@ import Glibc
     }
 
     @Test func sendTestIsStoredDeliveredAndReportedThenSIGTERMExitsZero() async throws {
-        let script = try directory.script("log.sh", "cat >> \(directory.file("bodies"))\necho >> \(directory.file("bodies"))")
-        let config = try writeConfig(routes: "[[routes]]\nname = \"log\"\nexec = [\"\(script)\"]")
-        let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory)
+        let script = try directory.script(
+            "log.sh",
+            "cat >> \(directory.file("bodies"))\necho >> \(directory.file("bodies"))\nenv > \(directory.file("env"))"
+        )
+        let config = try writeConfig(
+            routes: "[[routes]]\nname = \"log\"\nexec = [\"\(script)\"]",
+            secrets: "[\"file:./stripe.secret\", \"env:HOOKSYNC_TEST_OLD_SECRET\"]"
+        )
+        let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory, environment: Self.environment)
         _ = try await agent.waitUntilListening()
 
         let sent = try await cli("send-test", "shop", "--type", "charge.refunded")
@@ -73,6 +84,9 @@ import Glibc
         let id = try #require(event["id"] as? String)
         #expect(directory.lines("bodies").count == 1)
         #expect(directory.lines("bodies").first?.contains(id) == true)
+        let routeEnvironment = directory.lines("env")
+        #expect(routeEnvironment.contains("HOOKSYNC_EVENT_ID=\(id)"))
+        #expect(!routeEnvironment.contains { $0.hasPrefix("HOOKSYNC_TEST_OLD_SECRET=") }, "routes must not inherit secrets")
 
         let shown = try await cli("events", "show", id)
         #expect(shown.status == 0)
@@ -89,6 +103,10 @@ import Glibc
         #expect((after["agent"] as? [String: Any])?["running"] as? Bool == false)
         #expect(((after["sources"] as? [[String: Any]])?.first?["by_state"] as? [String: Int])?["done"] == 1)
         #expect(!agent.log.contains(Vectors.Stripe.secret), "the secret must never be logged")
+        #expect(!agent.log.contains(Vectors.Stripe.secretOld), "the secret must never be logged")
+        #expect(!agent.log.contains("\"object\":\"event\""), "bodies must never be logged")
+        #expect(!agent.log.contains("unrelated-credential-1f2e3d"), "the environment must never be logged, even at debug level")
+        #expect(agent.log.contains("debug"), "the agent ran at debug level")
     }
 
     @Test func agentKilledDuringADeliveryFinishesItAfterRestart() async throws {
@@ -149,7 +167,7 @@ import Glibc
         #expect(letters[0]["last_error"] as? String == "exit status 1: offline")
         let id = try #require(letters[0]["id"] as? String)
 
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        #expect(FileManager.default.createFile(atPath: marker, contents: nil))
         let replay = try await cli("replay", id)
         #expect(replay.status == 0, "\(replay.stderr)")
         try await eventually("the replayed event to be done") { try await events(state: "done").count == 1 }

@@ -85,6 +85,12 @@ import Testing
         #expect(!error.description.contains("whsec_pasted_secret_value"))
     }
 
+    @Test func routesDoNotInheritSecretVariables() throws {
+        let config = try AgentConfig.parse(Self.full, file: "hooksync.toml", baseDirectory: "/srv")
+        let environment = config.environmentForRoutes(["PATH": "/bin", "NEW_SECRET": "s1", "STRIPE_API_KEY": "k", "HOME": "/root"])
+        #expect(environment == ["PATH": "/bin", "HOME": "/root"])
+    }
+
     @Test func syntaxErrorNamesTheLine() throws {
         let error = try #require(throws: ConfigError.self) {
             try AgentConfig.parse("data_dir = \"x\"\n[http\n", file: "bad.toml", baseDirectory: "/")

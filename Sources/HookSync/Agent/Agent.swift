@@ -31,7 +31,8 @@ public enum Agent {
             settings: config.worker,
             signal: signal,
             logger: logger,
-            clock: ContinuousClock()
+            clock: ContinuousClock(),
+            environment: config.environmentForRoutes(ProcessInfo.processInfo.environment)
         )
         logger.notice(
             "hooksync starting",

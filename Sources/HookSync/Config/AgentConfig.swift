@@ -47,6 +47,16 @@ public struct AgentConfig: Sendable {
         routes.filter { $0.selects(source: source, type: type) }.map(\.name)
     }
 
+    /// The environment route commands inherit: the agent's, less every variable that a secret
+    /// reference (`env:NAME`) reads, so a route cannot leak what it was never meant to see.
+    public func environmentForRoutes(_ environment: [String: String]) -> [String: String] {
+        let secretNames = sources.flatMap { $0.webhookSecrets + [$0.apiKey].compactMap { $0 } }.compactMap { reference in
+            if case .environment(let name) = reference { return name }
+            return nil
+        }
+        return environment.filter { !secretNames.contains($0.key) }
+    }
+
     /// Reads and validates a configuration file, reporting every problem at once.
     public static func load(path: String) throws(ConfigError) -> AgentConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -156,14 +166,7 @@ public struct AgentConfig: Sendable {
             table.report("name", value: "\"\(name)\"", expected: "letters, digits, '-' or '_' (it becomes part of the URL)")
         }
         let provider = table.string("provider", required: true)
-        var mode = SourceMode.webhook
-        if let text = table.string("mode") {
-            if let parsed = SourceMode(rawValue: text) {
-                mode = parsed
-            } else {
-                table.report("mode", value: "\"\(text)\"", expected: "\"webhook\", \"poll\" or \"hybrid\"")
-            }
-        }
+        let mode: SourceMode = table.choice("mode") ?? .webhook
         var secrets: [SecretReference] = []
         for text in table.strings("webhook_secret", secret: true) ?? [] {
             if let reference = SecretReference(text) {

@@ -88,50 +88,40 @@ struct TOMLReader {
         return nil
     }
 
-    func int(_ name: String, in range: ClosedRange<Int>) -> Int? {
+    /// Reads `name` with `convert`; reports `expected` when the value is there but unusable.
+    private func read<T>(_ name: String, expected: String, _ convert: (any TOMLValueConvertible) -> T?) -> T? {
         guard let value = table[name] else { return nil }
-        guard let int = value.int, range.contains(int) else {
-            report(name, value: Self.render(value), expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        guard let converted = convert(value) else {
+            report(name, value: Self.render(value), expected: expected)
             return nil
         }
-        return int
+        return converted
     }
 
-    func bool(_ name: String) -> Bool? {
-        guard let value = table[name] else { return nil }
-        guard let bool = value.bool else {
-            report(name, value: Self.render(value), expected: "true or false")
-            return nil
+    func int(_ name: String, in range: ClosedRange<Int>) -> Int? {
+        read(name, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)") { value in
+            value.int.flatMap { range.contains($0) ? $0 : nil }
         }
-        return bool
     }
 
     func duration(_ name: String) -> Duration? {
-        guard let text = string(name) else { return nil }
-        guard let duration = ConfigDuration.parse(text) else {
-            report(name, value: "\"\(text)\"", expected: ConfigDuration.expectation)
-            return nil
-        }
-        return duration
+        read(name, expected: ConfigDuration.expectation) { $0.string.flatMap(ConfigDuration.parse) }
     }
 
     func byteSize(_ name: String) -> Int? {
-        guard let value = table[name] else { return nil }
-        if let int = value.int, int >= 0 { return int }
-        guard let text = value.string, let size = ByteSize.parse(text) else {
-            report(name, value: Self.render(value), expected: ByteSize.expectation)
-            return nil
+        read(name, expected: ByteSize.expectation) { value in
+            if let int = value.int { return int >= 0 ? int : nil }
+            return value.string.flatMap(ByteSize.parse)
         }
-        return size
+    }
+
+    /// One of an enumeration's raw values, such as a source's `mode`.
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String) -> T? where T.RawValue == String {
+        read(name, expected: T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")) { $0.string.flatMap(T.init) }
     }
 
     func table(_ name: String) -> TOMLReader? {
-        guard let value = table[name] else { return nil }
-        guard let nested = value.table else {
-            report(name, value: Self.render(value), expected: "a table")
-            return nil
-        }
-        return TOMLReader(table: nested, path: key(name), collector: collector)
+        read(name, expected: "a table") { $0.table }.map { TOMLReader(table: $0, path: key(name), collector: collector) }
     }
 
     /// An array of tables (`[[sources]]`); each element's key path carries its index.

@@ -125,13 +125,7 @@ public struct ProviderDefinition: Sendable {
             idField = field("id", required: true)
             typeField = field("type", required: true)
             occurredAtField = field("occurred_at", required: false)
-            if let format = event.string("occurred_at_format") {
-                if let parsed = TimestampFormat(rawValue: format) {
-                    occurredAtFormat = parsed
-                } else {
-                    event.report("occurred_at_format", value: "\"\(format)\"", expected: "\"unix\" or \"rfc3339\"")
-                }
-            }
+            occurredAtFormat = event.choice("occurred_at_format") ?? .unix
         } else {
             root.report("event", value: nil, expected: "an [event] table with id and type (the key is required)")
         }

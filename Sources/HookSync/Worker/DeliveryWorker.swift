@@ -17,6 +17,8 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     private let clock: WorkerClock
     private let now: @Sendable () -> Date
     private let runner = ExecRunner()
+    /// What exec routes inherit: the agent's environment without the variables holding secrets.
+    private let baseEnvironment: [String: String]
     /// Identifies this process's leases.
     private let owner: String
 
@@ -27,8 +29,10 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         signal: WorkSignal,
         logger: Logger,
         clock: WorkerClock,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.baseEnvironment = environment
         self.inbox = inbox
         self.routes = Dictionary(routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.settings = settings
@@ -78,6 +82,8 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                     claimedAll = claimed.count == free
                 } catch {
                     logger.error("cannot claim deliveries from the inbox", metadata: ["error": "\(error)"])
+                    await signal.wait(timeout: settings.idlePoll, clock: clock)
+                    continue
                 }
             }
             if claimedAll { continue }
@@ -105,7 +111,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         let result: ExecResult
         switch route.action {
         case .exec(let command):
-            var environment = ProcessInfo.processInfo.environment
+            var environment = baseEnvironment
             environment["HOOKSYNC_EVENT_ID"] = delivery.eventID
             environment["HOOKSYNC_EVENT_TYPE"] = delivery.type
             environment["HOOKSYNC_SOURCE"] = delivery.source
@@ -149,6 +155,14 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         } catch {
             logger.error("cannot record the attempt; the delivery runs again when its lease ends", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension DeliveryWorker: CustomStringConvertible {
+    /// ServiceLifecycle logs each service's description; the default one would dump the stored
+    /// environment, which may hold secrets.
+    public var description: String {
+        "DeliveryWorker(routes: \(routes.keys.sorted()), concurrency: \(settings.concurrency))"
     }
 }
 

@@ -40,8 +40,11 @@ public struct ExecRunner: Sendable {
         let process = Process()
         let (exits, exited) = AsyncStream<Void>.makeStream()
         do {
-            try Data(input).write(to: inputURL)
-            guard FileManager.default.createFile(atPath: errorURL.path, contents: nil) else {
+            // Owner-only: the files hold an event body and whatever the command says about it.
+            let privateFile: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
+            guard FileManager.default.createFile(atPath: inputURL.path, contents: Data(input), attributes: privateFile),
+                FileManager.default.createFile(atPath: errorURL.path, contents: nil, attributes: privateFile)
+            else {
                 throw CocoaError(.fileWriteUnknown)
             }
             process.executableURL = URL(fileURLWithPath: executable)

@@ -35,8 +35,8 @@ enum HookSyncBinary {
         let token = UUID().uuidString
         let out = directory.file("cli-\(token).out")
         let err = directory.file("cli-\(token).err")
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        try Data().write(to: URL(fileURLWithPath: out))
+        try Data().write(to: URL(fileURLWithPath: err))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -66,7 +66,7 @@ final class AgentProcess: @unchecked Sendable {
         self.config = config
         self.dataDirectory = dataDirectory
         logPath = directory.file("agent-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        try Data().write(to: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: HookSyncBinary.path)
         process.arguments = ["run", "--config", config, "--log-level", "debug"]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
