@@ -88,11 +88,9 @@ import Testing
 }
 
 @Suite struct DeliveryStateTests {
-    @Test func eventStateIsTheLeastFinishedDelivery() {
-        #expect(DeliveryState.ofEvent(deliveries: []) == .done)
-        #expect(DeliveryState.ofEvent(deliveries: [.done, .done]) == .done)
-        #expect(DeliveryState.ofEvent(deliveries: [.done, .dead]) == .dead)
-        #expect(DeliveryState.ofEvent(deliveries: [.dead, .retrying]) == .retrying)
-        #expect(DeliveryState.ofEvent(deliveries: [.retrying, .pending, .done]) == .pending)
+    @Test func finishednessOrdersPendingRetryingDeadDone() {
+        #expect(DeliveryState.allCases.sorted() == [.pending, .retrying, .dead, .done])
+        #expect([DeliveryState.done, .dead].min() == .dead)
+        #expect([DeliveryState.dead, .retrying, .done].min() == .retrying)
     }
 }

@@ -40,7 +40,7 @@ public final class SQLiteInbox: Inbox {
     }
 
     /// `PRAGMA synchronous` of the writer connection (2 is FULL); exposed for tests.
-    public func writerSynchronousMode() async throws -> Int {
+    func writerSynchronousMode() async throws -> Int {
         try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 

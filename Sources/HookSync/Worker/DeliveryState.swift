@@ -9,7 +9,8 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable, Comparable {
     /// Delivered.
     case done
 
-    /// Order of "finishedness": an event's state is the least finished of its deliveries'.
+    /// Order of "finishedness": an event's state is the least finished of its deliveries' (the
+    /// inbox derives its SQL from this order), and an event no route wanted is done.
     private var rank: Int {
         switch self {
         case .pending: 0
@@ -21,10 +22,5 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable, Comparable {
 
     public static func < (lhs: DeliveryState, rhs: DeliveryState) -> Bool {
         lhs.rank < rhs.rank
-    }
-
-    /// The state of an event from those of its deliveries; an event no route wanted is done.
-    public static func ofEvent<S: Sequence>(deliveries states: S) -> DeliveryState where S.Element == DeliveryState {
-        states.min() ?? .done
     }
 }
