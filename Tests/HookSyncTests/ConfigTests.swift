@@ -116,6 +116,14 @@ import Testing
         #expect(config.http == nil)
     }
 
+    @Test func listenAddresses() {
+        #expect(HTTPSettings.parseListen("127.0.0.1:8780")! == ("127.0.0.1", 8780))
+        #expect(HTTPSettings.parseListen("[::1]:9000")! == ("::1", 9000))
+        #expect(HTTPSettings.parseListen(":8080")! == ("0.0.0.0", 8080))
+        #expect(HTTPSettings.parseListen("localhost") == nil)
+        #expect(HTTPSettings.parseListen("host:70000") == nil)
+    }
+
     @Test func durations() {
         #expect(ConfigDuration.parse("250ms") == .milliseconds(250))
         #expect(ConfigDuration.parse("30s") == .seconds(30))

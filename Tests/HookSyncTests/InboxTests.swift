@@ -169,6 +169,16 @@ import Testing
         #expect(status.routes[0].oldestPendingAt == t0)
     }
 
+    @Test func eventListingFiltersBySourceAndLimitsNewestFirst() async throws {
+        for index in 0..<3 { _ = try await inbox.store(event("evt_\(index)")) }
+        var other = event("evt_other")
+        other.source = "crm"
+        _ = try await inbox.store(other)
+        #expect(try await inbox.events(EventQuery(source: "crm")).map(\.id) == ["evt_other"])
+        #expect(try await inbox.events(EventQuery(source: "shop", limit: 2)).map(\.id) == ["evt_2", "evt_1"])
+        #expect(try await inbox.events(EventQuery(source: "none")).isEmpty)
+    }
+
     @Test func aSecondConnectionSeesAndChangesTheSameInbox() async throws {
         // The agent and the CLI each open the file; both must see one another's commits.
         let cli = try SQLiteInbox(path: inbox.path, create: false)

@@ -73,6 +73,8 @@ import Testing
             )
         )
 
+        var textPlain = ReceiverHarness.stripeHeaders()
+        textPlain[.contentType] = "text/plain"
         let cases: [(name: String, uri: String, headers: HTTPFields, body: [UInt8], status: HTTPResponse.Status)] = [
             ("unknown source", "/webhooks/nope", ReceiverHarness.stripeHeaders(), Array(Vectors.Stripe.body.utf8), .notFound),
             ("poll-only source", "/webhooks/pull", ReceiverHarness.stripeHeaders(), Array(Vectors.Stripe.body.utf8), .notFound),
@@ -88,6 +90,7 @@ import Testing
                 Array(Vectors.StandardWebhooks.body.utf8), .unauthorized
             ),
             ("malformed JSON", "/webhooks/shop", malformedHeaders, Array(malformed.utf8), .badRequest),
+            ("unsupported content type", "/webhooks/shop", textPlain, Array(Vectors.Stripe.body.utf8), .unsupportedMediaType),
             ("oversize body", "/webhooks/shop", bigHeaders, Array(big.utf8), .contentTooLarge),
         ]
         try await harness.application().test(.live) { client in

@@ -15,6 +15,9 @@ actor StoreBatcher {
         self.commit = commit
     }
 
+    /// Events waiting for the next commit.
+    var waiting: Int { pending.count }
+
     func submit(_ event: IncomingEvent) async throws -> StoreResult {
         try await withCheckedThrowingContinuation { continuation in
             pending.append((event, continuation))
