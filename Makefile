@@ -6,7 +6,7 @@ CONFIG ?= hooksync.example.toml
 APT_PACKAGES := libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release providers format lint clean
+.PHONY: run test deps build release providers vectors format lint clean
 
 run: release
 	.build/release/hooksync run --config $(CONFIG)
@@ -34,6 +34,14 @@ release: deps
 # Re-embeds providers/*.toml into the binary after a provider file changes.
 providers:
 	./scripts/embed-providers
+
+# Regenerates Tests/Vectors/sdk-vectors.json with the providers' official SDKs from PyPI.
+# Run by hand when a case is added; the output is committed, so tests need no Python.
+vectors:
+	@python3 -c "import venv, ensurepip" 2>/dev/null || $(MAKE) deps APT_PACKAGES=python3-venv
+	python3 -m venv .build/vectors-venv
+	.build/vectors-venv/bin/pip install -q -r Tests/Vectors/requirements.txt
+	.build/vectors-venv/bin/python Tests/Vectors/generate-sdk-vectors.py
 
 format:
 	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift

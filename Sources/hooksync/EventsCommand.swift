@@ -86,6 +86,9 @@ struct EventsCommand: AsyncParsableCommand {
             var lines = [
                 "event \(event.id) (source \(event.source))",
                 "  type:        \(event.type)",
+            ]
+            if detail.dedupKey != event.id { lines.append("  dedup key:   \(detail.dedupKey)") }
+            lines += [
                 "  state:       \(event.state.rawValue)",
                 "  origin:      \(event.origin.rawValue), arrived \(event.arrivals) time(s)",
                 "  received:    \(ConsoleTime.rfc3339(event.receivedAt)) (last \(ConsoleTime.rfc3339(detail.lastArrivedAt)))",

@@ -23,21 +23,169 @@ import Testing
 
     @Test func builtInProvidersLoad() throws {
         let registry = try ProviderRegistry.builtIn()
-        #expect(registry["stripe"]?.scheme.name == "stripe")
-        #expect(registry["standard-webhooks"]?.scheme.name == "standard-webhooks")
+        let schemes = registry.providers.mapValues(\.scheme.name)
+        #expect(
+            schemes == [
+                "stripe": "stripe", "standard-webhooks": "standard-webhooks", "svix": "standard-webhooks", "github": "hmac",
+                "shopify": "hmac", "square": "hmac", "slack": "hmac", "twilio": "twilio",
+            ]
+        )
+        #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))
+        #expect(registry["square"]?.api?.retention == .seconds(28 * 86400))
+        #expect(registry["github"]?.api?.retention == .seconds(3 * 86400))
+        #expect(registry["slack"]?.api == nil)
+        #expect(registry["square"]?.scheme.signsURL == true)
+        #expect(registry["twilio"]?.scheme.signsURL == true)
+        #expect(registry["github"]?.scheme.tolerance == nil)
+        #expect(registry["shopify"]?.scheme.tolerance == .seconds(5 * 3600))
+    }
+
+    /// Shopify's webhook and the same order state polled from orders.json must collide.
+    @Test func shopifyWebhookAndPolledOrderShareTheDedupKey() async throws {
+        let shopify = try #require(try ProviderRegistry.builtIn()["shopify"])
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-Shopify-Topic")!] = "orders/updated"
+        headers[HTTPField.Name("X-Shopify-Event-Id")!] = Vectors.Shopify.eventID
+        let webhook = try shopify.event.fields(headers: headers, body: Array(Vectors.Shopify.body.utf8))
+        let polled = try #require(EventDocument(json: Array(Vectors.Shopify.polledOrder.utf8)))
+        let polledKey = try #require(shopify.event.dedupKey.render(polled))
+        #expect(webhook.dedupKey == polledKey)
+        #expect(webhook.id == Vectors.Shopify.eventID)
+
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.file("inbox.sqlite"))
+        func event(_ id: String, _ origin: EventOrigin, _ body: String) -> IncomingEvent {
+            IncomingEvent(
+                source: "shop",
+                eventID: id,
+                dedupKey: polledKey,
+                type: "orders/updated",
+                occurredAt: nil,
+                receivedAt: Date(),
+                origin: origin,
+                headers: [:],
+                body: Array(body.utf8),
+                routes: []
+            )
+        }
+        #expect(try await inbox.store(event(webhook.id, .webhook, Vectors.Shopify.body)) == .stored)
+        #expect(try await inbox.store(event(polledKey, .poll, Vectors.Shopify.polledOrder)) == .duplicate)
+
+        // A later state of the same order is a new event.
+        let later = Vectors.Shopify.polledOrder.replacingOccurrences(of: "12:15:47", with: "12:20:01")
+        let laterKey = shopify.event.dedupKey.render(try #require(EventDocument(json: Array(later.utf8))))
+        #expect(laterKey != polledKey)
+    }
+
+    @Test func githubTypeCombinesEventAndActionAndKeyNamesTheHook() throws {
+        let github = try #require(try ProviderRegistry.builtIn()["github"])
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-GitHub-Event")!] = "issues"
+        headers[HTTPField.Name("X-GitHub-Delivery")!] = Vectors.GitHub.delivery
+        headers[HTTPField.Name("X-GitHub-Hook-ID")!] = Vectors.GitHub.hookID
+        let fields = try github.event.fields(headers: headers, body: Array(Vectors.GitHub.body.utf8))
+        #expect(fields.type == "issues.opened")
+        #expect(fields.id == Vectors.GitHub.delivery)
+        #expect(fields.dedupKey == "292430182:\(Vectors.GitHub.delivery)")
+        headers[HTTPField.Name("X-GitHub-Event")!] = "push"
+        #expect(try github.event.fields(headers: headers, body: Array(#"{"ref":"refs/heads/main"}"#.utf8)).type == "push")
+        headers[HTTPField.Name("X-GitHub-Hook-ID")!] = nil
+        #expect(throws: EventParseError.missingField(name: "dedup_key", source: "{header:X-GitHub-Hook-ID}:{header:X-GitHub-Delivery}")) {
+            try github.event.fields(headers: headers, body: Array(Vectors.GitHub.body.utf8))
+        }
+    }
+
+    @Test func formPayloadBecomesTheStoredJSON() throws {
+        let github = try #require(try ProviderRegistry.builtIn()["github"])
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        let json = #"{"action":"closed","note":"a+b & c"}"#
+        let form = "payload=" + json.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let decoded = try github.event.decode(headers: headers, body: Array(form.utf8))
+        #expect(String(decoding: decoded.body, as: UTF8.self) == json)
+        #expect(decoded.contentType == "application/json")
+        #expect(throws: EventParseError.malformedJSON) { try github.event.decode(headers: headers, body: Array("payload=%7Bnope".utf8)) }
+    }
+
+    @Test func templatesTakeTheFirstPresentAlternative() throws {
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-Hook")!] = "7"
+        let document = EventDocument(headers: headers, body: ["id": 12_345_678_901_234_567, "name": "", "nested": ["a/b": "x"]] as [String: Any])
+        #expect(FieldTemplate("{header:X-Hook}:{/missing|/id}")?.render(document) == "7:12345678901234567")
+        #expect(FieldTemplate("{/name}")?.render(document) == nil, "an empty string counts as absent")
+        #expect(FieldTemplate("{/nested/a~1b}-{{literal}}")?.render(document) == "x-{literal}")
+        #expect(FieldTemplate("{/missing}") != nil)
+        #expect(FieldTemplate("{/missing") == nil)
+        #expect(FieldTemplate("{nope}") == nil)
+        #expect(FieldTemplate("a}b") == nil)
+        #expect(FieldRule(["{/missing}", "{/id}"])?.render(document) == "12345678901234567")
+        #expect(FieldRule(["{/missing}", "fallback"])?.render(document) == "fallback")
+    }
+
+    @Test func literalIdsAreRefusedBecauseEveryEventWouldCollide() throws {
+        let text = """
+            name = "acme"
+            [signature]
+            scheme = "hmac"
+            header = "X-Acme-Signature"
+            [event]
+            id = ["{/id}", "same-for-all"]
+            type = "/type"
+            """
+        let error = try #require(throws: ConfigError.self) { try ProviderDefinition.parse(text, file: "acme.toml", origin: "test") }
+        #expect(error.issues.map(\.key) == ["event.id"])
+    }
+
+    @Test func everySchemeReportsItsOwnBadKeys() throws {
+        let text = """
+            name = "acme"
+            [signature]
+            scheme = "hmac"
+            header = "X Bad Header"
+            algorithm = "md5"
+            encoding = "base32"
+            signed = "{timestamp}.{bodyy}"
+            secret_encoding = "rot13"
+            [signature.fallback]
+            algorithm = "sha1"
+            [event]
+            id = "/id"
+            type = "/type"
+            [api]
+            style = "carrier-pigeon"
+            [delivery]
+            timeout = "soon"
+            """
+        let error = try #require(throws: ConfigError.self) { try ProviderDefinition.parse(text, file: "acme.toml", origin: "test") }
+        #expect(
+            Set(error.issues.map(\.key)) == [
+                "signature.header", "signature.algorithm", "signature.encoding", "signature.signed", "signature.secret_encoding",
+                "signature.fallback.header", "api.style", "delivery.timeout",
+            ]
+        )
+        let algorithm = try #require(error.issues.first { $0.key == "signature.algorithm" })
+        #expect(algorithm.description.contains("\"sha256\""))
     }
 
     @Test func stripeEventFields() throws {
         let stripe = try #require(try ProviderRegistry.builtIn()["stripe"])
-        let fields = try stripe.eventFields(headers: [:], body: Array(Vectors.Stripe.body.utf8))
-        #expect(fields == EventFields(id: "evt_1PtestABCDEF", type: "customer.created", occurredAt: Date(timeIntervalSince1970: 1_700_000_000)))
+        let fields = try stripe.event.fields(headers: [:], body: Array(Vectors.Stripe.body.utf8))
+        #expect(
+            fields
+                == EventFields(
+                    id: "evt_1PtestABCDEF",
+                    type: "customer.created",
+                    dedupKey: "evt_1PtestABCDEF",
+                    occurredAt: Date(timeIntervalSince1970: 1_700_000_000)
+                )
+        )
     }
 
     @Test func standardWebhooksEventFieldsTakeTheIdFromTheHeader() throws {
         let provider = try #require(try ProviderRegistry.builtIn()["standard-webhooks"])
         var headers = HTTPFields()
         headers[HTTPField.Name("webhook-id")!] = Vectors.StandardWebhooks.id
-        let fields = try provider.eventFields(headers: headers, body: Array(Vectors.StandardWebhooks.body.utf8))
+        let fields = try provider.event.fields(headers: headers, body: Array(Vectors.StandardWebhooks.body.utf8))
         #expect(fields.id == Vectors.StandardWebhooks.id)
         #expect(fields.type == "contact.created")
         let occurred = try #require(fields.occurredAt)
@@ -46,10 +194,10 @@ import Testing
 
     @Test func malformedBodiesAreNamed() throws {
         let stripe = try #require(try ProviderRegistry.builtIn()["stripe"])
-        #expect(throws: EventParseError.malformedJSON) { try stripe.eventFields(headers: [:], body: Array("{\"id\":".utf8)) }
-        #expect(throws: EventParseError.malformedJSON) { try stripe.eventFields(headers: [:], body: Array("\"text\"".utf8)) }
+        #expect(throws: EventParseError.malformedJSON) { try stripe.event.fields(headers: [:], body: Array("{\"id\":".utf8)) }
+        #expect(throws: EventParseError.malformedJSON) { try stripe.event.fields(headers: [:], body: Array("\"text\"".utf8)) }
         #expect(throws: EventParseError.missingField(name: "type", source: "/type")) {
-            try stripe.eventFields(headers: [:], body: Array("{\"id\":\"evt_1\"}".utf8))
+            try stripe.event.fields(headers: [:], body: Array("{\"id\":\"evt_1\"}".utf8))
         }
     }
 

@@ -55,7 +55,7 @@ import Testing
         tampered[20] ^= 0x01
         let malformed = "{\"id\":\"evt_1\",\"type\":"
         let malformedSigned = StripeSignature().sign(
-            body: Array(malformed.utf8),
+            WebhookRequest(headers: [:], body: Array(malformed.utf8)),
             secret: Secret(Vectors.Stripe.secret),
             id: "",
             timestamp: ReceiverHarness.stripeNow()
@@ -66,7 +66,7 @@ import Testing
         var bigHeaders = ReceiverHarness.stripeHeaders(nil)
         bigHeaders.append(
             contentsOf: StripeSignature().sign(
-                body: Array(big.utf8),
+                WebhookRequest(headers: [:], body: Array(big.utf8)),
                 secret: Secret(Vectors.Stripe.secret),
                 id: "",
                 timestamp: ReceiverHarness.stripeNow()

@@ -19,7 +19,12 @@ import Testing
     }
 
     @Test func signingReproducesTheOfficialHeader() throws {
-        let headers = scheme.sign(body: Array(Vectors.Stripe.body.utf8), secret: Secret(Vectors.Stripe.secret), id: "", timestamp: at)
+        let headers = scheme.sign(
+            WebhookRequest(headers: [:], body: Array(Vectors.Stripe.body.utf8)),
+            secret: Secret(Vectors.Stripe.secret),
+            id: "",
+            timestamp: at
+        )
         #expect(headers[HTTPField.Name("Stripe-Signature")!] == Vectors.Stripe.header)
     }
 
@@ -60,13 +65,13 @@ import Testing
         #expect(throws: SignatureFailure.mismatch) {
             try scheme.verify(request(header: Vectors.Stripe.header), secrets: [Secret(Vectors.Stripe.secretOld)], now: at)
         }
-        #expect(throws: SignatureFailure.missingHeader("stripe-signature")) {
+        #expect(throws: SignatureFailure.missingHeader("Stripe-Signature")) {
             try scheme.verify(request(header: nil), secrets: secrets, now: at)
         }
-        #expect(throws: SignatureFailure.malformedHeader("stripe-signature", reason: "no v1 signature")) {
+        #expect(throws: SignatureFailure.malformedHeader("Stripe-Signature", reason: "no v1 signature")) {
             try scheme.verify(request(header: "t=1700000000,v0=abc"), secrets: secrets, now: at)
         }
-        #expect(throws: SignatureFailure.malformedHeader("stripe-signature", reason: "no t=<timestamp> item")) {
+        #expect(throws: SignatureFailure.malformedHeader("Stripe-Signature", reason: "no t=<timestamp> item")) {
             try scheme.verify(request(header: "v1=bc507fc2cd000e2060cbd4650c58ebb229c88821afcd44a9abb8b4edd686f9c3"), secrets: secrets, now: at)
         }
         // A changed timestamp invalidates the signature.
@@ -116,7 +121,7 @@ import Testing
     @Test func referenceVectorAndSigningAgree() throws {
         try scheme.verify(vector, secrets: [Secret(Vectors.StandardWebhooks.secret)], now: at)
         let headers = try scheme.sign(
-            body: Array(Vectors.StandardWebhooks.body.utf8),
+            WebhookRequest(headers: [:], body: Array(Vectors.StandardWebhooks.body.utf8)),
             secret: Secret(Vectors.StandardWebhooks.secret),
             id: Vectors.StandardWebhooks.id,
             timestamp: at
@@ -174,8 +179,12 @@ import Testing
         #expect(throws: SignatureFailure.missingHeader("webhook-signature")) { try scheme.verify(unsigned, secrets: secrets, now: at) }
         var onlyV1a = vector
         onlyV1a.headers[HTTPField.Name("webhook-signature")!] = Vectors.StandardWebhooks.v1a
-        #expect(throws: SignatureFailure.malformedHeader("webhook-signature", reason: "no v1,<base64> entry")) {
-            try scheme.verify(onlyV1a, secrets: secrets, now: at)
+        #expect(throws: SignatureFailure.mismatch, "a v1a entry needs a whpk_ key") { try scheme.verify(onlyV1a, secrets: secrets, now: at) }
+        #expect(try scheme.verify(onlyV1a, secrets: secrets + [Secret(Vectors.StandardWebhooks.publicKey)], now: at) == 1)
+        var garbage = vector
+        garbage.headers[HTTPField.Name("webhook-signature")!] = "v2,abc"
+        #expect(throws: SignatureFailure.malformedHeader("webhook-signature", reason: "no v1,<base64> or v1a,<base64> entry")) {
+            try scheme.verify(garbage, secrets: secrets, now: at)
         }
     }
 

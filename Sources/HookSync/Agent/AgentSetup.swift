@@ -31,6 +31,15 @@ public struct AgentSetup: Sendable {
                 continue
             }
             let scheme = provider.signatureScheme(tolerance: source.tolerance)
+            if scheme.signsURL && source.mode.acceptsWebhooks && source.webhookURL == nil {
+                issues.append(
+                    ConfigIssue(
+                        file: config.file,
+                        key: "\(key).webhook_url",
+                        expected: "the exact public URL \(provider.title) calls (its signature covers the URL)"
+                    )
+                )
+            }
             var secrets: [Secret] = []
             if resolveSecrets && source.mode.acceptsWebhooks {
                 for reference in source.webhookSecrets {

@@ -160,7 +160,7 @@ public struct AgentConfig: Sendable {
     }
 
     private static func readSource(_ table: TOMLReader, resolve: (String) -> String) -> SourceConfig? {
-        table.rejectUnknownKeys(["name", "provider", "mode", "webhook_secret", "api_key", "api_base", "tolerance"])
+        table.rejectUnknownKeys(["name", "provider", "mode", "webhook_secret", "webhook_url", "api_key", "api_base", "tolerance"])
         let name = table.string("name", required: true)
         if let name, !isValidName(name) {
             table.report("name", value: "\"\(name)\"", expected: "letters, digits, '-' or '_' (it becomes part of the URL)")
@@ -184,14 +184,8 @@ public struct AgentConfig: Sendable {
             apiKey = SecretReference(text)?.relative(to: resolve)
             if apiKey == nil { table.report("api_key", value: "<hidden>", expected: SecretReference.expectation) }
         }
-        var apiBase: String?
-        if let text = table.string("api_base") {
-            if let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
-                apiBase = text
-            } else {
-                table.report("api_base", value: "\"\(text)\"", expected: "an http:// or https:// URL")
-            }
-        }
+        let apiBase = table.httpURL("api_base")
+        let webhookURL = table.httpURL("webhook_url")
         let tolerance = table.duration("tolerance")
         guard let name, let provider else { return nil }
         return SourceConfig(
@@ -199,6 +193,7 @@ public struct AgentConfig: Sendable {
             provider: provider,
             mode: mode,
             webhookSecrets: secrets,
+            webhookURL: webhookURL,
             apiKey: apiKey,
             apiBase: apiBase,
             tolerance: tolerance

@@ -7,6 +7,9 @@ public struct SourceConfig: Sendable {
     public var mode: SourceMode
     /// Every secret that may sign a webhook; several during a rotation.
     public var webhookSecrets: [SecretReference]
+    /// The public URL the provider calls, for providers that sign it (Square, Twilio).
+    /// It must match the provider's setting exactly, trailing slash included.
+    public var webhookURL: String?
     public var apiKey: SecretReference?
     public var apiBase: String?
     /// Overrides the provider's timestamp tolerance for this source.
@@ -17,6 +20,7 @@ public struct SourceConfig: Sendable {
         provider: String,
         mode: SourceMode = .webhook,
         webhookSecrets: [SecretReference] = [],
+        webhookURL: String? = nil,
         apiKey: SecretReference? = nil,
         apiBase: String? = nil,
         tolerance: Duration? = nil
@@ -25,6 +29,7 @@ public struct SourceConfig: Sendable {
         self.provider = provider
         self.mode = mode
         self.webhookSecrets = webhookSecrets
+        self.webhookURL = webhookURL
         self.apiKey = apiKey
         self.apiBase = apiBase
         self.tolerance = tolerance

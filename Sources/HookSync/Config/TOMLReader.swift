@@ -1,3 +1,4 @@
+import Foundation
 import TOMLKit
 
 /// Collects the issues found while reading one file, so that reading goes on past the first
@@ -118,6 +119,16 @@ struct TOMLReader {
     /// One of an enumeration's raw values, such as a source's `mode`.
     func choice<T: RawRepresentable & CaseIterable>(_ name: String) -> T? where T.RawValue == String {
         read(name, expected: T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")) { $0.string.flatMap(T.init) }
+    }
+
+    /// An absolute `http://` or `https://` URL, kept exactly as written (signatures may cover it).
+    func httpURL(_ name: String) -> String? {
+        read(name, expected: "an http:// or https:// URL") { value in
+            guard let text = value.string, let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+                ["http", "https"].contains(scheme), url.host != nil
+            else { return nil }
+            return text
+        }
     }
 
     func table(_ name: String) -> TOMLReader? {

@@ -30,14 +30,18 @@ public struct TestEventSender: Sendable {
         }
         let eventID = sample.idPrefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
         let eventType = type ?? sample.type
-        let body = sample.body
-            .replacingOccurrences(of: "{{id}}", with: eventID)
-            .replacingOccurrences(of: "{{type}}", with: eventType)
-            .replacingOccurrences(of: "{{unix}}", with: String(Int(now.timeIntervalSince1970)))
-            .replacingOccurrences(of: "{{rfc3339}}", with: ConsoleTime.rfc3339(now))
-        var headers = try source.scheme.sign(body: Array(body.utf8), secret: secret, id: eventID, timestamp: now)
+        func fill(_ text: String) -> String {
+            sample.fill(text, id: eventID, type: eventType, unix: String(Int(now.timeIntervalSince1970)), rfc3339: ConsoleTime.rfc3339(now))
+        }
+        let body = fill(sample.body)
+        var headers = HTTPFields()
         headers[.contentType] = source.provider.contentTypes.first ?? "application/json"
         headers[.userAgent] = "hooksync-send-test"
+        for (name, value) in sample.headers {
+            headers[.validated(name)] = fill(value)
+        }
+        let unsigned = source.webhookRequest(headers: headers, body: Array(body.utf8), query: nil)
+        headers.append(contentsOf: try source.scheme.sign(unsigned, secret: secret, id: eventID, timestamp: now))
         return (eventID, eventType, headers, Array(body.utf8))
     }
 

@@ -3,6 +3,8 @@ import Foundation
 /// Everything the inbox knows about one event: the answer to "what happened to event X?".
 public struct EventDetail: Sendable, Codable {
     public var summary: EventSummary
+    /// What later arrivals were matched on; differs from the id for some providers.
+    public var dedupKey: String
     public var lastArrivedAt: Date
     public var headers: [String: String]
     public var body: String
@@ -10,6 +12,7 @@ public struct EventDetail: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case summary = "event"
+        case dedupKey = "dedup_key"
         case lastArrivedAt = "last_arrived_at"
         case headers, body, deliveries
     }

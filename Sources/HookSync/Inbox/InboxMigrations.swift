@@ -60,6 +60,38 @@ enum InboxMigrations {
                     """
             )
         }
+        migrator.registerMigration("v2: a dedup key apart from the event id") { db in
+            // SQLite cannot change a UNIQUE constraint in place: rebuild the table, as GRDB's
+            // migration guide recommends. Foreign keys are off while a migration runs.
+            try db.execute(
+                sql: """
+                    CREATE TABLE event_v2 (
+                        id INTEGER PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        dedup_key TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        occurred_at REAL,
+                        received_at REAL NOT NULL,
+                        origin TEXT NOT NULL CHECK (origin IN ('webhook', 'poll')),
+                        arrivals INTEGER NOT NULL DEFAULT 1,
+                        last_arrived_at REAL NOT NULL,
+                        headers TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        UNIQUE (source, dedup_key)
+                    );
+                    INSERT INTO event_v2 (id, source, event_id, dedup_key, type, occurred_at, received_at, origin, arrivals,
+                        last_arrived_at, headers, body)
+                    SELECT id, source, event_id, event_id, type, occurred_at, received_at, origin, arrivals,
+                        last_arrived_at, headers, body
+                    FROM event;
+                    DROP TABLE event;
+                    ALTER TABLE event_v2 RENAME TO event;
+                    CREATE INDEX event_received ON event (received_at);
+                    CREATE INDEX event_event_id ON event (event_id);
+                    """
+            )
+        }
         return migrator
     }
 }

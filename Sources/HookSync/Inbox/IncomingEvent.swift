@@ -3,8 +3,10 @@ import Foundation
 /// A verified event on its way into the inbox, with the routes that want it.
 public struct IncomingEvent: Sendable {
     public var source: String
-    /// The provider's event id (the deduplication key within a source).
+    /// The provider's event id, as operators look it up.
     public var eventID: String
+    /// What makes two arrivals one event within a source; often the event id.
+    public var dedupKey: String
     public var type: String
     public var occurredAt: Date?
     public var receivedAt: Date
@@ -18,6 +20,7 @@ public struct IncomingEvent: Sendable {
     public init(
         source: String,
         eventID: String,
+        dedupKey: String? = nil,
         type: String,
         occurredAt: Date?,
         receivedAt: Date,
@@ -28,6 +31,7 @@ public struct IncomingEvent: Sendable {
     ) {
         self.source = source
         self.eventID = eventID
+        self.dedupKey = dedupKey ?? eventID
         self.type = type
         self.occurredAt = occurredAt
         self.receivedAt = receivedAt

@@ -227,14 +227,14 @@ public final class SQLiteInbox: Inbox {
                 db,
                 sql: """
                     \(Self.summarySelect)
-                    WHERE e.event_id = ?1 AND (?2 IS NULL OR e.source = ?2)
+                    WHERE (e.event_id = ?1 OR e.dedup_key = ?1) AND (?2 IS NULL OR e.source = ?2)
                     GROUP BY e.id ORDER BY e.id
                     """,
                 arguments: [id, source]
             )
             return try rows.map { row in
                 let rowid: Int64 = row["rowid"]
-                let event = try Row.fetchOne(db, sql: "SELECT last_arrived_at, headers, body FROM event WHERE id = ?", arguments: [rowid])
+                let event = try Row.fetchOne(db, sql: "SELECT dedup_key, last_arrived_at, headers, body FROM event WHERE id = ?", arguments: [rowid])
                 let headersJSON: String = event?["headers"] ?? "{}"
                 let headers = (try? JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
                 let body: Data = event?["body"] ?? Data()
@@ -272,6 +272,7 @@ public final class SQLiteInbox: Inbox {
                 }
                 return EventDetail(
                     summary: Self.summary(row),
+                    dedupKey: event?["dedup_key"] ?? "",
                     lastArrivedAt: Date(timeIntervalSince1970: event?["last_arrived_at"] ?? 0),
                     headers: headers,
                     body: String(decoding: body, as: UTF8.self),
@@ -318,14 +319,16 @@ public final class SQLiteInbox: Inbox {
                 ids = try Int64.fetchAll(db, sql: "SELECT delivery_id FROM dead_letter")
             case .events(let eventIDs, let source):
                 guard !eventIDs.isEmpty else { return 0 }
+                let marks = databaseQuestionMarks(count: eventIDs.count)
+                let keys = eventIDs.map { $0 as any DatabaseValueConvertible }
                 ids = try Int64.fetchAll(
                     db,
                     sql: """
                         SELECT l.delivery_id FROM dead_letter l
                         JOIN delivery d ON d.id = l.delivery_id JOIN event e ON e.id = d.event_rowid
-                        WHERE e.event_id IN (\(databaseQuestionMarks(count: eventIDs.count))) AND (? IS NULL OR e.source = ?)
+                        WHERE (e.event_id IN (\(marks)) OR e.dedup_key IN (\(marks))) AND (? IS NULL OR e.source = ?)
                         """,
-                    arguments: StatementArguments(eventIDs.map { $0 as any DatabaseValueConvertible } + [source, source])
+                    arguments: StatementArguments(keys + keys + [source, source])
                 )
             }
             guard !ids.isEmpty else { return 0 }
@@ -411,18 +414,19 @@ private struct StoreCommit: Sendable {
                 let received = event.receivedAt.timeIntervalSince1970
                 try db.execute(
                     sql: """
-                        INSERT INTO event (source, event_id, type, occurred_at, received_at, origin, last_arrived_at, headers, body)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING
+                        INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, last_arrived_at,
+                            headers, body)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedup_key) DO NOTHING
                         """,
                     arguments: [
-                        event.source, event.eventID, event.type, event.occurredAt?.timeIntervalSince1970, received,
+                        event.source, event.eventID, event.dedupKey, event.type, event.occurredAt?.timeIntervalSince1970, received,
                         event.origin.rawValue, received, headers, Data(event.body),
                     ]
                 )
                 guard db.changesCount == 1 else {
                     try db.execute(
-                        sql: "UPDATE event SET arrivals = arrivals + 1, last_arrived_at = ? WHERE source = ? AND event_id = ?",
-                        arguments: [received, event.source, event.eventID]
+                        sql: "UPDATE event SET arrivals = arrivals + 1, last_arrived_at = ? WHERE source = ? AND dedup_key = ?",
+                        arguments: [received, event.source, event.dedupKey]
                     )
                     return .duplicate
                 }

@@ -3,16 +3,217 @@
 /// The provider definitions compiled into the binary, by file name.
 enum BuiltinProviders {
     static let files: [String: String] = [
+        "github.toml": #"""
+        # GitHub repository, organisation and App webhooks
+        # (https://docs.github.com/en/webhooks/webhook-events-and-payloads).
+        name = "github"
+        title = "GitHub"
+        # A hook set to "application/x-www-form-urlencoded" sends the JSON in a payload= parameter.
+        content_types = ["application/json", "application/x-www-form-urlencoded"]
+        keep_headers = [
+            "X-GitHub-Event", "X-GitHub-Delivery", "X-GitHub-Hook-ID",
+            "X-GitHub-Hook-Installation-Target-Type", "X-GitHub-Hook-Installation-Target-ID", "User-Agent",
+        ]
+
+        [signature]
+        # X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>. No timestamp is signed,
+        # so GitHub deliveries have no replay window.
+        scheme = "hmac"
+        header = "X-Hub-Signature-256"
+        algorithm = "sha256"
+        encoding = "hex"
+        prefix = "sha256="
+
+        # The legacy SHA-1 header, checked only when X-Hub-Signature-256 is absent (old GitHub
+        # Enterprise Server releases). HMAC-SHA1 is still unforgeable without the secret.
+        [signature.fallback]
+        header = "X-Hub-Signature"
+        algorithm = "sha1"
+        encoding = "hex"
+        prefix = "sha1="
+
+        [event]
+        id = "header:X-GitHub-Delivery"
+        # "issues.opened"; events without an action (push, ping) are just the event name.
+        type = ["{header:X-GitHub-Event}.{/action}", "{header:X-GitHub-Event}"]
+        # The delivery GUID stays the same across redeliveries but is shared by every hook that
+        # subscribes to the event, hence the hook id.
+        dedup_key = "{header:X-GitHub-Hook-ID}:{header:X-GitHub-Delivery}"
+        form_payload = "payload"
+
+        [delivery]
+        timeout = "10s"
+        retry_window = "0s"
+        retries = "none: failed deliveries can be redelivered by hand or through the API for 3 days"
+
+        [api]
+        style = "github-deliveries"
+        base_url = "https://api.github.com"
+        retention = "3d"
+
+        [sample]
+        type = "issues.opened"
+        id_prefix = ""
+        body = '''{"action":"opened","issue":{"number":1,"title":"hooksync sample"},"repository":{"id":1,"full_name":"octocat/Hello-World"},"sender":{"login":"octocat","id":1}}'''
+
+        [sample.headers]
+        X-GitHub-Event = "issues"
+        X-GitHub-Delivery = "{{id}}"
+        X-GitHub-Hook-ID = "1"
+        """#,
+        "shopify.toml": #"""
+        # Shopify webhooks over HTTPS (https://shopify.dev/docs/apps/build/webhooks).
+        name = "shopify"
+        title = "Shopify"
+        content_types = ["application/json"]
+        keep_headers = [
+            "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Webhook-Id",
+            "X-Shopify-Event-Id", "X-Shopify-Triggered-At",
+        ]
+
+        [signature]
+        # X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body, keyed by the app's client secret.
+        # The timestamp is not signed; Shopify asks receivers to judge staleness by
+        # X-Shopify-Triggered-At, which retries keep (8 retries over 4 hours), hence 5 hours.
+        scheme = "hmac"
+        header = "X-Shopify-Hmac-Sha256"
+        algorithm = "sha256"
+        encoding = "base64"
+        timestamp_header = "X-Shopify-Triggered-At"
+        timestamp_format = "rfc3339"
+        tolerance = "5h"
+
+        [event]
+        id = ["{header:X-Shopify-Event-Id}", "{/admin_graphql_api_id|/id}@{/updated_at}"]
+        type = "header:X-Shopify-Topic"
+        # One event per resource state: the resource and its updated_at, which a polled copy of the
+        # same state (orders.json) carries too. Topics without updated_at fall back to the event id.
+        dedup_key = ["{/admin_graphql_api_id|/id}@{/updated_at}", "{header:X-Shopify-Event-Id}", "{header:X-Shopify-Webhook-Id}"]
+        occurred_at = ["{/updated_at}", "{/created_at}", "{header:X-Shopify-Triggered-At}"]
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "5s"
+        retry_window = "4h"
+        retries = "8 times over 4 hours with the original payload; then an API-created subscription is deleted (shopify.dev changelog, 2024-09-10)"
+
+        [api]
+        style = "shopify-resources"
+        retention = "60d"
+
+        [sample]
+        type = "orders/updated"
+        id_prefix = ""
+        body = '''{"id":820982911946154508,"admin_graphql_api_id":"gid://shopify/Order/820982911946154508","name":"#9999","financial_status":"paid","updated_at":"{{rfc3339}}"}'''
+
+        [sample.headers]
+        X-Shopify-Topic = "{{type}}"
+        X-Shopify-Event-Id = "{{id}}"
+        X-Shopify-Webhook-Id = "{{id}}"
+        X-Shopify-Shop-Domain = "hooksync-sample.myshopify.com"
+        X-Shopify-API-Version = "2025-07"
+        """#,
+        "slack.toml": #"""
+        # Slack Events API, slash commands and interactivity
+        # (https://docs.slack.dev/authentication/verifying-requests-from-slack). Webhook-only: Slack
+        # has no API that lists missed requests.
+        name = "slack"
+        title = "Slack"
+        content_types = ["application/json", "application/x-www-form-urlencoded"]
+        keep_headers = ["X-Slack-Request-Timestamp", "X-Slack-Retry-Num", "X-Slack-Retry-Reason"]
+
+        [signature]
+        # X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:{timestamp}:{body}">, keyed by the signing
+        # secret; the timestamp must be within 5 minutes either way.
+        scheme = "hmac"
+        header = "X-Slack-Signature"
+        algorithm = "sha256"
+        encoding = "hex"
+        prefix = "v0="
+        signed = "v0:{timestamp}:{body}"
+        timestamp_header = "X-Slack-Request-Timestamp"
+        timestamp_format = "unix"
+        tolerance = "5m"
+
+        [event]
+        # Events API callbacks carry event_id (the same on Slack's retries); slash commands and
+        # interactive payloads carry a trigger_id.
+        id = ["{/event_id}", "{/trigger_id}"]
+        type = ["{/event/type}", "{/type}", "{/command}"]
+        occurred_at = ["{/event_time}", "{header:X-Slack-Request-Timestamp}"]
+        occurred_at_format = "unix"
+        form_payload = "payload"
+
+        [challenge]
+        # Slack checks a new Events API URL with {"type":"url_verification","challenge":"…"}.
+        type = "url_verification"
+        reply = "/challenge"
+
+        [delivery]
+        timeout = "3s"
+        retry_window = "5m"
+        retries = "Events API: 3 retries (immediately, after 1 minute, after 5 minutes)"
+
+        [sample]
+        type = "app_mention"
+        id_prefix = "Ev"
+        body = '''{"type":"event_callback","team_id":"T0HOOKSYNC","event_id":"{{id}}","event_time":{{unix}},"event":{"type":"{{type}}","text":"hooksync sample","user":"U0HOOKSYNC","ts":"{{unix}}.000100"}}'''
+        """#,
+        "square.toml": #"""
+        # Square webhooks (https://developer.squareup.com/docs/webhooks/step3validate) and Events API.
+        name = "square"
+        title = "Square"
+        content_types = ["application/json"]
+        keep_headers = ["square-environment", "square-initial-delivery-timestamp", "square-retry-number", "square-retry-reason"]
+
+        [signature]
+        # x-square-hmacsha256-signature: base64 HMAC-SHA256 of the notification URL followed by the
+        # raw body, keyed by the subscription's signature key. The URL is the source's webhook_url and
+        # must match the subscription exactly: a trailing slash breaks every signature.
+        scheme = "hmac"
+        header = "x-square-hmacsha256-signature"
+        algorithm = "sha256"
+        encoding = "base64"
+        signed = "{url}{body}"
+
+        # The legacy SHA-1 header, checked only when the SHA-256 one is absent.
+        [signature.fallback]
+        header = "x-square-signature"
+        algorithm = "sha1"
+        encoding = "base64"
+
+        [event]
+        id = "/event_id"
+        type = "/type"
+        occurred_at = "/created_at"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "10s"
+        retry_window = "24h"
+        retries = "for up to 24 hours, then discarded (developer.squareup.com/docs/webhooks/troubleshooting)"
+
+        [api]
+        style = "square-events"
+        base_url = "https://connect.squareup.com"
+        retention = "28d"
+
+        [sample]
+        type = "payment.created"
+        id_prefix = ""
+        body = '''{"merchant_id":"HOOKSYNC","type":"{{type}}","event_id":"{{id}}","created_at":"{{rfc3339}}","data":{"type":"payment","id":"hooksync-sample","object":{"payment":{"id":"hooksync-sample","status":"APPROVED"}}}}'''
+        """#,
         "standard-webhooks.toml": #"""
         # Any sender that follows Standard Webhooks (https://www.standardwebhooks.com).
         name = "standard-webhooks"
         title = "Standard Webhooks"
         content_types = ["application/json"]
-        keep_headers = ["webhook-id", "webhook-timestamp", "webhook-signature"]
+        keep_headers = ["webhook-id", "webhook-timestamp"]
 
         [signature]
-        # webhook-signature: "v1,<base64>" entries; HMAC-SHA256 over "{id}.{timestamp}.{body}",
-        # keyed by the base64-decoded secret after "whsec_". Tolerance applies both ways.
+        # webhook-signature: space-separated "v1,<base64>" (HMAC-SHA256 keyed by the base64 after
+        # "whsec_") and "v1a,<base64>" (ed25519, checked with a "whpk_" public key) entries over
+        # "{id}.{timestamp}.{body}". Tolerance applies both ways.
         scheme = "standard-webhooks"
         header_prefixes = ["webhook"]
         tolerance = "5m"
@@ -23,13 +224,18 @@ enum BuiltinProviders {
         occurred_at = "/timestamp"
         occurred_at_format = "rfc3339"
 
+        [delivery]
+        timeout = "15s"
+        retry_window = "3d"
+        retries = "the spec's example: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (about 3 days)"
+
         [sample]
         type = "contact.created"
         id_prefix = "msg_test_"
         body = '''{"type":"{{type}}","timestamp":"{{rfc3339}}","data":{"id":"hooksync-sample"}}'''
         """#,
         "stripe.toml": #"""
-        # Stripe webhooks (https://docs.stripe.com/webhooks).
+        # Stripe webhooks (https://docs.stripe.com/webhooks) and its Events API.
         name = "stripe"
         title = "Stripe"
         content_types = ["application/json"]
@@ -37,6 +243,8 @@ enum BuiltinProviders {
 
         [signature]
         # t=<unix>,v1=<hex>: HMAC-SHA256 over "{t}.{body}", keyed by the whole whsec_… string.
+        # Any v1 may match (one per active secret while Stripe rolls one); v0 is ignored.
+        # Only old timestamps are refused, as stripe-python does.
         scheme = "stripe"
         header = "Stripe-Signature"
         tolerance = "5m"
@@ -47,10 +255,87 @@ enum BuiltinProviders {
         occurred_at = "/created"
         occurred_at_format = "unix"
 
+        [delivery]
+        retry_window = "3d"
+        retries = "live mode: for up to 3 days with exponential backoff; test mode: 3 times over a few hours (docs.stripe.com/webhooks)"
+
+        [api]
+        style = "stripe-events"
+        base_url = "https://api.stripe.com"
+        retention = "30d"
+
         [sample]
         type = "payment_intent.succeeded"
         id_prefix = "evt_test_"
         body = '''{"id":"{{id}}","object":"event","api_version":"2024-06-20","created":{{unix}},"data":{"object":{"id":"pi_test_hooksync","object":"payment_intent","amount":2000,"currency":"usd","status":"succeeded"}},"livemode":false,"pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"{{type}}"}'''
+        """#,
+        "svix.toml": #"""
+        # Senders that deliver through Svix (https://docs.svix.com/receiving/verifying-payloads/how-manual):
+        # Standard Webhooks with svix-* header names; webhook-* names are accepted too.
+        name = "svix"
+        title = "Svix"
+        content_types = ["application/json"]
+        keep_headers = ["svix-id", "svix-timestamp", "webhook-id", "webhook-timestamp"]
+
+        [signature]
+        scheme = "standard-webhooks"
+        header_prefixes = ["svix", "webhook"]
+        tolerance = "5m"
+
+        [event]
+        id = "{header:svix-id|header:webhook-id}"
+        type = ["{/type}", "{/eventType}", "{/event_type}"]
+        occurred_at = "{/timestamp|/created_at}"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "15s"
+        retry_window = "3d"
+        retries = "immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (Svix's schedule)"
+
+        [api]
+        style = "svix-poller"
+        base_url = "https://api.svix.com"
+
+        [sample]
+        type = "invoice.paid"
+        id_prefix = "msg_test_"
+        body = '''{"type":"{{type}}","timestamp":"{{rfc3339}}","data":{"id":"hooksync-sample"}}'''
+        """#,
+        "twilio.toml": #"""
+        # Twilio webhooks and status callbacks (https://www.twilio.com/docs/usage/security).
+        # Webhook-only here. The signature covers the URL Twilio called: set the source's webhook_url.
+        name = "twilio"
+        title = "Twilio"
+        content_types = ["application/x-www-form-urlencoded", "application/json"]
+        keep_headers = ["I-Twilio-Idempotency-Token", "X-Twilio-Webhooks-Signature-Settings"]
+
+        [signature]
+        # X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by the sorted POST parameters,
+        # keyed by the Auth Token; JSON bodies are covered by a bodySHA256 query parameter.
+        scheme = "twilio"
+
+        [event]
+        # Form callbacks name their resource by SID; Event Streams (JSON CloudEvents) carry id and type.
+        id = ["{/MessageSid|/SmsSid|/CallSid}", "{/id}", "{header:I-Twilio-Idempotency-Token}"]
+        type = ["message.{/MessageStatus|/SmsStatus}", "call.{/CallStatus}", "{/type}", "twilio.request"]
+        # Twilio repeats the idempotency token when it retries a request.
+        dedup_key = [
+            "{header:I-Twilio-Idempotency-Token}",
+            "{/MessageSid|/SmsSid|/CallSid}:{/MessageStatus|/SmsStatus|/CallStatus}",
+            "{/MessageSid|/SmsSid|/CallSid}",
+            "{/id}",
+        ]
+
+        [delivery]
+        timeout = "15s"
+        retry_window = "0s"
+        retries = "once on a connection failure by default; more only with #rc= connection overrides"
+
+        [sample]
+        type = "message.delivered"
+        id_prefix = "SM"
+        body = '''MessageSid={{id}}&MessageStatus=delivered&AccountSid=AChooksync&From=%2B15005550006&To=%2B15005550001'''
         """#,
     ]
 }

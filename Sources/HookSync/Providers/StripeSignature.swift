@@ -9,15 +9,23 @@ import HTTPTypes
 /// schemes (`v0`) are ignored. Only old timestamps are refused: stripe-python accepts future ones.
 public struct StripeSignature: SignatureScheme {
     public var header: HTTPField.Name
-    public var tolerance: Duration
+    public var window: TimestampWindow
 
-    public init(header: HTTPField.Name = HTTPField.Name("Stripe-Signature")!, tolerance: Duration = .seconds(300)) {
+    public init(header: HTTPField.Name = .validated("Stripe-Signature"), tolerance: Duration = .seconds(300)) {
         self.header = header
-        self.tolerance = tolerance
+        self.window = TimestampWindow(tolerance: tolerance, acceptsFuture: true)
     }
 
-    public func verify(_ request: WebhookRequest, secrets: [Secret], now: Date) throws(SignatureFailure) {
-        let name = header.canonicalName
+    public var name: String { "stripe" }
+    public var summary: String { "\(header.rawName): t=<unix>,v1=<hex hmac-sha256> over \"{t}.{body}\"" }
+    public var tolerance: Duration? { window.tolerance }
+
+    public func with(tolerance: Duration) -> StripeSignature {
+        StripeSignature(header: header, tolerance: tolerance)
+    }
+
+    public func verify(_ request: WebhookRequest, secrets: [Secret], now: Date) throws(SignatureFailure) -> Int {
+        let name = header.rawName
         guard let value = request.headers[header] else { throw .missingHeader(name) }
         var timestamp: Int?
         var signatures: [[UInt8]] = []
@@ -34,19 +42,20 @@ public struct StripeSignature: SignatureScheme {
         guard !signatures.isEmpty else { throw .malformedHeader(name, reason: "no v1 signature") }
 
         let message = Array("\(timestamp).".utf8) + request.body
-        let matched = secrets.contains { secret in
-            let key = SymmetricKey(data: Array(secret.value.utf8))
-            return signatures.contains { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: message, using: key) }
-        }
-        guard matched else { throw .mismatch }
-        let age = Int(now.timeIntervalSince1970) - timestamp
-        if tolerance > .zero && age > Int(tolerance.seconds) { throw .stale(seconds: age) }
+        guard
+            let index = secrets.firstIndex(where: { secret in
+                let key = SymmetricKey(data: Array(secret.value.utf8))
+                return signatures.contains { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: message, using: key) }
+            })
+        else { throw .mismatch }
+        try window.check(Date(timeIntervalSince1970: TimeInterval(timestamp)), now: now)
+        return index
     }
 
-    public func sign(body: [UInt8], secret: Secret, id: String, timestamp: Date) -> HTTPFields {
+    public func sign(_ request: WebhookRequest, secret: Secret, id: String, timestamp: Date) -> HTTPFields {
         let t = Int(timestamp.timeIntervalSince1970)
         let code = HMAC<SHA256>.authenticationCode(
-            for: Array("\(t).".utf8) + body,
+            for: Array("\(t).".utf8) + request.body,
             using: SymmetricKey(data: Array(secret.value.utf8))
         )
         var headers = HTTPFields()
@@ -54,5 +63,15 @@ public struct StripeSignature: SignatureScheme {
         return headers
     }
 
-    public func validate(secret: Secret) {}
+    public func validate(secret: Secret) throws(SecretFormatError) {
+        guard !secret.value.isEmpty else { throw SecretFormatError(reason: "the secret is empty") }
+    }
+}
+
+extension StripeSignature {
+    init?(reading table: TOMLReader) {
+        table.rejectUnknownKeys(["scheme", "header", "tolerance"])
+        guard let header = table.contains("header") ? table.headerName("header") : .validated("Stripe-Signature") else { return nil }
+        self.init(header: header, tolerance: table.duration("tolerance") ?? .seconds(300))
+    }
 }

@@ -7,6 +7,26 @@ public enum TimestampFormat: String, Sendable, CaseIterable {
     /// An RFC 3339 / ISO 8601 date-time, fractional seconds optional.
     case rfc3339
 
+    var expectation: String {
+        switch self {
+        case .unix: "seconds since 1970"
+        case .rfc3339: "an RFC 3339 date-time"
+        }
+    }
+
+    /// The text a provider would send for `date`.
+    public func format(_ date: Date) -> String {
+        switch self {
+        case .unix: String(Int(date.timeIntervalSince1970))
+        case .rfc3339:
+            {
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                return formatter.string(from: date)
+            }()
+        }
+    }
+
     public func parse(_ value: Any) -> Date? {
         switch self {
         case .unix:

@@ -61,9 +61,10 @@ public struct WebhookReceiver: Sendable {
         } catch {
             return reject(.badRequest, "could not read the request body", reason: "body_read", logger: logger)
         }
-        let webhook = WebhookRequest(headers: request.headers, body: body)
+        let webhook = source.webhookRequest(headers: request.headers, body: body, query: request.uri.query)
+        let secretIndex: Int
         do {
-            try source.scheme.verify(webhook, secrets: source.secrets, now: now())
+            secretIndex = try source.scheme.verify(webhook, secrets: source.secrets, now: now())
         } catch {
             return reject(.unauthorized, error.description, reason: error.reason, logger: logger)
         }
@@ -75,23 +76,36 @@ public struct WebhookReceiver: Sendable {
                 logger: logger
             )
         }
+        let mapping = source.provider.event
+        let decoded: EventMapping.Decoded
         let fields: EventFields
         do {
-            fields = try source.provider.eventFields(headers: request.headers, body: body)
+            decoded = try mapping.decode(headers: request.headers, body: body)
+            if let challenge = source.provider.challenge, try mapping.type(of: decoded.document) == challenge.type {
+                return answer(challenge, decoded.document, logger: logger)
+            }
+            fields = try mapping.fields(of: decoded.document)
         } catch {
             return reject(.badRequest, error.description, reason: "malformed", logger: logger)
         }
+        var headers = source.provider.keptHeaders(from: request.headers)
+        headers[HTTPField.Name.contentType.canonicalName] = decoded.contentType
         let event = IncomingEvent(
             source: source.name,
             eventID: fields.id,
+            dedupKey: fields.dedupKey,
             type: fields.type,
             occurredAt: fields.occurredAt,
             receivedAt: now(),
             origin: .webhook,
-            headers: source.provider.keptHeaders(from: request.headers),
-            body: body,
+            headers: headers,
+            body: decoded.body,
             routes: config.routeNames(source: source.name, type: fields.type)
         )
+        if secretIndex > 0 {
+            // Signed with a later secret in the list: a rotation is under way.
+            logger[metadataKey: "secret_index"] = "\(secretIndex)"
+        }
         logger[metadataKey: "event_id"] = "\(fields.id)"
         logger[metadataKey: "type"] = "\(fields.type)"
         do {
@@ -108,6 +122,17 @@ public struct WebhookReceiver: Sendable {
             logger.error("cannot store event", metadata: ["error": "\(error)"])
             return Self.reply(.serviceUnavailable, ["error": "event could not be stored; retry later"])
         }
+    }
+
+    /// Answers a provider's endpoint check; nothing is stored.
+    private func answer(_ challenge: ProviderChallenge, _ document: EventDocument, logger: Logger) -> Response {
+        guard let value = challenge.reply.render(document) else {
+            return reject(.badRequest, "no challenge at \(challenge.reply)", reason: "malformed", logger: logger)
+        }
+        logger.info("endpoint check answered", metadata: ["type": "\(challenge.type)"])
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value)))
     }
 
     private func reject(_ status: HTTPResponse.Status, _ message: String, reason: String, logger: Logger) -> Response {

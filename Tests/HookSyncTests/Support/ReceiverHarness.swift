@@ -18,20 +18,28 @@ struct ReceiverHarness {
         "STRIPE_SECRET": Vectors.Stripe.secret, "STD_SECRET": Vectors.StandardWebhooks.secret,
     ]
 
-    init(routes: [RouteConfig] = [], maxBody: Int = 4096, now: @escaping @Sendable () -> Date) throws {
+    static let sources = [
+        SourceConfig(name: "shop", provider: "stripe", mode: .hybrid, webhookSecrets: [.environment("STRIPE_SECRET")]),
+        SourceConfig(name: "app", provider: "standard-webhooks", webhookSecrets: [.environment("STD_SECRET")]),
+        SourceConfig(name: "pull", provider: "stripe", mode: .poll),
+    ]
+
+    init(
+        sources: [SourceConfig] = Self.sources,
+        environment: [String: String] = Self.environment,
+        routes: [RouteConfig] = [],
+        maxBody: Int = 4096,
+        now: @escaping @Sendable () -> Date
+    ) throws {
         directory = try TemporaryDirectory()
         let config = AgentConfig(
             file: "test.toml",
             dataDirectory: directory.file("data"),
             http: HTTPSettings(host: "127.0.0.1", port: 0, maxBody: maxBody),
-            sources: [
-                SourceConfig(name: "shop", provider: "stripe", mode: .hybrid, webhookSecrets: [.environment("STRIPE_SECRET")]),
-                SourceConfig(name: "app", provider: "standard-webhooks", webhookSecrets: [.environment("STD_SECRET")]),
-                SourceConfig(name: "pull", provider: "stripe", mode: .poll),
-            ],
+            sources: sources,
             routes: routes
         )
-        setup = try AgentSetup.prepare(config: config, environment: Self.environment)
+        setup = try AgentSetup.prepare(config: config, environment: environment)
         inbox = try SQLiteInbox(path: config.databasePath)
         self.now = now
     }

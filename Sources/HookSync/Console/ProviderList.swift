@@ -1,0 +1,41 @@
+/// What `hooksync providers` shows: each known provider, how it signs, and whether hooksync
+/// can poll its event API.
+public struct ProviderList: Sendable, Codable {
+    public struct Entry: Sendable, Codable {
+        public var name: String
+        public var title: String
+        public var scheme: String
+        public var signature: String
+        /// The event API style, or nil for webhook-only providers.
+        public var poll: String?
+        public var retention: String?
+        public var retries: String?
+        public var origin: String
+    }
+
+    public var providers: [Entry]
+
+    public init(registry: ProviderRegistry) {
+        providers = registry.providers.values.sorted { $0.name < $1.name }.map { provider in
+            Entry(
+                name: provider.name,
+                title: provider.title,
+                scheme: provider.scheme.name,
+                signature: provider.scheme.summary,
+                poll: provider.api?.style.rawValue,
+                retention: provider.api?.retention.map(ConfigDuration.format),
+                retries: provider.delivery.retries,
+                origin: provider.origin
+            )
+        }
+    }
+
+    public func render() -> String {
+        var table = TextTable(headers: ["NAME", "SCHEME", "POLL", "API KEEPS", "ORIGIN"])
+        for entry in providers {
+            table.append([entry.name, entry.scheme, entry.poll ?? "no (webhook only)", entry.retention ?? "-", entry.origin])
+        }
+        let signatures = providers.map { "  \($0.name): \($0.signature)" }
+        return table.render() + "\n\nSignatures:\n" + signatures.joined(separator: "\n")
+    }
+}
