@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import HookSync
@@ -25,6 +26,42 @@ import Testing
             body: Array("{\"id\":\"\(id)\"}".utf8),
             routes: routes
         )
+    }
+
+    /// An inbox written before dedup keys existed keeps its events and their dedup behaviour.
+    @Test func version1InboxUpgradesInPlace() async throws {
+        let path = directory.file("old/inbox.sqlite")
+        try FileManager.default.createDirectory(atPath: directory.file("old"), withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try InboxMigrations.migrator.migrate(queue, upTo: "v1: events, deliveries, attempts, dead letters")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO event (source, event_id, type, received_at, origin, last_arrived_at, headers, body)
+                    VALUES ('shop', 'evt_old', 'charge.succeeded', 1800000000, 'webhook', 1800000000, '{}', X'7B7D');
+                    INSERT INTO delivery (event_rowid, route, state, next_attempt_at, updated_at)
+                    VALUES (last_insert_rowid(), 'r', 'pending', 1800000000, 1800000000);
+                    """
+            )
+        }
+        try queue.close()
+        let upgraded = try SQLiteInbox(path: path, create: false)
+        let detail = try #require(try await upgraded.eventDetails(id: "evt_old", source: "shop").first)
+        #expect(detail.dedupKey == "evt_old")
+        #expect(detail.deliveries.map(\.route) == ["r"])
+        #expect(try await upgraded.store(event("evt_old")) == .duplicate)
+        #expect(try await upgraded.store(event("evt_new")) == .stored)
+    }
+
+    @Test func eventsAreFoundByIdOrDedupKey() async throws {
+        var first = event("gh-delivery")
+        first.dedupKey = "1:gh-delivery"
+        var second = event("gh-delivery")
+        second.dedupKey = "2:gh-delivery"
+        #expect(try await inbox.store(first) == .stored)
+        #expect(try await inbox.store(second) == .stored)
+        #expect(try await inbox.eventDetails(id: "gh-delivery", source: nil).count == 2)
+        #expect(try await inbox.eventDetails(id: "2:gh-delivery", source: "shop").map(\.dedupKey) == ["2:gh-delivery"])
     }
 
     @Test func commitsAreFullySynchronous() async throws {

@@ -122,6 +122,17 @@ import Testing
         #expect(FieldRule(["{/missing}", "fallback"])?.render(document) == "fallback")
     }
 
+    /// The documented example must stay a working provider file.
+    @Test func readmeExampleParses() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("providers/README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "```toml\n"))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let acme = try ProviderDefinition.parse(String(readme[start.upperBound..<end.lowerBound]), file: "README.md", origin: "docs")
+        #expect(acme.name == "acme")
+        #expect(acme.scheme.summary == "X-Acme-Signature: sha512=<base64 hmac-sha512> over \"{timestamp}.{body}\"")
+        #expect(acme.delivery.retryWindow == .seconds(86400))
+    }
+
     @Test func literalIdsAreRefusedBecauseEveryEventWouldCollide() throws {
         let text = """
             name = "acme"

@@ -176,4 +176,76 @@ import Testing
         #expect(events[0].attempts == 1)
         #expect(scratch.lines("runs") == ["evt_1PtestABCDEF 1"])
     }
+
+    /// GitHub keeps the delivery GUID across redeliveries, and shares it among every hook.
+    @Test func githubRedeliveryIsOneEventButAnotherHookIsAnother() async throws {
+        let harness = try ReceiverHarness(
+            sources: [SourceConfig(name: "gh", provider: "github", webhookSecrets: [.environment("GH_SECRET")])],
+            environment: ["GH_SECRET": Vectors.GitHub.secret],
+            now: ReceiverHarness.stripeNow
+        )
+        @Sendable func headers(hook: String) -> HTTPFields {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[HTTPField.Name("X-GitHub-Event")!] = "issues"
+            headers[HTTPField.Name("X-GitHub-Delivery")!] = Vectors.GitHub.delivery
+            headers[HTTPField.Name("X-GitHub-Hook-ID")!] = hook
+            headers[HTTPField.Name("X-Hub-Signature-256")!] = Vectors.GitHub.signature256
+            return headers
+        }
+        try await harness.application().test(.live) { client in
+            var replies: [String] = []
+            for hook in [Vectors.GitHub.hookID, Vectors.GitHub.hookID, "1000001"] {
+                let response = try await client.execute(
+                    uri: "/webhooks/gh",
+                    method: .post,
+                    headers: headers(hook: hook),
+                    body: ByteBuffer(string: Vectors.GitHub.body)
+                )
+                replies.append(String(buffer: response.body))
+            }
+            let stored = #"{"id":"\#(Vectors.GitHub.delivery)","status":"stored"}"#
+            let duplicate = #"{"id":"\#(Vectors.GitHub.delivery)","status":"duplicate"}"#
+            #expect(replies == [stored, duplicate, stored])
+        }
+        let events = try await harness.storedEvents()
+        #expect(events.map(\.arrivals).sorted() == [1, 2])
+        #expect(events.allSatisfy { $0.id == Vectors.GitHub.delivery && $0.type == "issues.opened" })
+        let details = try await harness.inbox.eventDetails(id: Vectors.GitHub.delivery, source: "gh")
+        #expect(Set(details.map(\.dedupKey)) == ["\(Vectors.GitHub.hookID):\(Vectors.GitHub.delivery)", "1000001:\(Vectors.GitHub.delivery)"])
+        #expect(details.allSatisfy { $0.headers["x-github-hook-id"] != nil && $0.headers["x-hub-signature-256"] == nil })
+    }
+
+    /// `send-test` builds each built-in provider's sample as the provider would send it.
+    @Test func everyBuiltInSampleIsSignedStoredAndTyped() async throws {
+        let registry = try ProviderRegistry.builtIn()
+        var sources: [SourceConfig] = []
+        for name in registry.providers.keys.sorted() {
+            sources.append(
+                SourceConfig(
+                    name: name,
+                    provider: name,
+                    webhookSecrets: [.environment("SAMPLE_SECRET")],
+                    webhookURL: "https://hooks.example.com/webhooks/\(name)"
+                )
+            )
+        }
+        let now = Date()
+        let harness = try ReceiverHarness(sources: sources, environment: ["SAMPLE_SECRET": Vectors.StandardWebhooks.secret], now: { now })
+        try await harness.application().test(.live) { client in
+            for name in registry.providers.keys.sorted() {
+                let source = try #require(harness.setup.sources[name])
+                let sample = try TestEventSender(source: source).makeRequest(type: nil, now: now)
+                let response = try await client.execute(
+                    uri: "/webhooks/\(name)",
+                    method: .post,
+                    headers: sample.headers,
+                    body: ByteBuffer(bytes: sample.body)
+                )
+                #expect(response.status == .ok, "\(name): \(String(buffer: response.body))")
+                let stored = try await harness.inbox.events(EventQuery(source: name, limit: 10))
+                #expect(stored.map(\.type) == [sample.type], "\(name)")
+            }
+        }
+    }
 }

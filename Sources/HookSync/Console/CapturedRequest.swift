@@ -26,8 +26,8 @@ public struct CapturedRequest: Sendable {
             }
             return
         }
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+        // "\r\n" is one Character, so split on any newline character rather than on "\n".
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty {
                 if headers.isEmpty { continue } else { break }
             }

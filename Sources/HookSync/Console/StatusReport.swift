@@ -22,11 +22,17 @@ public struct StatusReport: Sendable, Codable {
         public var events: Int
         public var byState: [String: Int]
         public var lastReceivedAt: Date?
+        /// How long the provider retries a failed webhook, from its provider file.
+        public var providerRetryWindow: String?
+        /// How far back the provider's event API reaches, from its provider file.
+        public var apiRetention: String?
 
         enum CodingKeys: String, CodingKey {
             case name, provider, mode, events
             case byState = "by_state"
             case lastReceivedAt = "last_received_at"
+            case providerRetryWindow = "provider_retry_window"
+            case apiRetention = "api_retention"
         }
     }
 
@@ -43,15 +49,20 @@ public struct StatusReport: Sendable, Codable {
         } else {
             counts = InboxStatus(sources: [], routes: [])
         }
+        // Status must work with a broken provider file too; `check` reports those.
+        let providers = try? ProviderRegistry.load(directory: config.providersDirectory)
         let sources = config.sources.map { source in
             let found = counts.sources.first { $0.source == source.name }
+            let provider = providers?[source.provider]
             return Source(
                 name: source.name,
                 provider: source.provider,
                 mode: source.mode.rawValue,
                 events: found?.events ?? 0,
                 byState: found?.byState ?? [:],
-                lastReceivedAt: found?.lastReceivedAt
+                lastReceivedAt: found?.lastReceivedAt,
+                providerRetryWindow: provider?.delivery.retryWindow.map(ConfigDuration.format),
+                apiRetention: provider?.api?.retention.map(ConfigDuration.format)
             )
         }
         let routes = config.routes.map { route in
@@ -86,6 +97,16 @@ public struct StatusReport: Sendable, Codable {
             sourceTable.append(row)
         }
         lines.append(sourceTable.render())
+        for source in sources where source.providerRetryWindow != nil || source.apiRetention != nil {
+            var facts: [String] = []
+            if let window = source.providerRetryWindow {
+                facts.append(
+                    window == "0s" ? "\(source.provider) does not retry failed webhooks" : "\(source.provider) retries failed webhooks for \(window)"
+                )
+            }
+            if let retention = source.apiRetention { facts.append("its event API reaches back \(retention)") }
+            lines.append("  \(source.name): " + facts.joined(separator: "; "))
+        }
         lines.append("")
         var routeTable = TextTable(headers: ["ROUTE", "PENDING", "RETRYING", "DEAD", "DONE", "OLDEST PENDING"])
         for route in routes {
