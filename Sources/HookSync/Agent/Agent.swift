@@ -34,6 +34,24 @@ public enum Agent {
             clock: ContinuousClock(),
             environment: config.environmentForRoutes(ProcessInfo.processInfo.environment)
         )
+        var services: [any Service] = [worker]
+        for source in setup.sources.values.sorted(by: { $0.name < $1.name }) {
+            guard let feed = source.feed, let schedule = source.config.polling.effectiveSchedule(mode: source.config.mode) else { continue }
+            let name = source.name
+            services.append(
+                SourcePoller(
+                    source: source,
+                    feed: feed,
+                    schedule: schedule,
+                    inbox: inbox,
+                    routes: { type in config.routeNames(source: name, type: type) },
+                    signal: signal,
+                    clock: ContinuousClock(),
+                    logger: logger
+                )
+            )
+            logger.info("polling", metadata: ["source": "\(name)", "schedule": "\(schedule)"])
+        }
         logger.notice(
             "hooksync starting",
             metadata: [
@@ -42,13 +60,13 @@ public enum Agent {
             ]
         )
         if config.http != nil {
-            let app = makeApplication(setup: setup, inbox: inbox, signal: signal, services: [worker], logger: logger) { address in
+            let app = makeApplication(setup: setup, inbox: inbox, signal: signal, services: services, logger: logger) { address in
                 lock.record(listen: address)
             }
             try await app.runService()
         } else {
             let group = ServiceGroup(
-                configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             )
             try await group.run()
         }

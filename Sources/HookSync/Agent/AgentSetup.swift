@@ -61,7 +61,32 @@ public struct AgentSetup: Sendable {
                     }
                 }
             }
-            sources[source.name] = ResolvedSource(config: source, provider: provider, scheme: scheme, secrets: secrets)
+            var feed: (any EventFeed)?
+            if source.mode != .webhook {
+                func report(_ name: String, _ value: String?, _ expected: String) {
+                    issues.append(ConfigIssue(file: config.file, key: "\(key).\(name)", value: value, expected: expected))
+                }
+                if let api = provider.api {
+                    if let reference = source.apiKey {
+                        if resolveSecrets {
+                            do {
+                                feed = try EventFeedFactory.make(source: source, api: api, apiKey: try reference.resolve(environment: environment))
+                            } catch let error as SecretError {
+                                report("api_key", "\"\(reference)\"", "a readable secret (\(error.reason))")
+                            } catch let problem as EventFeedFactory.Problem {
+                                report(problem.key, nil, problem.expected)
+                            } catch {
+                                report("api_key", "\"\(reference)\"", "\(error)")
+                            }
+                        }
+                    } else {
+                        report("api_key", nil, "a value, because mode = \"\(source.mode.rawValue)\" polls \(provider.title)'s API")
+                    }
+                } else {
+                    report("mode", "\"\(source.mode.rawValue)\"", "\"webhook\": provider \(provider.name) has no event API to poll")
+                }
+            }
+            sources[source.name] = ResolvedSource(config: source, provider: provider, scheme: scheme, secrets: secrets, feed: feed)
         }
         guard issues.isEmpty else { throw ConfigError(issues: issues) }
         return AgentSetup(config: config, providers: providers, sources: sources)

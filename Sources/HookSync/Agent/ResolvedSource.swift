@@ -6,6 +6,8 @@ public struct ResolvedSource: Sendable {
     public var provider: ProviderDefinition
     public var scheme: any SignatureScheme
     public var secrets: [Secret]
+    /// The provider's event API for sources that poll; nil in webhook mode.
+    public var feed: (any EventFeed)?
 
     public var name: String { config.name }
 

@@ -160,7 +160,9 @@ public struct AgentConfig: Sendable {
     }
 
     private static func readSource(_ table: TOMLReader, resolve: (String) -> String) -> SourceConfig? {
-        table.rejectUnknownKeys(["name", "provider", "mode", "webhook_secret", "webhook_url", "api_key", "api_base", "tolerance"])
+        table.rejectUnknownKeys(
+            Set(["name", "provider", "mode", "webhook_secret", "webhook_url", "api_key", "api_base", "tolerance"]).union(PollingSettings.keys)
+        )
         let name = table.string("name", required: true)
         if let name, !isValidName(name) {
             table.report("name", value: "\"\(name)\"", expected: "letters, digits, '-' or '_' (it becomes part of the URL)")
@@ -196,7 +198,8 @@ public struct AgentConfig: Sendable {
             webhookURL: webhookURL,
             apiKey: apiKey,
             apiBase: apiBase,
-            tolerance: tolerance
+            tolerance: tolerance,
+            polling: PollingSettings(reading: table)
         )
     }
 

@@ -14,6 +14,7 @@ public struct SourceConfig: Sendable {
     public var apiBase: String?
     /// Overrides the provider's timestamp tolerance for this source.
     public var tolerance: Duration?
+    public var polling: PollingSettings
 
     public init(
         name: String,
@@ -23,7 +24,8 @@ public struct SourceConfig: Sendable {
         webhookURL: String? = nil,
         apiKey: SecretReference? = nil,
         apiBase: String? = nil,
-        tolerance: Duration? = nil
+        tolerance: Duration? = nil,
+        polling: PollingSettings = PollingSettings()
     ) {
         self.name = name
         self.provider = provider
@@ -33,5 +35,6 @@ public struct SourceConfig: Sendable {
         self.apiKey = apiKey
         self.apiBase = apiBase
         self.tolerance = tolerance
+        self.polling = polling
     }
 }

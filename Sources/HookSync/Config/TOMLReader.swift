@@ -105,6 +105,10 @@ struct TOMLReader {
         }
     }
 
+    func bool(_ name: String) -> Bool? {
+        read(name, expected: "true or false") { $0.bool }
+    }
+
     func duration(_ name: String) -> Duration? {
         read(name, expected: ConfigDuration.expectation) { $0.string.flatMap(ConfigDuration.parse) }
     }

@@ -37,4 +37,13 @@ public protocol Inbox: Sendable {
     /// Re-queues dead deliveries with their attempts reset; returns how many.
     func replay(_ selection: ReplaySelection, now: Date) async throws -> Int
     func status() async throws -> InboxStatus
+
+    /// Stores one polled page and moves the source's cursor in the same transaction, so a
+    /// crash between pages neither skips nor repeats one. A nil cursor leaves it unchanged.
+    func storePage(_ events: [IncomingEvent], source: String, cursor: String?) async throws -> [StoreResult]
+    func contains(source: String, dedupKey: String) async throws -> Bool
+    func pollState(source: String) async throws -> PollState?
+    func recordPass(source: String, _ pass: PollPassRecord) async throws
+    /// The last time a webhook (not a poll) brought an event of `source`.
+    func lastWebhookArrival(source: String) async throws -> Date?
 }

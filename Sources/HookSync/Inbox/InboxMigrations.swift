@@ -92,6 +92,22 @@ enum InboxMigrations {
                     """
             )
         }
+        migrator.registerMigration("v3: polling state per source") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE poll_state (
+                        source TEXT PRIMARY KEY,
+                        cursor TEXT,
+                        synced_until REAL,
+                        last_poll_at REAL,
+                        last_error TEXT,
+                        missed INTEGER NOT NULL DEFAULT 0,
+                        health TEXT NOT NULL DEFAULT 'healthy',
+                        health_reason TEXT
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -7,7 +7,7 @@ import GRDB
 /// concurrent stores share commits through ``StoreBatcher``.
 public final class SQLiteInbox: Inbox {
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let batcher: StoreBatcher
 
     /// Opens (creating when `create` is true) the inbox at `path` and migrates it.
@@ -406,42 +406,119 @@ private struct StoreCommit: Sendable {
     let pool: DatabasePool
 
     func commit(_ events: [IncomingEvent]) async throws -> [StoreResult] {
+        let rows = try Self.encode(events)
+        return try await pool.write { db in try Self.insert(rows, db) }
+    }
+
+    static func encode(_ events: [IncomingEvent]) throws -> [(IncomingEvent, String)] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let rows = try events.map { event in (event, String(decoding: try encoder.encode(event.headers), as: UTF8.self)) }
-        return try await pool.write { db in
-            try rows.map { event, headers in
-                let received = event.receivedAt.timeIntervalSince1970
+        return try events.map { event in (event, String(decoding: try encoder.encode(event.headers), as: UTF8.self)) }
+    }
+
+    /// Inserts each event once per (source, dedup key) with its deliveries; counts re-arrivals.
+    static func insert(_ rows: [(IncomingEvent, String)], _ db: Database) throws -> [StoreResult] {
+        try rows.map { event, headers in
+            let received = event.receivedAt.timeIntervalSince1970
+            try db.execute(
+                sql: """
+                    INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, last_arrived_at,
+                        headers, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedup_key) DO NOTHING
+                    """,
+                arguments: [
+                    event.source, event.eventID, event.dedupKey, event.type, event.occurredAt?.timeIntervalSince1970, received,
+                    event.origin.rawValue, received, headers, Data(event.body),
+                ]
+            )
+            guard db.changesCount == 1 else {
+                try db.execute(
+                    sql: "UPDATE event SET arrivals = arrivals + 1, last_arrived_at = ? WHERE source = ? AND dedup_key = ?",
+                    arguments: [received, event.source, event.dedupKey]
+                )
+                return .duplicate
+            }
+            let rowid = db.lastInsertedRowID
+            for route in event.routes {
                 try db.execute(
                     sql: """
-                        INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, last_arrived_at,
-                            headers, body)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedup_key) DO NOTHING
+                        INSERT INTO delivery (event_rowid, route, state, next_attempt_at, updated_at)
+                        VALUES (?, ?, 'pending', ?, ?)
                         """,
-                    arguments: [
-                        event.source, event.eventID, event.dedupKey, event.type, event.occurredAt?.timeIntervalSince1970, received,
-                        event.origin.rawValue, received, headers, Data(event.body),
-                    ]
+                    arguments: [rowid, route, received, received]
                 )
-                guard db.changesCount == 1 else {
-                    try db.execute(
-                        sql: "UPDATE event SET arrivals = arrivals + 1, last_arrived_at = ? WHERE source = ? AND dedup_key = ?",
-                        arguments: [received, event.source, event.dedupKey]
-                    )
-                    return .duplicate
-                }
-                let rowid = db.lastInsertedRowID
-                for route in event.routes {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO delivery (event_rowid, route, state, next_attempt_at, updated_at)
-                            VALUES (?, ?, 'pending', ?, ?)
-                            """,
-                        arguments: [rowid, route, received, received]
-                    )
-                }
-                return .stored
             }
+            return .stored
+        }
+    }
+}
+
+extension SQLiteInbox {
+    public func storePage(_ events: [IncomingEvent], source: String, cursor: String?) async throws -> [StoreResult] {
+        let rows = try StoreCommit.encode(events)
+        return try await pool.write { db in
+            let results = try StoreCommit.insert(rows, db)
+            if let cursor {
+                try db.execute(
+                    sql: """
+                        INSERT INTO poll_state (source, cursor) VALUES (?1, ?2)
+                        ON CONFLICT (source) DO UPDATE SET cursor = ?2
+                        """,
+                    arguments: [source, cursor]
+                )
+            }
+            return results
+        }
+    }
+
+    public func contains(source: String, dedupKey: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM event WHERE source = ? AND dedup_key = ?", arguments: [source, dedupKey]) ?? false
+        }
+    }
+
+    public func pollState(source: String) async throws -> PollState? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM poll_state WHERE source = ?", arguments: [source]) else {
+                return nil
+            }
+            return PollState(
+                cursor: row["cursor"],
+                syncedUntil: (row["synced_until"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                lastPollAt: (row["last_poll_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                lastError: row["last_error"],
+                missed: row["missed"],
+                health: SourceHealth.State(rawValue: row["health"]) ?? .healthy,
+                healthReason: row["health_reason"]
+            )
+        }
+    }
+
+    public func recordPass(source: String, _ pass: PollPassRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO poll_state (source, synced_until, last_poll_at, last_error, missed, health, health_reason)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                    ON CONFLICT (source) DO UPDATE SET
+                        synced_until = COALESCE(?2, synced_until), last_poll_at = ?3, last_error = ?4,
+                        missed = missed + ?5, health = ?6, health_reason = ?7
+                    """,
+                arguments: [
+                    source, pass.syncedUntil?.timeIntervalSince1970, pass.polledAt.timeIntervalSince1970, pass.error, pass.missed,
+                    pass.health.rawValue, pass.healthReason,
+                ]
+            )
+        }
+    }
+
+    public func lastWebhookArrival(source: String) async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(
+                db,
+                sql: "SELECT MAX(last_arrived_at) FROM event WHERE source = ? AND origin = 'webhook'",
+                arguments: [source]
+            ).map(Date.init(timeIntervalSince1970:))
         }
     }
 }

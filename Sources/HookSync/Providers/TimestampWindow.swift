@@ -15,7 +15,7 @@ public struct TimestampWindow: Sendable, Hashable {
     public func check(_ timestamp: Date, now: Date) throws(SignatureFailure) {
         guard tolerance > .zero else { return }
         let age = now.timeIntervalSince(timestamp)
-        let limit = Double(tolerance.components.seconds) + Double(tolerance.components.attoseconds) / 1e18
+        let limit = tolerance.seconds
         if age > limit { throw .stale(seconds: Int(age.rounded(.down))) }
         if !acceptsFuture && -age > limit { throw .future(seconds: Int((-age).rounded(.down))) }
     }

@@ -15,13 +15,19 @@ struct ReceiverHarness {
     let now: @Sendable () -> Date
 
     static let environment = [
-        "STRIPE_SECRET": Vectors.Stripe.secret, "STD_SECRET": Vectors.StandardWebhooks.secret,
+        "STRIPE_SECRET": Vectors.Stripe.secret, "STD_SECRET": Vectors.StandardWebhooks.secret, "STRIPE_KEY": "sk_test_unused",
     ]
 
     static let sources = [
-        SourceConfig(name: "shop", provider: "stripe", mode: .hybrid, webhookSecrets: [.environment("STRIPE_SECRET")]),
+        SourceConfig(
+            name: "shop",
+            provider: "stripe",
+            mode: .hybrid,
+            webhookSecrets: [.environment("STRIPE_SECRET")],
+            apiKey: .environment("STRIPE_KEY")
+        ),
         SourceConfig(name: "app", provider: "standard-webhooks", webhookSecrets: [.environment("STD_SECRET")]),
-        SourceConfig(name: "pull", provider: "stripe", mode: .poll),
+        SourceConfig(name: "pull", provider: "stripe", mode: .poll, apiKey: .environment("STRIPE_KEY")),
     ]
 
     init(

@@ -1,0 +1,49 @@
+/// Builds a source's event feed from its provider's `[api]` and the source's keys.
+enum EventFeedFactory {
+    /// A source key that is missing or wrong for the provider's API.
+    struct Problem: Error {
+        var key: String
+        var expected: String
+    }
+
+    static func make(source: SourceConfig, api: ProviderEventAPI, apiKey: Secret) throws(Problem) -> any EventFeed {
+        let polling = source.polling
+        let base = source.apiBase ?? api.baseURL
+        switch api.style {
+        case .stripeEvents:
+            return StripeEventFeed(baseURL: base ?? "https://api.stripe.com", apiKey: apiKey.value)
+        case .squareEvents:
+            return SquareEventFeed(baseURL: base ?? "https://connect.squareup.com", accessToken: apiKey.value, overlap: polling.overlap)
+        case .shopifyResources:
+            guard let base else {
+                throw Problem(key: "api_base", expected: "the shop's URL, such as \"https://example.myshopify.com\"")
+            }
+            return ShopifyResourceFeed(baseURL: base, accessToken: apiKey.value, resource: polling.resource, overlap: polling.overlap)
+        case .githubDeliveries:
+            guard let hookID = polling.hookID else {
+                throw Problem(key: "hook_id", expected: "the id of the GitHub hook whose deliveries to poll")
+            }
+            let owner: GitHubDeliveryFeed.Owner
+            switch (polling.repository, polling.organization) {
+            case (let repository?, nil): owner = .repository(repository)
+            case (nil, let organization?): owner = .organization(organization)
+            default: throw Problem(key: "repo", expected: "either repo = \"owner/name\" or org = \"name\" (one of them)")
+            }
+            return GitHubDeliveryFeed(
+                baseURL: base ?? "https://api.github.com",
+                token: apiKey.value,
+                owner: owner,
+                hookID: hookID,
+                redeliver: polling.redeliver
+            )
+        case .svixPoller:
+            guard let base else {
+                throw Problem(
+                    key: "api_base",
+                    expected: "the polling endpoint's URL, such as \"https://api.svix.com/api/v1/app/app_…/poller/poll_…\""
+                )
+            }
+            return SvixPollerFeed(endpoint: base, token: apiKey.value)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Sends a feed's requests. The poller owns retries; a transport only reports what happened.
+public protocol FeedTransport: Sendable {
+    /// The response whatever its status; throws only when there was none (network, timeout).
+    func send(_ request: FeedRequest) async throws -> FeedResponse
+}
+
+/// The production transport over AsyncHTTPClient's shared client.
+public struct HTTPFeedTransport: FeedTransport {
+    public var timeout: TimeAmount
+    /// Larger answers are refused rather than buffered without bound.
+    public var maxBody: Int
+
+    public init(timeout: TimeAmount = .seconds(30), maxBody: Int = 32 * 1024 * 1024) {
+        self.timeout = timeout
+        self.maxBody = maxBody
+    }
+
+    public func send(_ request: FeedRequest) async throws -> FeedResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        outgoing.headers.add(name: "User-Agent", value: "hooksync/\(HookSyncVersion.string)")
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
+            outgoing.headers.replaceOrAdd(name: name, value: value)
+        }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(outgoing, timeout: timeout)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        let body = try await response.body.collect(upTo: maxBody)
+        return FeedResponse(status: Int(response.status.code), headers: headers, body: Array(buffer: body))
+    }
+}

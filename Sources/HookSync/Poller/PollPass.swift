@@ -1,0 +1,166 @@
+import Foundation
+import HTTPTypes
+import Logging
+
+/// One catch-up of a source: page by page from its cursor until the API has nothing newer.
+///
+/// Every page's events and the cursor they justify are committed together. A page that fails
+/// (network error, 429, 5xx, an unreadable answer) is fetched again after a backoff that honours
+/// `Retry-After`, until it succeeds or the pass is cancelled: a page is never skipped.
+public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
+    public var source: ResolvedSource
+    public var feed: any EventFeed
+    public var transport: any FeedTransport
+    public var inbox: any Inbox
+    public var routes: @Sendable (String) -> [String]
+    /// Only hybrid sources count missed webhooks.
+    public var countsMissed: Bool
+    public var grace: Duration
+    public var retry: PageRetryPolicy
+    public var clock: C
+    public var logger: Logger
+    public var now: @Sendable () -> Date
+    /// Called after each page, for progress lines.
+    public var progress: @Sendable (PollPassSummary) -> Void
+
+    public init(
+        source: ResolvedSource,
+        feed: any EventFeed,
+        transport: any FeedTransport,
+        inbox: any Inbox,
+        routes: @escaping @Sendable (String) -> [String],
+        countsMissed: Bool,
+        grace: Duration,
+        retry: PageRetryPolicy = PageRetryPolicy(),
+        clock: C,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() },
+        progress: @escaping @Sendable (PollPassSummary) -> Void = { _ in }
+    ) {
+        self.source = source
+        self.feed = feed
+        self.transport = transport
+        self.inbox = inbox
+        self.routes = routes
+        self.countsMissed = countsMissed
+        self.grace = grace
+        self.retry = retry
+        self.clock = clock
+        self.logger = logger
+        self.now = now
+        self.progress = progress
+    }
+
+    /// Runs the pass from the stored cursor, or from `since` without one.
+    public func run(since: Date) async throws -> PollPassSummary {
+        var summary = PollPassSummary()
+        let cursor = try await inbox.pollState(source: source.name)?.cursor
+        var next: FeedRequest? = try feed.firstRequest(cursor: cursor, since: since)
+        while let request = next {
+            try Task.checkCancellation()
+            let page = try await fetch(request) { response throws(FeedError) in try feed.page(response, for: request) }
+            var polled = page.events
+            for candidate in page.candidates where try await !inbox.contains(source: source.name, dedupKey: candidate.dedupKey) {
+                if candidate.redeliver {
+                    _ = try await fetch(candidate.request) { _ in () }
+                    summary.redelivered += 1
+                } else if let event = try await fetch(
+                    candidate.request,
+                    read: { response throws(FeedError) in
+                        try feed.candidate(response, for: candidate.request)
+                    }
+                ) {
+                    polled.append(event)
+                }
+            }
+            let incoming = polled.compactMap { event in self.incoming(event, summary: &summary) }
+            let results = try await inbox.storePage(incoming, source: source.name, cursor: page.cursor)
+            let at = now()
+            for (event, result) in zip(incoming, results) {
+                guard result == .stored else {
+                    summary.duplicates += 1
+                    continue
+                }
+                summary.new += 1
+                if countsMissed, at.timeIntervalSince(event.occurredAt ?? .distantPast) > grace.seconds {
+                    summary.missed += 1
+                    logger.warning(
+                        "missed webhook recovered by polling",
+                        metadata: ["source": "\(source.name)", "event_id": "\(event.eventID)", "type": "\(event.type)"]
+                    )
+                }
+            }
+            summary.pages += 1
+            summary.events += polled.count
+            progress(summary)
+            next = page.next
+        }
+        return summary
+    }
+
+    private func incoming(_ event: PolledEvent, summary: inout PollPassSummary) -> IncomingEvent? {
+        let fields: EventFields
+        do {
+            fields = try source.provider.event.fields(headers: event.headers, body: event.body)
+        } catch {
+            summary.unreadable += 1
+            logger.warning("polled event skipped", metadata: ["source": "\(source.name)", "reason": "\(error)"])
+            return nil
+        }
+        return IncomingEvent(
+            source: source.name,
+            eventID: fields.id,
+            dedupKey: fields.dedupKey,
+            type: fields.type,
+            occurredAt: fields.occurredAt,
+            receivedAt: now(),
+            origin: .poll,
+            headers: source.provider.keptHeaders(from: event.headers),
+            body: event.body,
+            routes: routes(fields.type)
+        )
+    }
+
+    /// Sends `request` until a 2xx answer reads; waits between tries as `retry` says.
+    private func fetch<T>(_ request: FeedRequest, read: (FeedResponse) throws(FeedError) -> T) async throws -> T {
+        var failures = 0
+        var generator = SystemRandomNumberGenerator()
+        while true {
+            try Task.checkCancellation()
+            var retryAfter: Duration?
+            let problem: String
+            do {
+                let response = try await transport.send(request)
+                if (200..<300).contains(response.status) {
+                    do {
+                        return try read(response)
+                    } catch {
+                        problem = error.description
+                    }
+                } else {
+                    retryAfter = PageRetryPolicy.retryAfter(response.headers["retry-after"], now: now())
+                    problem = "HTTP \(response.status)"
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                problem = "\(error)"
+            }
+            failures += 1
+            let delay = retry.delay(afterFailures: failures, retryAfter: retryAfter, using: &generator)
+            logger.warning(
+                "poll request failed; retrying the same page",
+                metadata: [
+                    "source": "\(source.name)", "url": "\(Self.redacted(request.url))", "problem": "\(problem)",
+                    "attempt": "\(failures)", "retry_in": "\(ConfigDuration.format(delay))",
+                ]
+            )
+            try await clock.sleep(for: delay)
+        }
+    }
+
+    /// The URL without its query, which may carry cursors but never belongs in a log line whole.
+    static func redacted(_ url: String) -> String {
+        url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+    }
+}

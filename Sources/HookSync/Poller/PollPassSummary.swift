@@ -1,0 +1,25 @@
+/// What one polling pass did, for the log, `hooksync backfill`'s progress line and health.
+public struct PollPassSummary: Sendable, Equatable {
+    public var pages = 0
+    /// Events read from the API (including candidates fetched).
+    public var events = 0
+    /// Events the inbox did not have.
+    public var new = 0
+    public var duplicates = 0
+    /// New events older than the grace period in a hybrid source: webhooks that went missing.
+    public var missed = 0
+    /// Events whose body the provider file cannot map; logged and skipped.
+    public var unreadable = 0
+    /// GitHub deliveries the provider was asked to redeliver.
+    public var redelivered = 0
+
+    public init() {}
+
+    public var line: String {
+        var text = "pages \(pages), events \(events), new \(new), duplicate \(duplicates)"
+        if missed > 0 { text += ", missed webhooks \(missed)" }
+        if redelivered > 0 { text += ", redelivery requested \(redelivered)" }
+        if unreadable > 0 { text += ", unreadable \(unreadable)" }
+        return text
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Polls one source for as long as the agent runs: a catch-up at start-up, then on the source's
+/// schedule, or at its fallback rate while a hybrid source's webhooks are degraded.
+public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.Duration == Duration {
+    public var source: ResolvedSource
+    public var schedule: PollSchedule
+    public var inbox: any Inbox
+    public var signal: WorkSignal
+    public var pass: PollPass<C>
+    public var clock: C
+    public var logger: Logger
+    public var calendar: Calendar
+
+    public init(
+        source: ResolvedSource,
+        feed: any EventFeed,
+        schedule: PollSchedule,
+        inbox: any Inbox,
+        routes: @escaping @Sendable (String) -> [String],
+        signal: WorkSignal,
+        transport: any FeedTransport = HTTPFeedTransport(),
+        retry: PageRetryPolicy = PageRetryPolicy(),
+        clock: C,
+        logger: Logger,
+        calendar: Calendar = .current,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.source = source
+        self.schedule = schedule
+        self.inbox = inbox
+        self.signal = signal
+        self.clock = clock
+        self.logger = logger
+        self.calendar = calendar
+        self.pass = PollPass(
+            source: source,
+            feed: feed,
+            transport: transport,
+            inbox: inbox,
+            routes: routes,
+            countsMissed: source.config.mode == .hybrid,
+            grace: source.config.polling.grace,
+            retry: retry,
+            clock: clock,
+            logger: logger,
+            now: now
+        )
+    }
+
+    public var description: String { "SourcePoller(\(source.name))" }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { try await loop() }
+    }
+
+    private func loop() async throws {
+        let polling = source.config.polling
+        let stored = try await inbox.pollState(source: source.name)
+        var health = SourceHealth(
+            state: stored?.health ?? .healthy,
+            reason: stored?.healthReason,
+            recoverAfter: polling.recoverAfter,
+            silence: polling.silence
+        )
+        var generator = SystemRandomNumberGenerator()
+        do {
+            while !Task.isCancelled {
+                try await runPass(health: &health)
+                let now = pass.now()
+                let next =
+                    health.state == .degraded
+                    ? now.addingTimeInterval(polling.fallbackPoll.seconds)
+                    : schedule.next(after: now, calendar: calendar, using: &generator)
+                try await clock.sleep(for: .seconds(max(0, next.timeIntervalSince(now))))
+            }
+        } catch is CancellationError {
+            // Shutdown: the last committed page is where the next start resumes.
+        }
+    }
+
+    /// One pass, its health verdict and its record; failures are recorded, not thrown.
+    func runPass(health: inout SourceHealth) async throws {
+        let started = pass.now()
+        let state = try await inbox.pollState(source: source.name)
+        let since = state?.syncedUntil ?? started.addingTimeInterval(-source.config.polling.backfill.seconds)
+        do {
+            let summary = try await pass.run(since: since)
+            if summary.new > 0 { await signal.wake() }
+            logger.info("poll pass finished", metadata: ["source": "\(source.name)", "summary": "\(summary.line)"])
+            if source.config.mode == .hybrid {
+                let last = try await inbox.lastWebhookArrival(source: source.name)
+                let verdict = SourceHealth.Pass(missed: summary.missed, newEvents: summary.new, lastWebhookAt: last, now: pass.now())
+                switch health.record(verdict) {
+                case .degraded(let reason)?:
+                    logger.warning(
+                        "source degraded: polling every \(ConfigDuration.format(source.config.polling.fallbackPoll))",
+                        metadata: ["source": "\(source.name)", "reason": "\(reason)"]
+                    )
+                case .recovered(let reason)?:
+                    logger.notice("source recovered: back to its schedule", metadata: ["source": "\(source.name)", "reason": "\(reason)"])
+                case nil:
+                    break
+                }
+            }
+            try await inbox.recordPass(
+                source: source.name,
+                PollPassRecord(
+                    syncedUntil: started,
+                    polledAt: pass.now(),
+                    missed: summary.missed,
+                    health: health.state,
+                    healthReason: health.reason
+                )
+            )
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.error("poll pass failed", metadata: ["source": "\(source.name)", "error": "\(error)"])
+            try await inbox.recordPass(
+                source: source.name,
+                PollPassRecord(syncedUntil: nil, polledAt: pass.now(), error: "\(error)", health: health.state, healthReason: health.reason)
+            )
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+@testable import HookSync
+
+/// A polling source against a mock provider: a real inbox file, the source resolved from
+/// config as the agent would, and passes run on a recording clock.
+struct PollHarness {
+    let directory: TemporaryDirectory
+    let inbox: SQLiteInbox
+    let setup: AgentSetup
+    let clock = RecordingClock()
+    let logger: Logger
+
+    init(
+        source: SourceConfig,
+        environment: [String: String],
+        routes: [RouteConfig] = [],
+        inboxPath: String? = nil
+    ) throws {
+        directory = try TemporaryDirectory()
+        let config = AgentConfig(
+            file: "test.toml",
+            dataDirectory: directory.file("data"),
+            http: HTTPSettings(host: "127.0.0.1", port: 0),
+            sources: [source],
+            routes: routes
+        )
+        setup = try AgentSetup.prepare(config: config, environment: environment)
+        inbox = try SQLiteInbox(path: inboxPath ?? config.databasePath)
+        var logger = Logger(label: "hooksync-poll-test")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    var source: ResolvedSource { setup.sources.values.first! }
+
+    func pass(
+        transport: any FeedTransport = HTTPFeedTransport(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) -> PollPass<RecordingClock> {
+        let config = setup.config
+        let name = source.name
+        return PollPass(
+            source: source,
+            feed: source.feed!,
+            transport: transport,
+            inbox: inbox,
+            routes: { config.routeNames(source: name, type: $0) },
+            countsMissed: source.config.mode == .hybrid,
+            grace: source.config.polling.grace,
+            clock: clock,
+            logger: logger,
+            now: now
+        )
+    }
+
+    func poller(transport: any FeedTransport = HTTPFeedTransport(), now: @escaping @Sendable () -> Date = { Date() }) -> SourcePoller<RecordingClock>
+    {
+        let config = setup.config
+        let name = source.name
+        return SourcePoller(
+            source: source,
+            feed: source.feed!,
+            schedule: source.config.polling.effectiveSchedule(mode: source.config.mode)!,
+            inbox: inbox,
+            routes: { config.routeNames(source: name, type: $0) },
+            signal: WorkSignal(),
+            transport: transport,
+            clock: clock,
+            logger: logger,
+            now: now
+        )
+    }
+
+    /// The receiver over the same inbox, for hybrid sources.
+    func receiver(now: @escaping @Sendable () -> Date = { Date() }) -> some ApplicationProtocol {
+        let router = Router()
+        WebhookReceiver(setup: setup, inbox: inbox, signal: WorkSignal(), logger: logger, now: now).register(on: router)
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    }
+
+    /// Every stored event of the source: id → arrivals.
+    func stored() async throws -> [String: Int] {
+        let events = try await inbox.events(EventQuery(limit: 100_000))
+        return Dictionary(events.map { ($0.id, $0.arrivals) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func storedCount() async throws -> Int {
+        try await inbox.events(EventQuery(limit: 100_000)).count
+    }
+}
+
+/// A transport that stops the pass after `pages` list answers, the way a `kill -9` between
+/// pages would: the next request is never answered.
+struct InterruptingTransport: FeedTransport {
+    let pages: Int
+    let counter = Counter()
+
+    final class Counter: Sendable {
+        let value = Mutex(0)
+    }
+
+    func send(_ request: FeedRequest) async throws -> FeedResponse {
+        let served = counter.value.withLock { value in
+            value += 1
+            return value
+        }
+        if served > pages { throw CancellationError() }
+        return try await HTTPFeedTransport().send(request)
+    }
+}
