@@ -36,18 +36,26 @@ public struct FeedPage: Sendable {
 public struct PolledEvent: Sendable {
     public var headers: HTTPFields
     public var body: [UInt8]
+    /// When the provider tried to deliver it, where the API says and the body does not
+    /// (GitHub's `delivered_at`): missed-webhook detection measures the grace period from it.
+    public var occurredAt: Date?
 
-    public init(headers: HTTPFields = HTTPFields(), body: [UInt8]) {
+    public init(headers: HTTPFields = HTTPFields(), body: [UInt8], occurredAt: Date? = nil) {
         self.headers = headers
         self.body = body
+        self.occurredAt = occurredAt
     }
 
-    public init(headers: [String: String], json: Any) throws {
+    public init(headers: [String: String], json: Any, occurredAt: Date? = nil) throws {
         var fields = HTTPFields()
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
             if let field = HTTPField.Name(name) { fields[field] = value }
         }
-        self.init(headers: fields, body: Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes])))
+        self.init(
+            headers: fields,
+            body: Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes])),
+            occurredAt: occurredAt
+        )
     }
 }
 

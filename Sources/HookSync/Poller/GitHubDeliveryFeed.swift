@@ -88,7 +88,8 @@ public struct GitHubDeliveryFeed: EventFeed {
         // Older deliveries may lack the hook id header; the deliveries API path names it.
         if !headers.keys.contains(where: { $0.lowercased() == "x-github-hook-id" }) { headers["X-GitHub-Hook-ID"] = hookID }
         do {
-            return try PolledEvent(headers: headers, json: payload)
+            let delivered = (delivery["delivered_at"] as? String).flatMap { TimestampFormat.rfc3339.parse($0) }
+            return try PolledEvent(headers: headers, json: payload, occurredAt: delivered)
         } catch {
             throw FeedError("GitHub delivery: request.payload cannot be re-encoded")
         }

@@ -112,7 +112,7 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
             eventID: fields.id,
             dedupKey: fields.dedupKey,
             type: fields.type,
-            occurredAt: fields.occurredAt,
+            occurredAt: event.occurredAt ?? fields.occurredAt,
             receivedAt: now(),
             origin: .poll,
             headers: source.provider.keptHeaders(from: event.headers),

@@ -97,6 +97,8 @@ struct PollHarness {
 /// pages would: the next request is never answered.
 struct InterruptingTransport: FeedTransport {
     let pages: Int
+    /// Which requests are pages; GitHub's per-delivery requests are not.
+    var isPage: @Sendable (FeedRequest) -> Bool = { !$0.url.contains("/deliveries/") }
     let counter = Counter()
 
     final class Counter: Sendable {
@@ -105,7 +107,7 @@ struct InterruptingTransport: FeedTransport {
 
     func send(_ request: FeedRequest) async throws -> FeedResponse {
         let served = counter.value.withLock { value in
-            value += 1
+            if isPage(request) { value += 1 }
             return value
         }
         if served > pages { throw CancellationError() }
