@@ -26,6 +26,8 @@ public struct StatusReport: Sendable, Codable {
         public var providerRetryWindow: String?
         /// How far back the provider's event API reaches, from its provider file.
         public var apiRetention: String?
+        /// For sources that poll: schedule, progress, missed webhooks, health and retention.
+        public var polling: Polling?
 
         enum CodingKeys: String, CodingKey {
             case name, provider, mode, events
@@ -33,6 +35,29 @@ public struct StatusReport: Sendable, Codable {
             case lastReceivedAt = "last_received_at"
             case providerRetryWindow = "provider_retry_window"
             case apiRetention = "api_retention"
+            case polling
+        }
+    }
+
+    public struct Polling: Sendable, Codable {
+        public var schedule: String
+        public var lastPollAt: Date?
+        public var syncedUntil: Date?
+        public var lastError: String?
+        public var missedWebhooks: Int
+        public var health: String
+        public var healthReason: String?
+        /// "ok", or a warning naming how close the sync point is to the API's retention limit,
+        /// or the exact range that can no longer be recovered.
+        public var retention: String?
+
+        enum CodingKeys: String, CodingKey {
+            case schedule, health, retention
+            case lastPollAt = "last_poll_at"
+            case syncedUntil = "synced_until"
+            case lastError = "last_error"
+            case missedWebhooks = "missed_webhooks"
+            case healthReason = "health_reason"
         }
     }
 
@@ -41,11 +66,16 @@ public struct StatusReport: Sendable, Codable {
     public var sources: [Source]
     public var routes: [InboxStatus.RouteCounts]
 
-    public static func gather(config: AgentConfig) async throws -> StatusReport {
+    public static func gather(config: AgentConfig, now: Date = Date()) async throws -> StatusReport {
         let info = AgentLock.running(dataDirectory: config.dataDirectory)
         let counts: InboxStatus
+        var pollStates: [String: PollState] = [:]
         if FileManager.default.fileExists(atPath: config.databasePath) {
-            counts = try await SQLiteInbox(path: config.databasePath, create: false).status()
+            let inbox = try SQLiteInbox(path: config.databasePath, create: false)
+            counts = try await inbox.status()
+            for source in config.sources where source.mode != .webhook {
+                pollStates[source.name] = try await inbox.pollState(source: source.name)
+            }
         } else {
             counts = InboxStatus(sources: [], routes: [])
         }
@@ -54,6 +84,22 @@ public struct StatusReport: Sendable, Codable {
         let sources = config.sources.map { source in
             let found = counts.sources.first { $0.source == source.name }
             let provider = providers?[source.provider]
+            var polling: Polling?
+            if let schedule = source.polling.effectiveSchedule(mode: source.mode) {
+                let state = pollStates[source.name]
+                polling = Polling(
+                    schedule: schedule.description,
+                    lastPollAt: state?.lastPollAt,
+                    syncedUntil: state?.syncedUntil,
+                    lastError: state?.lastError,
+                    missedWebhooks: state?.missed ?? 0,
+                    health: state?.health.rawValue ?? SourceHealth.State.healthy.rawValue,
+                    healthReason: state?.healthReason,
+                    retention: provider?.api?.retention.flatMap { limit in
+                        state?.syncedUntil.map { retentionText(RetentionGuard(retention: limit).check(syncedUntil: $0, now: now)) }
+                    }
+                )
+            }
             return Source(
                 name: source.name,
                 provider: source.provider,
@@ -62,7 +108,8 @@ public struct StatusReport: Sendable, Codable {
                 byState: found?.byState ?? [:],
                 lastReceivedAt: found?.lastReceivedAt,
                 providerRetryWindow: provider?.delivery.retryWindow.map(ConfigDuration.format),
-                apiRetention: provider?.api?.retention.map(ConfigDuration.format)
+                apiRetention: provider?.api?.retention.map(ConfigDuration.format),
+                polling: polling
             )
         }
         let routes = config.routes.map { route in
@@ -107,6 +154,19 @@ public struct StatusReport: Sendable, Codable {
             if let retention = source.apiRetention { facts.append("its event API reaches back \(retention)") }
             lines.append("  \(source.name): " + facts.joined(separator: "; "))
         }
+        for source in sources {
+            guard let polling = source.polling else { continue }
+            var text = "  \(source.name): polls \(polling.schedule)"
+            text += polling.lastPollAt.map { ", last \(ConsoleTime.age(of: $0, now: now)) ago" } ?? ", not polled yet"
+            text += polling.syncedUntil.map { ", synced up to \(ConsoleTime.rfc3339($0))" } ?? ""
+            if polling.missedWebhooks > 0 { text += ", \(polling.missedWebhooks) missed webhook(s) recovered" }
+            lines.append(text)
+            if polling.health == SourceHealth.State.degraded.rawValue {
+                lines.append("    DEGRADED, polling at the fallback rate: \(polling.healthReason ?? "unknown reason")")
+            }
+            if let error = polling.lastError { lines.append("    last poll failed: \(error)") }
+            if let retention = polling.retention, retention != "ok" { lines.append("    \(retention)") }
+        }
         lines.append("")
         var routeTable = TextTable(headers: ["ROUTE", "PENDING", "RETRYING", "DEAD", "DONE", "OLDEST PENDING"])
         for route in routes {
@@ -116,5 +176,16 @@ public struct StatusReport: Sendable, Codable {
         }
         lines.append(routeTable.render())
         return lines.joined(separator: "\n")
+    }
+
+    static func retentionText(_ verdict: RetentionGuard.Verdict) -> String {
+        switch verdict {
+        case .ok:
+            "ok"
+        case .nearLimit(let age, let limit):
+            "WARNING: synced \(ConfigDuration.format(age)) ago, near the API's \(ConfigDuration.format(limit)) retention: events older than that cannot be polled"
+        case .lost(let from, let until):
+            "LOST: events from \(ConsoleTime.rfc3339(from)) to \(ConsoleTime.rfc3339(until)) are past the API's retention and cannot be recovered by polling"
+        }
     }
 }

@@ -52,9 +52,12 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// Runs the pass from the stored cursor, or from `since` without one.
-    public func run(since: Date) async throws -> PollPassSummary {
+    /// - Parameter rescan: list the whole window from `since` even with a cursor (`hooksync
+    ///   backfill`); what is already stored is deduplicated, and the cursor is left where the
+    ///   regular passes put it, since the window may start after it.
+    public func run(since: Date, rescan: Bool = false) async throws -> PollPassSummary {
         var summary = PollPassSummary()
-        let cursor = try await inbox.pollState(source: source.name)?.cursor
+        let cursor = rescan ? nil : try await inbox.pollState(source: source.name)?.cursor
         var next: FeedRequest? = try feed.firstRequest(cursor: cursor, since: since)
         while let request = next {
             try Task.checkCancellation()
@@ -74,7 +77,7 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
             let incoming = polled.compactMap { event in self.incoming(event, summary: &summary) }
-            let results = try await inbox.storePage(incoming, source: source.name, cursor: page.cursor)
+            let results = try await inbox.storePage(incoming, source: source.name, cursor: rescan ? nil : page.cursor)
             let at = now()
             for (event, result) in zip(incoming, results) {
                 guard result == .stored else {

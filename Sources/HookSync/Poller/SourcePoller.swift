@@ -86,6 +86,22 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
         let started = pass.now()
         let state = try await inbox.pollState(source: source.name)
         let since = state?.syncedUntil ?? started.addingTimeInterval(-source.config.polling.backfill.seconds)
+        if let retention = source.provider.api?.retention, let synced = state?.syncedUntil {
+            switch RetentionGuard(retention: retention).check(syncedUntil: synced, now: started) {
+            case .lost(let from, let until):
+                logger.error(
+                    "events past the API's retention cannot be recovered by polling",
+                    metadata: ["source": "\(source.name)", "from": "\(ConsoleTime.rfc3339(from))", "until": "\(ConsoleTime.rfc3339(until))"]
+                )
+            case .nearLimit(let age, let limit):
+                logger.warning(
+                    "last sync is near the API's retention limit",
+                    metadata: ["source": "\(source.name)", "age": "\(ConfigDuration.format(age))", "retention": "\(ConfigDuration.format(limit))"]
+                )
+            case .ok:
+                break
+            }
+        }
         do {
             let summary = try await pass.run(since: since)
             if summary.new > 0 { await signal.wake() }

@@ -15,6 +15,7 @@ final class MockAPI: Sendable {
     }
 
     private struct State {
+        var gates: [Int: Gate] = [:]
         var faults: [Int: [Fault]] = [:]
         var hooks: [Int: @Sendable () -> Void] = [:]
         var requests: [String] = []
@@ -33,6 +34,35 @@ final class MockAPI: Sendable {
     }
 
     var requests: [String] { state.withLock { $0.requests } }
+
+    /// Holds the `number`-th list request unanswered until the gate opens.
+    func hold(request number: Int) -> Gate {
+        let gate = Gate()
+        state.withLock { $0.gates[number] = gate }
+        return gate
+    }
+
+    /// An answer held back, as a slow provider or a network stall would.
+    final class Gate: Sendable {
+        private let stream: AsyncStream<Void>
+        private let continuation: AsyncStream<Void>.Continuation
+
+        init() {
+            (stream, continuation) = AsyncStream<Void>.makeStream()
+        }
+
+        func open() { continuation.finish() }
+
+        func wait() async {
+            for await _ in stream {}
+        }
+    }
+
+    /// Waits at the gate of the request just logged, if it has one.
+    func waitIfHeld() async {
+        let gate = state.withLock { $0.gates.removeValue(forKey: $0.requests.count) }
+        await gate?.wait()
+    }
 
     /// Logs a list request; answers it with a scripted fault, or runs its hook and returns nil.
     func intercept(_ request: Request, body: String = "") -> Response? {

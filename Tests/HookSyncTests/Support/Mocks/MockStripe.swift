@@ -43,7 +43,11 @@ final class MockStripe: MockProvider {
     func configure(_ source: inout SourceConfig) {}
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/events") { request, _ in self.api.intercept(request) ?? self.list(request) }
+        router.get("/v1/events") { request, _ in
+            if let fault = self.api.intercept(request) { return fault }
+            await self.api.waitIfHeld()
+            return self.list(request)
+        }
     }
 
     private func list(_ request: Request) -> Response {

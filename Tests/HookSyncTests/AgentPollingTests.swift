@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HookSync
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Polling as a user runs it: the built agent against a mock Stripe API, killed between pages,
+/// and the CLI's `status` and `backfill`.
+@Suite(.serialized) struct AgentPollingTests {
+    let directory: TemporaryDirectory
+    let mock = MockStripe()
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    func writeConfig(api: String, extra: String = "") throws -> String {
+        let record = try directory.script(
+            "record.sh",
+            "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID $HOOKSYNC_ORIGIN\" >> \(directory.file("delivered"))"
+        )
+        return try directory.write(
+            "hooksync.toml",
+            """
+            data_dir = "./data"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            mode = "poll"
+            api_key = "env:MOCK_STRIPE_KEY"
+            api_base = "\(api)"
+            poll = "every 1h"
+            \(extra)
+            [[routes]]
+            name = "record"
+            exec = ["\(record)"]
+            """
+        )
+    }
+
+    var environment: [String: String] { ["MOCK_STRIPE_KEY": mock.apiKey] }
+
+    func cli(_ arguments: String...) async throws -> HookSyncBinary.Output {
+        try await HookSyncBinary.run(arguments + ["--config", directory.file("hooksync.toml")], in: directory, environment: environment)
+    }
+
+    @Test func killedBetweenPagesTheAgentLosesNothingAndRedeliversNothing() async throws {
+        mock.add(350, at: Date().addingTimeInterval(-600))
+        let gate = mock.api.hold(request: 3)
+        try await mock.application().test(.live) { client in
+            let config = try writeConfig(api: "http://127.0.0.1:\(client.port!)")
+            let first = try AgentProcess(config: config, dataDirectory: directory.file("data"), directory: directory, environment: environment)
+            // Two pages are committed and delivered; the third is held when the agent dies.
+            try await eventually("two pages delivered") { directory.lines("delivered").count == 200 && mock.api.requests.count == 3 }
+            first.signal(SIGKILL)
+            _ = try await first.waitForExit()
+            gate.open()
+
+            let second = try AgentProcess(config: config, dataDirectory: directory.file("data"), directory: directory, environment: environment)
+            try await eventually("every event delivered") { directory.lines("delivered").count >= 350 }
+            let status = try await cli("status", "--json")
+            second.signal(SIGTERM)
+            #expect(try await second.waitForExit() == 0)
+
+            let delivered = directory.lines("delivered")
+            #expect(delivered.count == 350)
+            #expect(Set(delivered).count == 350, "no event delivered twice")
+            #expect(delivered.allSatisfy { $0.hasSuffix(" poll") })
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+            let polling = try #require(((report["sources"] as? [[String: Any]])?.first)?["polling"] as? [String: Any])
+            #expect(polling["schedule"] as? String == "every 1h")
+            #expect(polling["health"] as? String == "healthy")
+        }
+    }
+
+    @Test func backfillPrintsProgressAndStatusNamesTheRangeLostToRetention() async throws {
+        mock.add(230, at: Date().addingTimeInterval(-7200))
+        try await mock.application().test(.live) { client in
+            _ = try writeConfig(api: "http://127.0.0.1:\(client.port!)")
+            let output = try await cli("backfill", "shop", "--since", "3h")
+            #expect(output.status == 0, "\(output.stderr)")
+            let lines = output.stdout.split(separator: "\n")
+            #expect(lines.first == "backfill shop: pages 1, events 100, new 100, duplicate 0")
+            #expect(lines.last == "backfill shop done: pages 3, events 230, new 230, duplicate 0")
+            let again = try await cli("backfill", "shop", "--since", "3h")
+            #expect(again.stdout.split(separator: "\n").last == "backfill shop done: pages 3, events 230, new 0, duplicate 230")
+        }
+        // The source last synced 40 days ago: Stripe keeps 30.
+        let inbox = try SQLiteInbox(path: directory.file("data/inbox.sqlite"), create: false)
+        let synced = Date().addingTimeInterval(-40 * 86400)
+        try await inbox.recordPass(source: "shop", PollPassRecord(syncedUntil: synced, polledAt: synced, health: .healthy))
+        let status = try await cli("status")
+        let lost = "LOST: events from \(ConsoleTime.rfc3339(synced)) to "
+        #expect(status.stdout.contains(lost), "\(status.stdout)")
+        #expect(status.stdout.contains("are past the API's retention and cannot be recovered by polling"))
+    }
+}
