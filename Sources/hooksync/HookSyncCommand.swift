@@ -9,7 +9,7 @@ struct HookSyncCommand: AsyncParsableCommand {
         version: HookSyncVersion.string,
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, EventsCommand.self, DeadLetterCommand.self,
-            ReplayCommand.self, SendTestCommand.self, ProvidersCommand.self, VerifyCommand.self, BackfillCommand.self,
+            ReplayCommand.self, SendTestCommand.self, ProvidersCommand.self, VerifyCommand.self, BackfillCommand.self, DemoCommand.self,
         ]
     )
 }

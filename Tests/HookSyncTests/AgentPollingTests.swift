@@ -99,4 +99,27 @@ import Glibc
         #expect(status.stdout.contains(lost), "\(status.stdout)")
         #expect(status.stdout.contains("are past the API's retention and cannot be recovered by polling"))
     }
+
+    @Test func demoMergesBothFeedsAndDeliversEveryEventOnce() async throws {
+        let output = try await HookSyncBinary.run(
+            ["demo", "--duration", "3s", "--rate", "20", "--drop", "0.4", "--data-dir", directory.file("demo")],
+            in: directory
+        )
+        #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
+        let final = try #require(output.stdout.split(separator: "\n").first { $0.hasPrefix("demo finished: ") })
+        // generated, dropped, by webhook, recovered by polling, duplicates, delivered, dead
+        let numbers = final.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        try #require(numbers.count == 7, "\(final)")
+        let (generated, dropped, byWebhook, recovered, delivered, dead) = (numbers[0], numbers[1], numbers[2], numbers[3], numbers[5], numbers[6])
+        #expect(generated > 20)
+        #expect(dropped > 0)
+        #expect(byWebhook + recovered == generated, "\(final)")
+        #expect(recovered >= dropped, "every dropped webhook was recovered by polling: \(final)")
+        #expect(delivered == generated && dead == 0, "\(final)")
+        // The inbox agrees: each event once, each delivered once.
+        let inbox = try SQLiteInbox(path: directory.file("demo/inbox.sqlite"), create: false)
+        let status = try await inbox.status()
+        #expect(status.sources.first?.events == generated)
+        #expect(status.routes.first?.done == generated)
+    }
 }

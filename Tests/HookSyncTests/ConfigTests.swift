@@ -195,4 +195,71 @@ import Testing
         #expect(error.issues[0].expected.contains("stripe"))
         #expect(!error.description.contains("%%%not-base64"))
     }
+
+    @Test func pollingKeysAreReadAndCheckedAgainstTheProvider() throws {
+        let text = """
+            [[sources]]
+            name = "gh"
+            provider = "github"
+            mode = "poll"
+            api_key = "env:GH_TOKEN"
+            poll = "*/10 * * * *"
+            backfill = "3d"
+            grace = "5m"
+            silence = "2h"
+            fallback_poll = "20s"
+            recover_after = 4
+            repo = "octocat/Hello-World"
+            hook_id = 292430182
+            redeliver = true
+            """
+        let config = try AgentConfig.parse(text, file: "f.toml", baseDirectory: "/")
+        let polling = config.sources[0].polling
+        #expect(polling.schedule?.description == "*/10 * * * *")
+        #expect(polling.backfill == .seconds(3 * 86400))
+        #expect(polling.grace == .seconds(300))
+        #expect(polling.silence == .seconds(7200))
+        #expect(polling.fallbackPoll == .seconds(20))
+        #expect(polling.recoverAfter == 4)
+        #expect(polling.hookID == "292430182")
+        #expect(polling.redeliver)
+        let setup = try AgentSetup.prepare(config: config, environment: ["GH_TOKEN": "ghp_x"])
+        #expect(setup.sources["gh"]?.feed is GitHubDeliveryFeed)
+        #expect(PollingSettings().effectiveSchedule(mode: .hybrid)?.description == "every 15m")
+        #expect(PollingSettings().effectiveSchedule(mode: .poll)?.description == "every 1m")
+        #expect(PollingSettings().effectiveSchedule(mode: .webhook) == nil)
+
+        let bad = try #require(throws: ConfigError.self) {
+            try AgentConfig.parse(
+                "[[sources]]\nname = \"a\"\nprovider = \"stripe\"\nmode = \"poll\"\npoll = \"* * *\"\nrepo = \"nope\"\n",
+                file: "f.toml",
+                baseDirectory: "/"
+            )
+        }
+        #expect(Set(bad.issues.map(\.key)) == ["sources[0].poll", "sources[0].repo"])
+
+        let unpollable = try AgentConfig.parse(
+            """
+            [[sources]]
+            name = "s"
+            provider = "slack"
+            mode = "poll"
+            [[sources]]
+            name = "g"
+            provider = "github"
+            mode = "poll"
+            api_key = "env:GH_TOKEN"
+            [[sources]]
+            name = "p"
+            provider = "stripe"
+            mode = "hybrid"
+            webhook_secret = "env:GH_TOKEN"
+            """,
+            file: "f.toml",
+            baseDirectory: "/"
+        )
+        let issues = try #require(throws: ConfigError.self) { try AgentSetup.prepare(config: unpollable, environment: ["GH_TOKEN": "x"]) }.issues
+        #expect(issues.map(\.key).sorted() == ["sources[0].mode", "sources[1].hook_id", "sources[2].api_key"])
+        #expect(issues.first { $0.key == "sources[0].mode" }?.description.contains("slack has no event API to poll") == true)
+    }
 }

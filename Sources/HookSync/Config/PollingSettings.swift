@@ -60,7 +60,8 @@ extension PollingSettings {
             table.report("repo", value: "\"\(repository)\"", expected: "\"owner/name\"")
         }
         organization = table.string("org")
-        hookID = table.string("hook_id") ?? table.int("hook_id", in: 1...Int.max).map(String.init)
+        // GitHub shows hook ids as numbers; a quoted one works too.
+        hookID = table.table["hook_id"]?.int != nil ? table.int("hook_id", in: 1...Int.max).map(String.init) : table.string("hook_id")
         redeliver = table.bool("redeliver") ?? false
         resource = table.string("resource") ?? resource
     }

@@ -7,11 +7,16 @@ public struct InboxStatus: Sendable, Codable {
         public var events: Int
         public var byState: [String: Int]
         public var lastReceivedAt: Date?
+        /// Events by how they first arrived: `webhook` or `poll`.
+        public var byOrigin: [String: Int] = [:]
+        /// Arrivals of events already stored (webhook retries, polling overlaps), dropped.
+        public var duplicates = 0
 
         enum CodingKeys: String, CodingKey {
-            case source, events
+            case source, events, duplicates
             case byState = "by_state"
             case lastReceivedAt = "last_received_at"
+            case byOrigin = "by_origin"
         }
     }
 

@@ -368,6 +368,14 @@ public final class SQLiteInbox: Inbox {
                 counts.lastReceivedAt = max(counts.lastReceivedAt ?? last, last)
                 sources[name] = counts
             }
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT source, origin, COUNT(*) AS n, SUM(arrivals - 1) AS duplicates FROM event GROUP BY source, origin"
+            ) {
+                let name: String = row["source"]
+                sources[name]?.byOrigin[row["origin"]] = row["n"]
+                sources[name]?.duplicates += row["duplicates"] as Int? ?? 0
+            }
             var routes: [String: InboxStatus.RouteCounts] = [:]
             for row in try Row.fetchAll(
                 db,
