@@ -162,6 +162,52 @@ import Testing
         #expect(throws: FeedError.self) { try feed.page(FeedResponse(body: Array(failed.utf8)), for: request) }
     }
 
+    @Test func genericLinkPagingKeepsTheNewestTimeAndLastItemPagingTheLastId() throws {
+        let provider = try ProviderDefinition.parse(
+            """
+            name = "acme"
+            [signature]
+            scheme = "hmac"
+            header = "X-Sig"
+            [event]
+            id = "/id"
+            type = "/kind"
+            occurred_at = "/at"
+            occurred_at_format = "unix"
+            [api]
+            style = "generic"
+            path = "/events"
+            items = ""
+            cursor = "link"
+            since_param = "since"
+            since_format = "unix"
+            """,
+            file: "acme.toml",
+            origin: "test"
+        )
+        let api = try #require(provider.api?.generic)
+        let feed = GenericEventFeed(baseURL: "https://acme.test", apiKey: "k", api: api, mapping: provider.event, overlap: .seconds(60))
+        let first = feed.firstRequest(cursor: "2026-11-22T10:00:00.000Z", since: Date())
+        #expect(first.url == "https://acme.test/events?since=\(Int(Self.date("2026-11-22T09:59:00Z").timeIntervalSince1970))")
+        #expect(first.headers["Authorization"] == "Bearer k")
+        let body = #"[{"id":"a","kind":"k","at":1795341700},{"id":"b","kind":"k","at":1795341600}]"#
+        let link = #"<https://acme.test/events?page=2>; rel="next""#
+        let page = try feed.page(FeedResponse(headers: ["link": link], body: Array(body.utf8)), for: first)
+        #expect(page.cursor == nil)
+        let last = try feed.page(FeedResponse(body: Array("[]".utf8)), for: try #require(page.next))
+        #expect(last.cursor == TimestampFormat.rfc3339.format(Date(timeIntervalSince1970: 1_795_341_700)))
+
+        var byItem = api
+        byItem.paging = .lastItem(JSONPointer("/id")!)
+        byItem.pageSize = 2
+        let items = GenericEventFeed(baseURL: "https://acme.test", apiKey: "k", api: byItem, mapping: provider.event)
+        let full = try items.page(FeedResponse(body: Array(body.utf8)), for: items.firstRequest(cursor: "z", since: Date()))
+        #expect(full.cursor == "b")
+        #expect(full.next?.url == "https://acme.test/events?cursor=b")
+        let short = try items.page(FeedResponse(body: Array(#"[{"id":"c","kind":"k","at":1}]"#.utf8)), for: try #require(full.next))
+        #expect(short.cursor == "c" && short.next == nil, "a short page is the last")
+    }
+
     @Test func shopifyPutsFiltersOnlyOnTheFirstRequestAndTypesResourcesAsTheirWebhooks() throws {
         let feed = ShopifyResourceFeed(baseURL: "https://s.myshopify.com", accessToken: "shpat")
         let request = feed.firstRequest(cursor: nil, since: Self.date("2025-07-10T16:00:00Z"))

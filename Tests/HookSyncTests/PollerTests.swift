@@ -179,4 +179,72 @@ import Testing
             #expect(Set(mock.redelivered) == Set(ids.dropFirst()))
         }
     }
+
+    @Test func svixPollingEndpointIsWalkedByItsIterator() async throws {
+        let mock = MockMessages()
+        try await mock.application().test(.live) { client in
+            let source = SourceConfig(
+                name: "src",
+                provider: "svix",
+                mode: .poll,
+                apiKey: .environment("SVIX_KEY"),
+                apiBase: "http://127.0.0.1:\(client.port!)/api/v1/app/app_mock/poller/poll_mock"
+            )
+            let harness = try PollHarness(source: source, environment: ["SVIX_KEY": mock.token])
+            let first = try await harness.pass().run(since: Date())
+            #expect(first.events == 0, "a new consumer starts from now")
+            mock.add(250)
+            mock.api.onRequest(3) { mock.add(6) }
+            _ = try await harness.pass().run(since: Date())
+            #expect(try await harness.storedCount() == 256)
+            #expect(try await harness.inbox.pollState(source: "src")?.cursor == "it_256")
+            let event = try #require(try await harness.inbox.eventDetails(id: "msg_00000001", source: "src").first)
+            #expect(event.summary.type == "invoice.paid")
+        }
+    }
+
+    static let inHouseProvider = """
+        name = "acme"
+        [signature]
+        scheme = "hmac"
+        header = "X-Acme-Signature"
+        [event]
+        id = "/id"
+        type = "/kind"
+        occurred_at = "/at"
+        occurred_at_format = "rfc3339"
+        [api]
+        style = "generic"
+        path = "/v2/activity"
+        auth = "header:X-Api-Key"
+        items = "/data"
+        cursor = "/next"
+        cursor_param = "after"
+        has_more = "/has_more"
+        page_size_param = "limit"
+        page_size = 40
+        """
+
+    @Test func inHouseAPIDescribedByAProviderFileIsPolled() async throws {
+        let mock = MockMessages()
+        mock.add(130)
+        mock.api.onRequest(2) { mock.add(9) }
+        try await mock.application().test(.live) { client in
+            let source = SourceConfig(
+                name: "src",
+                provider: "acme",
+                mode: .poll,
+                apiKey: .environment("ACME_KEY"),
+                apiBase: "http://127.0.0.1:\(client.port!)"
+            )
+            let harness = try PollHarness(source: source, environment: ["ACME_KEY": mock.token], providerFiles: ["acme.toml": Self.inHouseProvider])
+            let summary = try await harness.pass().run(since: Date().addingTimeInterval(-3600))
+            #expect(summary.pages == 4)
+            #expect(try await harness.storedCount() == 139)
+            #expect(try await harness.inbox.pollState(source: "src")?.cursor == "msg_00000139")
+            mock.add(3)
+            #expect(try await harness.pass().run(since: Date()).new == 3)
+            #expect(mock.api.requests.last == "/v2/activity?after=msg_00000139&limit=40")
+        }
+    }
 }

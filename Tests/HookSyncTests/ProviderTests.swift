@@ -131,6 +131,7 @@ import Testing
         #expect(acme.name == "acme")
         #expect(acme.scheme.summary == "X-Acme-Signature: sha512=<base64 hmac-sha512> over \"{timestamp}.{body}\"")
         #expect(acme.delivery.retryWindow == .seconds(86400))
+        #expect(acme.api?.generic?.path == "/v2/activity")
     }
 
     @Test func literalIdsAreRefusedBecauseEveryEventWouldCollide() throws {

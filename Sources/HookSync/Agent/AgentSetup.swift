@@ -70,7 +70,12 @@ public struct AgentSetup: Sendable {
                     if let reference = source.apiKey {
                         if resolveSecrets {
                             do {
-                                feed = try EventFeedFactory.make(source: source, api: api, apiKey: try reference.resolve(environment: environment))
+                                feed = try EventFeedFactory.make(
+                                    source: source,
+                                    provider: provider,
+                                    api: api,
+                                    apiKey: try reference.resolve(environment: environment)
+                                )
                             } catch let error as SecretError {
                                 report("api_key", "\"\(reference)\"", "a readable secret (\(error.reason))")
                             } catch let problem as EventFeedFactory.Problem {

@@ -6,7 +6,7 @@ enum EventFeedFactory {
         var expected: String
     }
 
-    static func make(source: SourceConfig, api: ProviderEventAPI, apiKey: Secret) throws(Problem) -> any EventFeed {
+    static func make(source: SourceConfig, provider: ProviderDefinition, api: ProviderEventAPI, apiKey: Secret) throws(Problem) -> any EventFeed {
         let polling = source.polling
         let base = source.apiBase ?? api.baseURL
         switch api.style {
@@ -44,6 +44,11 @@ enum EventFeedFactory {
                 )
             }
             return SvixPollerFeed(endpoint: base, token: apiKey.value)
+        case .generic:
+            guard let base, let generic = api.generic else {
+                throw Problem(key: "api_base", expected: "the API's base URL (or base_url in the provider file's [api])")
+            }
+            return GenericEventFeed(baseURL: base, apiKey: apiKey.value, api: generic, mapping: provider.event, overlap: polling.overlap)
         }
     }
 }

@@ -12,6 +12,8 @@ public struct ProviderEventAPI: Sendable, Hashable {
         case shopifyResources = "shopify-resources"
         /// A Svix polling endpoint, `iterator` and `done`.
         case svixPoller = "svix-poller"
+        /// Described by the provider file's `[api]` keys, for in-house platforms.
+        case generic
     }
 
     public var style: Style
@@ -19,15 +21,23 @@ public struct ProviderEventAPI: Sendable, Hashable {
     public var baseURL: String?
     /// How far back the API can list events: older gaps cannot be repaired by polling.
     public var retention: Duration?
+    /// The description of a `generic` API.
+    public var generic: GenericEventAPI?
 }
 
 extension ProviderEventAPI {
     init?(reading table: TOMLReader) {
-        table.rejectUnknownKeys(["style", "base_url", "retention"])
-        guard let style: Style = table.choice("style") else {
+        let style: Style? = table.choice("style")
+        table.rejectUnknownKeys(Set(["style", "base_url", "retention"]).union(style == .generic ? GenericEventAPI.keys : []))
+        guard let style else {
             if !table.contains("style") { table.report("style", value: nil, expected: "a value (the key is required)") }
             return nil
         }
-        self.init(style: style, baseURL: table.string("base_url"), retention: table.duration("retention"))
+        var generic: GenericEventAPI?
+        if style == .generic {
+            generic = GenericEventAPI(reading: table)
+            if generic == nil { return nil }
+        }
+        self.init(style: style, baseURL: table.string("base_url"), retention: table.duration("retention"), generic: generic)
     }
 }

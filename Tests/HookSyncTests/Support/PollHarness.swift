@@ -18,12 +18,18 @@ struct PollHarness {
         source: SourceConfig,
         environment: [String: String],
         routes: [RouteConfig] = [],
-        inboxPath: String? = nil
+        inboxPath: String? = nil,
+        providerFiles: [String: String] = [:]
     ) throws {
         directory = try TemporaryDirectory()
+        for (name, text) in providerFiles {
+            try FileManager.default.createDirectory(atPath: directory.file("providers"), withIntermediateDirectories: true)
+            _ = try directory.write("providers/\(name)", text)
+        }
         let config = AgentConfig(
             file: "test.toml",
             dataDirectory: directory.file("data"),
+            providersDirectory: providerFiles.isEmpty ? nil : directory.file("providers"),
             http: HTTPSettings(host: "127.0.0.1", port: 0),
             sources: [source],
             routes: routes
