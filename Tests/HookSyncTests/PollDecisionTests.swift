@@ -130,6 +130,20 @@ import Testing
         #expect(page.next?.url == "https://api.stripe.com/v1/events?ending_before=evt_B&limit=100")
     }
 
+    @Test func stripeListsOnlyTheTypesRoutesNameExactly() {
+        let exact = [
+            RouteConfig(name: "a", source: "shop", events: [EventTypeGlob("invoice.paid"), EventTypeGlob("charge.refunded")], action: .exec(["x"])),
+            RouteConfig(name: "b", source: "*", events: [EventTypeGlob("invoice.paid")], action: .exec(["x"])),
+            RouteConfig(name: "c", source: "other", events: [EventTypeGlob("*")], action: .exec(["x"])),
+        ]
+        #expect(EventFeedFactory.exactTypes(exact, source: "shop") == ["charge.refunded", "invoice.paid"])
+        let wildcard = exact + [RouteConfig(name: "d", source: "shop", events: [EventTypeGlob("customer.*")], action: .exec(["x"]))]
+        #expect(EventFeedFactory.exactTypes(wildcard, source: "shop") == [])
+        #expect(EventFeedFactory.exactTypes([], source: "shop") == [])
+        let feed = StripeEventFeed(apiKey: "k", types: ["charge.refunded", "invoice.paid"])
+        #expect(feed.firstRequest(cursor: "evt_1", since: Date()).url.hasSuffix("&limit=100&types%5B%5D=charge.refunded&types%5B%5D=invoice.paid"))
+    }
+
     @Test func stripeBackfillMovesTheCursorOnlyWhenTheWindowIsDone() throws {
         let feed = StripeEventFeed(apiKey: "sk_test")
         let first = feed.firstRequest(cursor: nil, since: Date(timeIntervalSince1970: 1_700_000_000))

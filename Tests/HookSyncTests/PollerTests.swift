@@ -247,4 +247,18 @@ import Testing
             #expect(mock.api.requests.last == "/v2/activity?after=msg_00000139&limit=40")
         }
     }
+
+    @Test func stripeAsksOnlyForTheTypesItsRoutesWant() async throws {
+        let mock = MockStripe()
+        mock.stripe.add(30, type: "invoice.paid", at: Date().addingTimeInterval(-60))
+        mock.stripe.add(40, type: "customer.updated", at: Date().addingTimeInterval(-60))
+        try await mock.application().test(.live) { client in
+            let source = mock.source(base: "http://127.0.0.1:\(client.port!)", mode: .poll)
+            let route = RouteConfig(name: "invoices", source: "src", events: [EventTypeGlob("invoice.paid")], action: .exec(["/bin/true"]))
+            let harness = try PollHarness(source: source, environment: mock.environment, routes: [route])
+            _ = try await harness.pass().run(since: Date().addingTimeInterval(-3600))
+            #expect(try await harness.storedCount() == 30)
+            #expect(mock.api.requests.allSatisfy { $0.contains("types%5B%5D=invoice.paid") })
+        }
+    }
 }

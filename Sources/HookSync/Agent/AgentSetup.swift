@@ -74,7 +74,8 @@ public struct AgentSetup: Sendable {
                                     source: source,
                                     provider: provider,
                                     api: api,
-                                    apiKey: try reference.resolve(environment: environment)
+                                    apiKey: try reference.resolve(environment: environment),
+                                    routes: config.routes
                                 )
                             } catch let error as SecretError {
                                 report("api_key", "\"\(reference)\"", "a readable secret (\(error.reason))")

@@ -51,14 +51,21 @@ public final class SimulatedStripe: Sendable {
         guard request.headers[.authorization] == "Bearer \(apiKey)" else {
             return Self.error(401, "Invalid API Key provided")
         }
-        let query = request.uri.queryParameters
-        let limit = query["limit"].flatMap { Int(String($0)) } ?? 10
+        // Names are percent-decoded too: clients send created%5Bgte%5D and types%5B%5D.
+        let items = URLComponents(string: "?" + (request.uri.query ?? ""))?.queryItems ?? []
+        let query = Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+        let limit = query["limit"].flatMap { Int($0) } ?? 10
         guard (1...100).contains(limit) else { return Self.error(400, "limit must be between 1 and 100") }
-        let after = query["starting_after"].map(String.init)
-        let before = query["ending_before"].map(String.init)
+        let after = query["starting_after"]
+        let before = query["ending_before"]
         if after != nil && before != nil { return Self.error(400, "starting_after and ending_before cannot both be set") }
-        let gte = query["created[gte]"].flatMap { Int(String($0)) } ?? .min
-        let newestFirst = events.withLock { $0 }.reversed().filter { ($0["created"] as? Int ?? 0) >= gte }
+        let gte = query["created[gte]"].flatMap { Int($0) } ?? .min
+        // Both array forms: the docs' types[]=a and stripe-python's indexed types[0]=a.
+        let types = Set(items.filter { $0.name.hasPrefix("types[") && $0.name.hasSuffix("]") }.compactMap(\.value))
+        guard types.count <= 20 else { return Self.error(400, "types: at most 20 event types") }
+        let newestFirst = events.withLock { $0 }.reversed().filter {
+            ($0["created"] as? Int ?? 0) >= gte && (types.isEmpty || types.contains($0["type"] as? String ?? ""))
+        }
         let ids = newestFirst.map { $0["id"] as? String ?? "" }
         let page: ArraySlice<[String: any Sendable]>
         let hasMore: Bool

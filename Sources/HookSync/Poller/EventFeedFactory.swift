@@ -6,12 +6,18 @@ enum EventFeedFactory {
         var expected: String
     }
 
-    static func make(source: SourceConfig, provider: ProviderDefinition, api: ProviderEventAPI, apiKey: Secret) throws(Problem) -> any EventFeed {
+    static func make(
+        source: SourceConfig,
+        provider: ProviderDefinition,
+        api: ProviderEventAPI,
+        apiKey: Secret,
+        routes: [RouteConfig] = []
+    ) throws(Problem) -> any EventFeed {
         let polling = source.polling
         let base = source.apiBase ?? api.baseURL
         switch api.style {
         case .stripeEvents:
-            return StripeEventFeed(baseURL: base ?? "https://api.stripe.com", apiKey: apiKey.value)
+            return StripeEventFeed(baseURL: base ?? "https://api.stripe.com", apiKey: apiKey.value, types: exactTypes(routes, source: source.name))
         case .squareEvents:
             return SquareEventFeed(baseURL: base ?? "https://connect.squareup.com", accessToken: apiKey.value, overlap: polling.overlap)
         case .shopifyResources:
@@ -50,5 +56,15 @@ enum EventFeedFactory {
             }
             return GenericEventFeed(baseURL: base, apiKey: apiKey.value, api: generic, mapping: provider.event, overlap: polling.overlap)
         }
+    }
+
+    /// The event types the source's routes name exactly, or none when any route takes a
+    /// pattern or everything: then the API must list every type.
+    static func exactTypes(_ routes: [RouteConfig], source: String) -> [String] {
+        let selecting = routes.filter { $0.source == "*" || $0.source == source }
+        guard !selecting.isEmpty, selecting.allSatisfy({ !$0.events.isEmpty && $0.events.allSatisfy { !$0.pattern.contains("*") } }) else {
+            return []
+        }
+        return Array(Set(selecting.flatMap { $0.events.map(\.pattern) })).sorted()
     }
 }

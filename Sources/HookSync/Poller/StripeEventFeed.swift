@@ -11,11 +11,14 @@ public struct StripeEventFeed: EventFeed {
     public var baseURL: String
     public var apiKey: String
     public var pageSize: Int
+    /// Exact event types to list (`types[]`, at most 20), when the routes want no others.
+    public var types: [String]
 
-    public init(baseURL: String = "https://api.stripe.com", apiKey: String, pageSize: Int = 100) {
+    public init(baseURL: String = "https://api.stripe.com", apiKey: String, pageSize: Int = 100, types: [String] = []) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.pageSize = pageSize
+        self.types = types.count <= 20 ? types : []
     }
 
     public func firstRequest(cursor: String?, since: Date) -> FeedRequest {
@@ -61,7 +64,7 @@ public struct StripeEventFeed: EventFeed {
 
     private func request(_ parameters: [(String, String)], state: [String: String]) -> FeedRequest {
         FeedRequest(
-            url: "\(baseURL)/v1/events?" + FeedJSON.query(parameters + [("limit", String(pageSize))]),
+            url: "\(baseURL)/v1/events?" + FeedJSON.query(parameters + [("limit", String(pageSize))] + types.map { ("types[]", $0) }),
             headers: ["Authorization": "Bearer \(apiKey)"],
             state: state
         )

@@ -85,6 +85,12 @@ final class MockAPI: Sendable {
         return nil
     }
 
+    /// The query with names and values percent-decoded, as a provider's server reads it.
+    static func query(_ request: Request) -> [String: String] {
+        let items = URLComponents(string: "?" + (request.uri.query ?? ""))?.queryItems ?? []
+        return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+    }
+
     static func json(_ status: Int, _ object: Any, headers: HTTPFields = HTTPFields()) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"

@@ -90,11 +90,11 @@ final class MockGitHub: MockProvider {
 
     private func list(_ request: Request) -> Response {
         guard authorized(request) else { return MockAPI.json(401, ["message": "Bad credentials"]) }
-        let query = request.uri.queryParameters
+        let query = MockAPI.query(request)
         let perPage = min(100, query["per_page"].flatMap { Int(String($0)) } ?? 30)
         let newestFirst = Array(deliveries.withLock { $0 }.reversed())
         var start = 0
-        if let cursor = query["cursor"].map(String.init) {
+        if let cursor = query["cursor"] {
             guard cursor.hasPrefix("v1_"), let id = Int(cursor.dropFirst(3)), let index = newestFirst.firstIndex(where: { $0.id == id }) else {
                 return MockAPI.json(422, ["message": "Validation Failed"])
             }

@@ -38,9 +38,9 @@ final class MockMessages: Sendable {
         router.get("/api/v1/app/app_mock/poller/poll_mock") { request, _ in
             if let fault = self.api.intercept(request) { return fault }
             guard request.headers[.authorization] == "Bearer \(self.token)" else { return MockAPI.json(401, ["code": "authentication_failed"]) }
-            let query = request.uri.queryParameters
+            let query = MockAPI.query(request)
             let limit = min(250, query["limit"].flatMap { Int(String($0)) } ?? 50)
-            guard let iterator = query["iterator"].map(String.init) else {
+            guard let iterator = query["iterator"] else {
                 return MockAPI.json(200, ["data": [] as [String], "iterator": "it_\(self.count)", "done": true])
             }
             guard iterator.hasPrefix("it_"), let offset = Int(iterator.dropFirst(3)) else {
@@ -55,11 +55,11 @@ final class MockMessages: Sendable {
         router.get("/v2/activity") { request, _ in
             if let fault = self.api.intercept(request) { return fault }
             guard request.headers[HTTPField.Name("X-Api-Key")!] == self.token else { return MockAPI.json(401, ["error": "unauthorized"]) }
-            let query = request.uri.queryParameters
+            let query = MockAPI.query(request)
             let limit = min(100, query["limit"].flatMap { Int(String($0)) } ?? 20)
             let all = self.messages.withLock { $0 }
             var start = 0
-            if let after = query["after"].map(String.init) {
+            if let after = query["after"] {
                 guard let index = all.firstIndex(where: { $0["id"] as? String == after }) else {
                     return MockAPI.json(400, ["error": "unknown cursor"])
                 }
@@ -68,7 +68,7 @@ final class MockMessages: Sendable {
             let page = Array(all.dropFirst(start).prefix(limit))
             let items = page.map { ["id": $0["id"] ?? "", "kind": "invoice.paid", "at": $0["timestamp"] ?? ""] }
             var answer: [String: Any] = ["data": items, "has_more": start + page.count < all.count]
-            answer["next"] = page.last?["id"] ?? query["after"].map(String.init) ?? NSNull()
+            answer["next"] = page.last?["id"] ?? query["after"] ?? NSNull()
             return MockAPI.json(200, answer)
         }
     }

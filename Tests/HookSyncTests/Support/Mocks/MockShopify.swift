@@ -69,13 +69,13 @@ final class MockShopify: MockProvider {
         guard request.headers[HTTPField.Name("X-Shopify-Access-Token")!] == token else {
             return MockAPI.json(401, ["errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"])
         }
-        let query = request.uri.queryParameters
+        let query = MockAPI.query(request)
         let limit = query["limit"].flatMap { Int(String($0)) } ?? 50
         guard (1...250).contains(limit) else { return MockAPI.json(400, ["errors": ["limit": "must be at most 250"]]) }
         var offset = 0
-        var status = query["status"].map(String.init) ?? "open"
-        var updatedMin = query["updated_at_min"].map(String.init)
-        if let pageInfo = query["page_info"].map(String.init) {
+        var status = query["status"] ?? "open"
+        var updatedMin = query["updated_at_min"]
+        if let pageInfo = query["page_info"] {
             let extra = query.map { String($0.key) }.filter { !["page_info", "limit", "fields"].contains($0) }
             guard extra.isEmpty else {
                 return MockAPI.json(400, ["errors": ["page_info": "Cannot use \(extra.joined(separator: ", ")) with page_info"]])
