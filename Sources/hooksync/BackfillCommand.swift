@@ -24,10 +24,7 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         let setup = try options.loadSetup()
-        guard let resolved = setup.sources[source] else {
-            Console.error("unknown source \"\(source)\" (configured: \(setup.sources.keys.sorted().joined(separator: ", ")))")
-            throw ExitCode.failure
-        }
+        let resolved = try options.source(source, in: setup)
         guard let feed = resolved.feed else {
             Console.error("source \"\(source)\" does not poll: set mode = \"poll\" or \"hybrid\" and api_key to backfill it")
             throw ExitCode.failure

@@ -28,6 +28,16 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The named source of a checked configuration, failing with the list of known ones.
+    func source(_ name: String, in setup: AgentSetup) throws -> ResolvedSource {
+        guard let resolved = setup.sources[name] else {
+            let known = setup.config.sources.map(\.name).joined(separator: ", ")
+            Console.error("no source \"\(name)\" in \(setup.config.file) (sources: \(known))")
+            throw ExitCode.failure
+        }
+        return resolved
+    }
+
     /// Opens the inbox of an existing configuration, failing with a clear message.
     func openInbox(_ config: AgentConfig) throws -> SQLiteInbox {
         do {

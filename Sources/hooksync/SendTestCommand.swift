@@ -18,10 +18,7 @@ struct SendTestCommand: AsyncParsableCommand {
     func run() async throws {
         let setup = try options.loadSetup()
         let config = setup.config
-        guard let resolved = setup.sources[source] else {
-            Console.error("no source \"\(source)\" in \(config.file) (sources: \(config.sources.map(\.name).joined(separator: ", ")))")
-            throw ExitCode.failure
-        }
+        let resolved = try options.source(source, in: setup)
         guard let http = config.http else {
             Console.error("\(config.file) has no [http] table: the agent does not listen for webhooks")
             throw ExitCode.failure

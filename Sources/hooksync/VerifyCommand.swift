@@ -32,10 +32,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let setup = try options.loadSetup()
-        guard let resolved = setup.sources[source] else {
-            Console.error("unknown source \"\(source)\" (configured: \(setup.sources.keys.sorted().joined(separator: ", ")))")
-            throw ExitCode.failure
-        }
+        let resolved = try options.source(source, in: setup)
         var now = Date()
         if let at {
             guard let date = TimestampFormat.unix.parse(at) ?? TimestampFormat.rfc3339.parse(at) else {

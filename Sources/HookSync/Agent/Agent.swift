@@ -25,33 +25,13 @@ public enum Agent {
             logger.notice("deliveries interrupted by the previous stop will run again", metadata: ["count": "\(interrupted)"])
         }
         let signal = WorkSignal()
-        let worker = DeliveryWorker(
+        let services = Self.services(
+            setup: setup,
             inbox: inbox,
-            routes: config.routes,
-            settings: config.worker,
             signal: signal,
             logger: logger,
-            clock: ContinuousClock(),
             environment: config.environmentForRoutes(ProcessInfo.processInfo.environment)
         )
-        var services: [any Service] = [worker]
-        for source in setup.sources.values.sorted(by: { $0.name < $1.name }) {
-            guard let feed = source.feed, let schedule = source.config.polling.effectiveSchedule(mode: source.config.mode) else { continue }
-            let name = source.name
-            services.append(
-                SourcePoller(
-                    source: source,
-                    feed: feed,
-                    schedule: schedule,
-                    inbox: inbox,
-                    routes: { type in config.routeNames(source: name, type: type) },
-                    signal: signal,
-                    clock: ContinuousClock(),
-                    logger: logger
-                )
-            )
-            logger.info("polling", metadata: ["source": "\(name)", "schedule": "\(schedule)"])
-        }
         logger.notice(
             "hooksync starting",
             metadata: [
@@ -72,6 +52,46 @@ public enum Agent {
         }
         logger.notice("hooksync stopped")
         withExtendedLifetime(lock) {}
+    }
+
+    /// What runs beside the listener: the delivery worker, and a poller per source that polls.
+    public static func services(
+        setup: AgentSetup,
+        inbox: any Inbox,
+        signal: WorkSignal,
+        logger: Logger,
+        environment: [String: String]
+    ) -> [any Service] {
+        let config = setup.config
+        var services: [any Service] = [
+            DeliveryWorker(
+                inbox: inbox,
+                routes: config.routes,
+                settings: config.worker,
+                signal: signal,
+                logger: logger,
+                clock: ContinuousClock(),
+                environment: environment
+            )
+        ]
+        for source in setup.sources.values.sorted(by: { $0.name < $1.name }) {
+            guard let feed = source.feed, let schedule = source.config.polling.effectiveSchedule(mode: source.config.mode) else { continue }
+            let name = source.name
+            services.append(
+                SourcePoller(
+                    source: source,
+                    feed: feed,
+                    schedule: schedule,
+                    inbox: inbox,
+                    routes: { type in config.routeNames(source: name, type: type) },
+                    signal: signal,
+                    clock: ContinuousClock(),
+                    logger: logger
+                )
+            )
+            logger.info("polling", metadata: ["source": "\(name)", "schedule": "\(schedule)"])
+        }
+        return services
     }
 
     /// The HTTP application with the webhook receiver; `services` run alongside and stop after it.

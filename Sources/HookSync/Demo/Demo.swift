@@ -62,30 +62,11 @@ public struct Demo: Sendable {
         )
         let setup = try AgentSetup.prepare(config: config, environment: ["HOOKSYNC_DEMO_SECRET": secret, "HOOKSYNC_DEMO_KEY": stripe.apiKey])
         let inbox = try SQLiteInbox(path: config.databasePath)
-        guard let source = setup.sources["demo"], let feed = source.feed, let schedule = polling.schedule else {
-            throw DemoError("the demo source could not be set up")
-        }
         let signal = WorkSignal()
-        let worker = DeliveryWorker(
-            inbox: inbox,
-            routes: config.routes,
-            settings: config.worker,
-            signal: signal,
-            logger: logger,
-            clock: ContinuousClock()
-        )
-        let poller = SourcePoller(
-            source: source,
-            feed: feed,
-            schedule: schedule,
-            inbox: inbox,
-            routes: { config.routeNames(source: "demo", type: $0) },
-            signal: signal,
-            clock: ContinuousClock(),
-            logger: logger
-        )
+        let environment = config.environmentForRoutes(ProcessInfo.processInfo.environment)
+        let services = Agent.services(setup: setup, inbox: inbox, signal: signal, logger: logger, environment: environment)
         let (agentAddresses, continuation) = AsyncStream<String>.makeStream()
-        let agent = Agent.makeApplication(setup: setup, inbox: inbox, signal: signal, services: [worker, poller], logger: logger) { address in
+        let agent = Agent.makeApplication(setup: setup, inbox: inbox, signal: signal, services: services, logger: logger) { address in
             continuation.yield(address)
             continuation.finish()
         }

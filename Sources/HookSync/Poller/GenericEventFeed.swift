@@ -23,11 +23,8 @@ public struct GenericEventFeed: EventFeed {
         var parameters: [(String, String)] = []
         var state: [String: String] = [:]
         if case .link = api.paging {
-            var start = since
-            if let cursor, let newest = TimestampFormat.rfc3339.parse(cursor) {
-                start = newest.addingTimeInterval(-overlap.seconds)
-                state["newest"] = cursor
-            }
+            let start = CursorTime.start(cursor: cursor, since: since, overlap: overlap)
+            state["newest"] = cursor
             if let name = api.sinceParameter { parameters.append((name, api.sinceFormat.format(start))) }
         } else if let cursor {
             parameters.append((api.cursorParameter, cursor))
@@ -69,10 +66,8 @@ public struct GenericEventFeed: EventFeed {
         case .link:
             var state = request.state
             for event in events {
-                guard let occurred = try? mapping.fields(headers: event.headers, body: event.body).occurredAt else { continue }
-                if state["newest"].flatMap({ TimestampFormat.rfc3339.parse($0) }).map({ occurred > $0 }) ?? true {
-                    state["newest"] = TimestampFormat.rfc3339.format(occurred)
-                }
+                let occurred = (try? mapping.fields(headers: event.headers, body: event.body).occurredAt) ?? nil
+                state["newest"] = CursorTime.later(state["newest"], occurred.map(TimestampFormat.rfc3339.format))
             }
             guard let link = FeedJSON.nextLink(response.headers["link"]), more ?? true else {
                 return FeedPage(events: events, cursor: state["newest"])

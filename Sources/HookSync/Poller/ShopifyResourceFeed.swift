@@ -32,10 +32,7 @@ public struct ShopifyResourceFeed: EventFeed {
     }
 
     public func firstRequest(cursor: String?, since: Date) -> FeedRequest {
-        var start = since
-        if let cursor, let newest = TimestampFormat.rfc3339.parse(cursor) {
-            start = newest.addingTimeInterval(-overlap.seconds)
-        }
+        let start = CursorTime.start(cursor: cursor, since: since, overlap: overlap)
         // Only limit and page_info may accompany page_info, so every filter goes here.
         let query = FeedJSON.query([
             ("status", "any"), ("updated_at_min", TimestampFormat.rfc3339.format(start)), ("limit", String(pageSize)),
@@ -61,11 +58,7 @@ public struct ShopifyResourceFeed: EventFeed {
             } catch {
                 throw FeedError("Shopify \(resource).json: a resource cannot be re-encoded")
             }
-            if let updated, let date = TimestampFormat.rfc3339.parse(updated),
-                newest.flatMap({ TimestampFormat.rfc3339.parse($0) }).map({ date > $0 }) ?? true
-            {
-                newest = updated
-            }
+            newest = CursorTime.later(newest, updated)
         }
         guard let link = FeedJSON.nextLink(response.headers["link"]) else {
             return FeedPage(events: events, cursor: newest)

@@ -25,11 +25,7 @@ public struct SquareEventFeed: EventFeed {
     }
 
     public func firstRequest(cursor: String?, since: Date) -> FeedRequest {
-        var start = since
-        if let cursor, let newest = TimestampFormat.rfc3339.parse(cursor) {
-            start = newest.addingTimeInterval(-overlap.seconds)
-        }
-        let startAt = TimestampFormat.rfc3339.format(start)
+        let startAt = TimestampFormat.rfc3339.format(CursorTime.start(cursor: cursor, since: since, overlap: overlap))
         return request(startAt: startAt, pageCursor: nil, newest: cursor)
     }
 
@@ -41,22 +37,18 @@ public struct SquareEventFeed: EventFeed {
         }
         let items = object["events"] as? [[String: Any]] ?? []
         var events: [PolledEvent] = []
-        var newest = request.state["newest"].flatMap { TimestampFormat.rfc3339.parse($0) }
-        var newestText = request.state["newest"]
+        var newest = request.state["newest"]
         for item in items {
             do {
                 events.append(try PolledEvent(headers: [:], json: item))
             } catch {
                 throw FeedError("Square /v2/events: an event cannot be re-encoded")
             }
-            if let text = item["created_at"] as? String, let date = TimestampFormat.rfc3339.parse(text), newest.map({ date > $0 }) ?? true {
-                newest = date
-                newestText = text
-            }
+            newest = CursorTime.later(newest, item["created_at"] as? String)
         }
         let pageCursor = (object["cursor"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-        let next = pageCursor.map { self.request(startAt: request.state["start_at"] ?? "", pageCursor: $0, newest: newestText) }
-        return FeedPage(events: events, cursor: newestText, next: next)
+        let next = pageCursor.map { self.request(startAt: request.state["start_at"] ?? "", pageCursor: $0, newest: newest) }
+        return FeedPage(events: events, cursor: newest, next: next)
     }
 
     private func request(startAt: String, pageCursor: String?, newest: String?) -> FeedRequest {

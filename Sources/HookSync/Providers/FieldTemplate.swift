@@ -23,35 +23,21 @@ public struct FieldTemplate: Sendable, Hashable, CustomStringConvertible {
             parts = [.placeholder([source])]
             return
         }
+        guard let pieces = BraceTemplate.pieces(text) else { return nil }
         var parts: [Part] = []
-        var literal = ""
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            let next = text.index(after: index)
-            if character == "{" || character == "}", next < text.endIndex, text[next] == character {
-                literal.append(character)
-                index = text.index(after: next)
-                continue
+        for piece in pieces {
+            switch piece {
+            case .literal(let literal):
+                parts.append(.literal(literal))
+            case .placeholder(let name):
+                var sources: [FieldSource] = []
+                for alternative in name.split(separator: "|", omittingEmptySubsequences: false) {
+                    guard let source = FieldSource(String(alternative)) else { return nil }
+                    sources.append(source)
+                }
+                parts.append(.placeholder(sources))
             }
-            guard character != "}" else { return nil }
-            guard character == "{" else {
-                literal.append(character)
-                index = next
-                continue
-            }
-            guard let close = text[next...].firstIndex(of: "}") else { return nil }
-            var sources: [FieldSource] = []
-            for alternative in text[next..<close].split(separator: "|", omittingEmptySubsequences: false) {
-                guard let source = FieldSource(String(alternative)) else { return nil }
-                sources.append(source)
-            }
-            if !literal.isEmpty { parts.append(.literal(literal)) }
-            literal = ""
-            parts.append(.placeholder(sources))
-            index = text.index(after: close)
         }
-        if !literal.isEmpty { parts.append(.literal(literal)) }
         guard !parts.isEmpty else { return nil }
         self.parts = parts
     }

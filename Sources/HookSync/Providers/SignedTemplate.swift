@@ -19,40 +19,19 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ text: String) {
         description = text
+        guard let pieces = BraceTemplate.pieces(text) else { return nil }
         var parts: [Part] = []
-        var literal = ""
-        var rest = Substring(text)
-        while let character = rest.first {
-            if rest.hasPrefix("{{") || rest.hasPrefix("}}") {
-                literal.append(character)
-                rest = rest.dropFirst(2)
-                continue
+        for piece in pieces {
+            switch piece {
+            case .literal(let literal): parts.append(.literal(literal))
+            case .placeholder("body"): parts.append(.body)
+            case .placeholder("url"): parts.append(.url)
+            case .placeholder("timestamp"): parts.append(.timestamp)
+            case .placeholder(let name):
+                guard name.hasPrefix("header:"), let field = HTTPField.Name(String(name.dropFirst("header:".count))) else { return nil }
+                parts.append(.header(field))
             }
-            guard character != "}" else { return nil }
-            guard character == "{" else {
-                literal.append(character)
-                rest = rest.dropFirst()
-                continue
-            }
-            guard let close = rest.firstIndex(of: "}") else { return nil }
-            let name = rest[rest.index(after: rest.startIndex)..<close]
-            let part: Part
-            switch name {
-            case "body": part = .body
-            case "url": part = .url
-            case "timestamp": part = .timestamp
-            default:
-                guard name.hasPrefix("header:"), let field = HTTPField.Name(String(name.dropFirst("header:".count))) else {
-                    return nil
-                }
-                part = .header(field)
-            }
-            if !literal.isEmpty { parts.append(.literal(literal)) }
-            literal = ""
-            parts.append(part)
-            rest = rest[rest.index(after: close)...]
         }
-        if !literal.isEmpty { parts.append(.literal(literal)) }
         guard parts.contains(.body) else { return nil }
         self.parts = parts
     }
