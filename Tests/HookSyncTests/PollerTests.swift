@@ -261,4 +261,15 @@ import Testing
             #expect(mock.api.requests.allSatisfy { $0.contains("types%5B%5D=invoice.paid") })
         }
     }
+
+    @Test func aGitHubDeliveryThatIsGoneIsSkippedNotRetriedForever() async throws {
+        let mock = MockGitHub()
+        let ids = mock.add(5, at: Date().addingTimeInterval(-60))
+        mock.vanish(ids[2])
+        try await Self.withMock(mock) { harness in
+            let summary = try await harness.pass().run(since: Date().addingTimeInterval(-3600))
+            #expect(summary.new == 4)
+            #expect(harness.clock.sleeps.isEmpty, "a 404 is an answer, not a failure to retry")
+        }
+    }
 }

@@ -61,18 +61,22 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
         var next: FeedRequest? = try feed.firstRequest(cursor: cursor, since: since)
         while let request = next {
             try Task.checkCancellation()
-            let page = try await fetch(request) { response throws(FeedError) in try feed.page(response, for: request) }
+            // Pages have no "absent" status: fetch returns one or keeps trying.
+            guard let page = try await fetch(request, read: { response throws(FeedError) in try feed.page(response, for: request) }) else {
+                break
+            }
             var polled = page.events
             for candidate in page.candidates where try await !inbox.contains(source: source.name, dedupKey: candidate.dedupKey) {
+                // A delivery that no longer exists is skipped; a page never is.
                 if candidate.redeliver {
-                    _ = try await fetch(candidate.request) { _ in () }
-                    summary.redelivered += 1
-                } else if let event = try await fetch(
-                    candidate.request,
-                    read: { response throws(FeedError) in
-                        try feed.candidate(response, for: candidate.request)
+                    if try await fetch(candidate.request, absentWhen: [404, 410], read: { _ in () }) != nil {
+                        summary.redelivered += 1
                     }
-                ) {
+                } else if let found = try await fetch(
+                    candidate.request,
+                    absentWhen: [404, 410],
+                    read: { response throws(FeedError) in try feed.candidate(response, for: candidate.request) }
+                ), let event = found {
                     polled.append(event)
                 }
             }
@@ -124,8 +128,13 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
         )
     }
 
-    /// Sends `request` until a 2xx answer reads; waits between tries as `retry` says.
-    private func fetch<T>(_ request: FeedRequest, read: (FeedResponse) throws(FeedError) -> T) async throws -> T {
+    /// Sends `request` until a 2xx answer reads, waiting between tries as `retry` says; nil
+    /// only for a status in `absentWhen` (a resource that is gone, for candidates).
+    private func fetch<T>(
+        _ request: FeedRequest,
+        absentWhen: Set<Int> = [],
+        read: (FeedResponse) throws(FeedError) -> T
+    ) async throws -> T? {
         var failures = 0
         var generator = SystemRandomNumberGenerator()
         while true {
@@ -134,6 +143,13 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
             let problem: String
             do {
                 let response = try await transport.send(request)
+                if absentWhen.contains(response.status) {
+                    logger.warning(
+                        "poll request found nothing; skipped",
+                        metadata: ["source": "\(source.name)", "url": "\(Self.redacted(request.url))", "status": "\(response.status)"]
+                    )
+                    return nil
+                }
                 if (200..<300).contains(response.status) {
                     do {
                         return try read(response)

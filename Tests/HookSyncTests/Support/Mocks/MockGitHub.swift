@@ -28,6 +28,12 @@ final class MockGitHub: MockProvider {
     /// Oldest first.
     private let deliveries = Mutex<[Delivery]>([])
     private let redeliveries = Mutex<[String]>([])
+    private let vanished = Mutex<Set<String>>([])
+
+    /// The delivery stays listed but its detail answers 404, as when GitHub has purged it.
+    func vanish(_ guid: String) {
+        vanished.withLock { _ = $0.insert(guid) }
+    }
     private let sequence = Atomic<Int>(0)
 
     var redelivered: [String] { redeliveries.withLock { $0 } }
@@ -111,7 +117,8 @@ final class MockGitHub: MockProvider {
 
     private func detail(_ request: Request, id: String) -> Response {
         guard authorized(request) else { return MockAPI.json(401, ["message": "Bad credentials"]) }
-        guard let delivery = deliveries.withLock({ $0.first { String($0.id) == id } }) else {
+        guard let delivery = deliveries.withLock({ $0.first { String($0.id) == id } }), !vanished.withLock({ $0.contains(delivery.guid) })
+        else {
             return MockAPI.json(404, ["message": "Not Found"])
         }
         var object = item(delivery)
