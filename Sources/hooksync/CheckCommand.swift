@@ -15,8 +15,9 @@ struct CheckCommand: AsyncParsableCommand {
         print("\(config.file): OK")
         for source in config.sources {
             let provider = setup.sources[source.name]?.provider
+            let polls = source.polling.effectiveSchedule(mode: source.mode).map { ", polls \($0)" } ?? ""
             print(
-                "  source \(source.name): provider \(source.provider) (\(provider?.origin ?? "?")), mode \(source.mode.rawValue), \(source.webhookSecrets.count) secret(s)"
+                "  source \(source.name): provider \(source.provider) (\(provider?.origin ?? "?")), mode \(source.mode.rawValue), \(source.webhookSecrets.count) secret(s)\(polls)"
             )
         }
         for route in config.routes {
