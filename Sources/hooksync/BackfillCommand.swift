@@ -54,7 +54,7 @@ struct BackfillCommand: AsyncParsableCommand {
             feed: feed,
             transport: HTTPFeedTransport(),
             inbox: inbox,
-            routes: { config.routeNames(source: name, type: $0) },
+            routes: { config.selectRoutes(source: name, type: $0, document: $1) },
             countsMissed: resolved.config.mode == .hybrid,
             grace: resolved.config.polling.grace,
             clock: ContinuousClock(),

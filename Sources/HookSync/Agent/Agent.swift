@@ -71,7 +71,8 @@ public enum Agent {
                 signal: signal,
                 logger: logger,
                 clock: ContinuousClock(),
-                environment: environment
+                environment: environment,
+                forwardSecrets: setup.forwardSecrets
             )
         ]
         for source in setup.sources.values.sorted(by: { $0.name < $1.name }) {
@@ -83,7 +84,7 @@ public enum Agent {
                     feed: feed,
                     schedule: schedule,
                     inbox: inbox,
-                    routes: { type in config.routeNames(source: name, type: type) },
+                    routes: { config.selectRoutes(source: name, type: $0, document: $1) },
                     signal: signal,
                     clock: ContinuousClock(),
                     logger: logger

@@ -6,6 +6,8 @@ public struct AgentSetup: Sendable {
     public var config: AgentConfig
     public var providers: ProviderRegistry
     public var sources: [String: ResolvedSource]
+    /// Forward routes' signing secrets, by route name.
+    public var forwardSecrets: [String: Secret] = [:]
 
     /// Loads providers and resolves every source; reports all problems together.
     /// - Parameter resolveSecrets: false for commands that only read the inbox.
@@ -94,7 +96,27 @@ public struct AgentSetup: Sendable {
             }
             sources[source.name] = ResolvedSource(config: source, provider: provider, scheme: scheme, secrets: secrets, feed: feed)
         }
+        var forwardSecrets: [String: Secret] = [:]
+        for (index, route) in config.routes.enumerated() {
+            guard case .forward(_, let reference) = route.action, resolveSecrets else { continue }
+            do {
+                let secret = try reference.resolve(environment: environment)
+                try StandardWebhooksSignature().validate(secret: secret)
+                forwardSecrets[route.name] = secret
+            } catch let error as SecretError {
+                issues.append(
+                    ConfigIssue(
+                        file: config.file,
+                        key: "routes[\(index)].forward_secret",
+                        value: "\"\(reference)\"",
+                        expected: "a readable secret (\(error.reason))"
+                    )
+                )
+            } catch {
+                issues.append(ConfigIssue(file: config.file, key: "routes[\(index)].forward_secret", value: "\"\(reference)\"", expected: "\(error)"))
+            }
+        }
         guard issues.isEmpty else { throw ConfigError(issues: issues) }
-        return AgentSetup(config: config, providers: providers, sources: sources)
+        return AgentSetup(config: config, providers: providers, sources: sources, forwardSecrets: forwardSecrets)
     }
 }

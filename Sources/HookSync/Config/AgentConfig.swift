@@ -47,10 +47,24 @@ public struct AgentConfig: Sendable {
         routes.filter { $0.selects(source: source, type: type) }.map(\.name)
     }
 
+    /// The routes that want an event, with the order key of each route that orders by one.
+    public func selectRoutes(source: String, type: String, document: EventDocument) -> RouteSelection {
+        var selection = RouteSelection()
+        for route in routes where route.selects(source: source, type: type) {
+            selection.routes.append(route.name)
+            if let key = route.orderBy?.render(document) { selection.orderKeys[route.name] = key }
+        }
+        return selection
+    }
+
     /// The environment route commands inherit: the agent's, less every variable that a secret
     /// reference (`env:NAME`) reads, so a route cannot leak what it was never meant to see.
     public func environmentForRoutes(_ environment: [String: String]) -> [String: String] {
-        let secretNames = sources.flatMap { $0.webhookSecrets + [$0.apiKey].compactMap { $0 } }.compactMap { reference in
+        let forwardSecrets = routes.compactMap { route -> SecretReference? in
+            if case .forward(_, let secret) = route.action { return secret }
+            return nil
+        }
+        let secretNames = (sources.flatMap { $0.webhookSecrets + [$0.apiKey].compactMap { $0 } } + forwardSecrets).compactMap { reference in
             if case .environment(let name) = reference { return name }
             return nil
         }
@@ -87,7 +101,7 @@ public struct AgentConfig: Sendable {
         let http = root.table("http").map(readHTTP)
         let worker = root.table("worker").map(readWorker) ?? WorkerSettings()
         let sources = root.tables("sources").compactMap { readSource($0, resolve: resolve) }
-        let routes = root.tables("routes").compactMap(readRoute).map { route in
+        let routes = root.tables("routes").compactMap { readRoute($0, resolve: resolve) }.map { route in
             // A command written "./x" or "../x" is relative to the config file, like data_dir.
             guard case .exec(var command) = route.action, command[0].hasPrefix("./") || command[0].hasPrefix("../") else {
                 return route
@@ -203,22 +217,45 @@ public struct AgentConfig: Sendable {
         )
     }
 
-    private static func readRoute(_ table: TOMLReader) -> RouteConfig? {
-        table.rejectUnknownKeys(["name", "source", "events", "exec", "timeout", "max_attempts", "backoff"])
+    private static func readRoute(_ table: TOMLReader, resolve: (String) -> String) -> RouteConfig? {
+        table.rejectUnknownKeys(
+            ["name", "source", "events", "exec", "forward", "forward_secret", "timeout", "max_attempts", "backoff", "concurrency", "order_by"]
+        )
         let name = table.string("name", required: true)
         let source = table.string("source") ?? "*"
         let events = (table.strings("events") ?? ["*"]).map(EventTypeGlob.init)
         if events.isEmpty { table.report("events", value: "[]", expected: "at least one event type pattern") }
         var action: RouteConfig.Action?
-        if let command = table.strings("exec") {
+        let forwardSecret = table.string("forward_secret", secret: true)
+        if table.contains("exec") && table.contains("forward") {
+            table.report("forward", value: nil, expected: "either exec or forward in one route, not both")
+        } else if let command = table.strings("exec") {
             if command.isEmpty || command[0].isEmpty {
                 table.report("exec", value: "[]", expected: "a command and its arguments, such as [\"/usr/local/bin/on-event\", \"--live\"]")
             } else {
                 action = .exec(command)
             }
-        } else {
-            table.report("exec", value: nil, expected: "a command to run for each event (exec = [\"/path/to/program\", \"arg\"])")
+        } else if let url = table.httpURL("forward") {
+            if let text = forwardSecret, let reference = SecretReference(text) {
+                action = .forward(url: url, secret: reference.relative(to: resolve))
+            } else if forwardSecret == nil {
+                table.report(
+                    "forward_secret",
+                    value: nil,
+                    expected: "a Standard Webhooks secret (env:, file: or credential:) to sign forwarded events"
+                )
+            } else {
+                table.report("forward_secret", value: "<hidden>", expected: SecretReference.expectation)
+            }
+        } else if !table.contains("forward") {
+            table.report(
+                "exec",
+                value: nil,
+                expected: "a command to run for each event (exec = [\"/path/to/program\"]) or a URL to forward it to (forward = \"http://…\")"
+            )
         }
+        let concurrency = table.int("concurrency", in: 1...1024)
+        let orderBy = table.fieldRule("order_by", required: false)
         let timeout = table.duration("timeout") ?? .seconds(30)
         let maxAttempts = table.int("max_attempts", in: 1...1000) ?? 8
         var backoff = RetrySchedule(base: .seconds(1), max: .seconds(3600))
@@ -245,7 +282,9 @@ public struct AgentConfig: Sendable {
             action: action,
             timeout: timeout,
             maxAttempts: maxAttempts,
-            backoff: backoff
+            backoff: backoff,
+            concurrency: concurrency,
+            orderBy: orderBy
         )
     }
 

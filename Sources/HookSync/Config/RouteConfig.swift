@@ -4,6 +4,8 @@ public struct RouteConfig: Sendable {
     public enum Action: Sendable, Equatable {
         /// Run a command with the event body on stdin; exit 0 is success.
         case exec([String])
+        /// POST the body to a local application, re-signed per Standard Webhooks with `secret`.
+        case forward(url: String, secret: SecretReference)
     }
 
     public var name: String
@@ -14,6 +16,10 @@ public struct RouteConfig: Sendable {
     public var timeout: Duration
     public var maxAttempts: Int
     public var backoff: RetrySchedule
+    /// At most this many deliveries of the route run at once; nil for the worker's limit only.
+    public var concurrency: Int?
+    /// Events with the same key are delivered one at a time, in occurrence order.
+    public var orderBy: FieldRule?
 
     public init(
         name: String,
@@ -22,7 +28,9 @@ public struct RouteConfig: Sendable {
         action: Action,
         timeout: Duration = .seconds(30),
         maxAttempts: Int = 8,
-        backoff: RetrySchedule = RetrySchedule(base: .seconds(1), max: .seconds(3600))
+        backoff: RetrySchedule = RetrySchedule(base: .seconds(1), max: .seconds(3600)),
+        concurrency: Int? = nil,
+        orderBy: FieldRule? = nil
     ) {
         self.name = name
         self.source = source
@@ -31,6 +39,8 @@ public struct RouteConfig: Sendable {
         self.timeout = timeout
         self.maxAttempts = maxAttempts
         self.backoff = backoff
+        self.concurrency = concurrency
+        self.orderBy = orderBy
     }
 
     /// Whether this route wants an event of `type` from `source`.

@@ -12,6 +12,10 @@ public struct ClaimedDelivery: Sendable {
     public var type: String
     public var origin: EventOrigin
     public var body: [UInt8]
+    /// The stored event's content type, which a forward passes through.
+    public var contentType: String?
+    /// A later event with the same order key was already delivered: the handler should know.
+    public var late = false
 }
 
 /// The outcome of one attempt, as the worker reports it to the inbox.

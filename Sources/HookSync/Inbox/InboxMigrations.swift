@@ -108,6 +108,14 @@ enum InboxMigrations {
                     """
             )
         }
+        migrator.registerMigration("v4: per-key delivery order") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE delivery ADD COLUMN order_key TEXT;
+                    CREATE INDEX delivery_order ON delivery (route, order_key) WHERE order_key IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -16,6 +16,8 @@ public struct IncomingEvent: Sendable {
     public var body: [UInt8]
     /// Routes selected for this event when it is first stored; one delivery each.
     public var routes: [String]
+    /// For routes that order by a key: the event's key for that route.
+    public var orderKeys: [String: String] = [:]
 
     public init(
         source: String,
@@ -27,7 +29,8 @@ public struct IncomingEvent: Sendable {
         origin: EventOrigin,
         headers: [String: String],
         body: [UInt8],
-        routes: [String]
+        routes: [String],
+        orderKeys: [String: String] = [:]
     ) {
         self.source = source
         self.eventID = eventID
@@ -39,6 +42,7 @@ public struct IncomingEvent: Sendable {
         self.headers = headers
         self.body = body
         self.routes = routes
+        self.orderKeys = orderKeys
     }
 }
 

@@ -60,33 +60,64 @@ public final class SQLiteInbox: Inbox {
         guard !routes.isEmpty, limit > 0 else { return [] }
         let nowValue = now.timeIntervalSince1970
         return try await pool.write { db in
+            // A delivery with an order key waits while its key has one in flight, or an earlier
+            // one (by occurrence, then arrival) not yet finished: a retrying event holds back
+            // later events of its key, and only those.
             let ids = try Int64.fetchAll(
                 db,
                 sql: """
-                    SELECT id FROM delivery
-                    WHERE state IN ('pending', 'retrying') AND next_attempt_at <= ?
-                      AND (lease_until IS NULL OR lease_until < ?) AND route IN (\(databaseQuestionMarks(count: routes.count)))
-                    ORDER BY next_attempt_at, id LIMIT ?
+                    SELECT d.id FROM delivery d JOIN event e ON e.id = d.event_rowid
+                    WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= ?1
+                      AND (d.lease_until IS NULL OR d.lease_until < ?1) AND d.route IN (\(databaseQuestionMarks(count: routes.count)))
+                      AND (d.order_key IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM delivery d2 JOIN event e2 ON e2.id = d2.event_rowid
+                        WHERE d2.route = d.route AND d2.order_key = d.order_key AND d2.id != d.id
+                          AND ((d2.lease_until IS NOT NULL AND d2.lease_until >= ?1)
+                            OR (d2.state IN ('pending', 'retrying')
+                              AND (COALESCE(e2.occurred_at, e2.received_at), e2.id) < (COALESCE(e.occurred_at, e.received_at), e.id)))))
+                    ORDER BY d.next_attempt_at, d.id LIMIT ?
                     """,
-                arguments: StatementArguments([nowValue, nowValue] + routes.map { $0 as any DatabaseValueConvertible } + [limit])
+                arguments: StatementArguments([nowValue] + routes.map { $0 as any DatabaseValueConvertible } + [limit])
             )
             guard !ids.isEmpty else { return [] }
+            // Two deliveries of one key in this batch: only the earliest may run now.
             let marks = databaseQuestionMarks(count: ids.count)
+            let keyed = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.id, d.route, d.order_key FROM delivery d JOIN event e ON e.id = d.event_rowid
+                    WHERE d.id IN (\(marks)) AND d.order_key IS NOT NULL
+                    ORDER BY COALESCE(e.occurred_at, e.received_at), e.id
+                    """,
+                arguments: StatementArguments(ids)
+            )
+            var firstOfKey = Set<String>()
+            var held = Set<Int64>()
+            for row in keyed where !firstOfKey.insert("\(row["route"] as String)\u{0}\(row["order_key"] as String)").inserted {
+                held.insert(row["id"])
+            }
+            let chosen = ids.filter { !held.contains($0) }
+            let chosenMarks = databaseQuestionMarks(count: chosen.count)
             try db.execute(
                 sql: """
                     UPDATE delivery SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-                    WHERE id IN (\(marks))
+                    WHERE id IN (\(chosenMarks))
                     """,
-                arguments: StatementArguments([owner, nowValue + lease.seconds, nowValue] as [any DatabaseValueConvertible] + ids)
+                arguments: StatementArguments([owner, nowValue + lease.seconds, nowValue] as [any DatabaseValueConvertible] + chosen)
             )
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.id, d.route, d.attempts, e.source, e.event_id, e.type, e.origin, e.body
+                    SELECT d.id, d.route, d.attempts, e.source, e.event_id, e.type, e.origin, e.body, e.headers,
+                        d.order_key IS NOT NULL AND EXISTS (
+                            SELECT 1 FROM delivery d3 JOIN event e3 ON e3.id = d3.event_rowid
+                            WHERE d3.route = d.route AND d3.order_key = d.order_key AND d3.state = 'done'
+                              AND (COALESCE(e3.occurred_at, e3.received_at), e3.id) > (COALESCE(e.occurred_at, e.received_at), e.id)
+                        ) AS late
                     FROM delivery d JOIN event e ON e.id = d.event_rowid
-                    WHERE d.id IN (\(marks)) ORDER BY d.next_attempt_at, d.id
+                    WHERE d.id IN (\(chosenMarks)) ORDER BY d.next_attempt_at, d.id
                     """,
-                arguments: StatementArguments(ids)
+                arguments: StatementArguments(chosen)
             )
             return rows.map { row in
                 ClaimedDelivery(
@@ -97,10 +128,17 @@ public final class SQLiteInbox: Inbox {
                     eventID: row["event_id"],
                     type: row["type"],
                     origin: EventOrigin(rawValue: row["origin"]) ?? .webhook,
-                    body: Array(row["body"] as Data)
+                    body: Array(row["body"] as Data),
+                    contentType: Self.contentType(inHeaders: row["headers"]),
+                    late: row["late"]
                 )
             }
         }
+    }
+
+    /// The content type kept with an event (headers are stored as a JSON object).
+    static func contentType(inHeaders json: String) -> String? {
+        (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8)))?["content-type"]
     }
 
     public func recordAttempt(_ record: AttemptRecord) async throws {
@@ -450,10 +488,10 @@ private struct StoreCommit: Sendable {
             for route in event.routes {
                 try db.execute(
                     sql: """
-                        INSERT INTO delivery (event_rowid, route, state, next_attempt_at, updated_at)
-                        VALUES (?, ?, 'pending', ?, ?)
+                        INSERT INTO delivery (event_rowid, route, state, next_attempt_at, updated_at, order_key)
+                        VALUES (?, ?, 'pending', ?, ?, ?)
                         """,
-                    arguments: [rowid, route, received, received]
+                    arguments: [rowid, route, received, received, event.orderKeys[route]]
                 )
             }
             return .stored

@@ -12,7 +12,8 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
     public var feed: any EventFeed
     public var transport: any FeedTransport
     public var inbox: any Inbox
-    public var routes: @Sendable (String) -> [String]
+    /// The routes of an event of a type, given its body (for routes' `order_by`).
+    public var routes: @Sendable (String, EventDocument) -> RouteSelection
     /// Only hybrid sources count missed webhooks.
     public var countsMissed: Bool
     public var grace: Duration
@@ -28,7 +29,7 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
         feed: any EventFeed,
         transport: any FeedTransport,
         inbox: any Inbox,
-        routes: @escaping @Sendable (String) -> [String],
+        routes: @escaping @Sendable (String, EventDocument) -> RouteSelection,
         countsMissed: Bool,
         grace: Duration,
         retry: PageRetryPolicy = PageRetryPolicy(),
@@ -107,13 +108,16 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
 
     private func incoming(_ event: PolledEvent, summary: inout PollPassSummary) -> IncomingEvent? {
         let fields: EventFields
+        let document: EventDocument
         do {
-            fields = try source.provider.event.fields(headers: event.headers, body: event.body)
+            document = try source.provider.event.decode(headers: event.headers, body: event.body).document
+            fields = try source.provider.event.fields(of: document)
         } catch {
             summary.unreadable += 1
             logger.warning("polled event skipped", metadata: ["source": "\(source.name)", "reason": "\(error)"])
             return nil
         }
+        let selection = routes(fields.type, document)
         return IncomingEvent(
             source: source.name,
             eventID: fields.id,
@@ -124,7 +128,8 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
             origin: .poll,
             headers: source.provider.keptHeaders(from: event.headers),
             body: event.body,
-            routes: routes(fields.type)
+            routes: selection.routes,
+            orderKeys: selection.orderKeys
         )
     }
 

@@ -19,7 +19,7 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
         feed: any EventFeed,
         schedule: PollSchedule,
         inbox: any Inbox,
-        routes: @escaping @Sendable (String) -> [String],
+        routes: @escaping @Sendable (String, EventDocument) -> RouteSelection,
         signal: WorkSignal,
         transport: any FeedTransport = HTTPFeedTransport(),
         retry: PageRetryPolicy = PageRetryPolicy(),

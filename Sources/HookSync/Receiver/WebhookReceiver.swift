@@ -88,6 +88,7 @@ public struct WebhookReceiver: Sendable {
         } catch {
             return reject(.badRequest, error.description, reason: "malformed", logger: logger)
         }
+        let selection = config.selectRoutes(source: source.name, type: fields.type, document: decoded.document)
         var headers = source.provider.keptHeaders(from: request.headers)
         headers[HTTPField.Name.contentType.canonicalName] = decoded.contentType
         let event = IncomingEvent(
@@ -100,7 +101,8 @@ public struct WebhookReceiver: Sendable {
             origin: .webhook,
             headers: headers,
             body: decoded.body,
-            routes: config.routeNames(source: source.name, type: fields.type)
+            routes: selection.routes,
+            orderKeys: selection.orderKeys
         )
         if secretIndex > 0 {
             // Signed with a later secret in the list: a rotation is under way.

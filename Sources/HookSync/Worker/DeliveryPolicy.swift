@@ -17,11 +17,26 @@ public struct DeliveryPolicy: Sendable {
     }
 
     /// - Parameters:
-    ///   - succeeded: whether the attempt succeeded.
+    ///   - outcome: what the attempt achieved.
     ///   - attempts: attempts made so far, the one just finished included.
+    /// A target's `Retry-After` is honoured, but never past `backoff.max`: the route's own
+    /// ceiling bounds how long an operator waits.
+    public func decide(_ outcome: DeliveryOutcome, attempts: Int, using generator: inout some RandomNumberGenerator) -> Decision {
+        switch outcome {
+        case .succeeded:
+            return .done
+        case .rejected:
+            return .dead
+        case .failed(_, let retryAfter):
+            if attempts >= maxAttempts { return .dead }
+            let backoff = schedule.delay(afterFailedAttempts: attempts, using: &generator)
+            guard let retryAfter else { return .retry(after: backoff) }
+            return .retry(after: max(backoff, min(retryAfter, schedule.max)))
+        }
+    }
+
+    /// The success/failure form, for callers with no more detail than that.
     public func decide(succeeded: Bool, attempts: Int, using generator: inout some RandomNumberGenerator) -> Decision {
-        if succeeded { return .done }
-        if attempts >= maxAttempts { return .dead }
-        return .retry(after: schedule.delay(afterFailedAttempts: attempts, using: &generator))
+        decide(succeeded ? .succeeded : .failed(reason: "failed", retryAfter: nil), attempts: attempts, using: &generator)
     }
 }

@@ -17,6 +17,9 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     private let clock: WorkerClock
     private let now: @Sendable () -> Date
     private let runner = ExecRunner()
+    private let forwarder = ForwardRunner()
+    /// Forward routes' signing secrets, by route name.
+    private let forwardSecrets: [String: Secret]
     /// What exec routes inherit: the agent's environment without the variables holding secrets.
     private let baseEnvironment: [String: String]
     /// Identifies this process's leases.
@@ -30,8 +33,10 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         logger: Logger,
         clock: WorkerClock,
         environment: [String: String] = ProcessInfo.processInfo.environment,
+        forwardSecrets: [String: Secret] = [:],
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.forwardSecrets = forwardSecrets
         self.baseEnvironment = environment
         self.inbox = inbox
         self.routes = Dictionary(routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -44,7 +49,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     }
 
     public func run() async throws {
-        let slots = SlotCounter(capacity: settings.concurrency)
+        let slots = SlotCounter(capacity: settings.concurrency, routeLimits: routes.compactMapValues(\.concurrency))
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 await dispatch(into: &group, slots: slots)
@@ -61,25 +66,30 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         let longestTimeout = routes.values.map(\.timeout).max() ?? .seconds(30)
         while !(await signal.isStopped) {
             var claimedAll = false
-            let free = await slots.free
-            if free > 0 {
+            if await slots.free > 0 {
                 do {
-                    let claimed = try await inbox.claimDueDeliveries(
-                        routes: routeNames,
-                        limit: free,
-                        now: now(),
-                        lease: longestTimeout + .seconds(60),
-                        owner: owner
-                    )
+                    // Routes with their own limit are claimed apart, each up to its room.
+                    var claimed: [ClaimedDelivery] = []
+                    var wanted = 0
+                    for batch in await slots.claimBatches(routes: routeNames) {
+                        wanted += batch.limit
+                        claimed += try await inbox.claimDueDeliveries(
+                            routes: batch.routes,
+                            limit: batch.limit,
+                            now: now(),
+                            lease: longestTimeout + .seconds(60),
+                            owner: owner
+                        )
+                    }
                     for delivery in claimed {
-                        await slots.take()
+                        await slots.take(route: delivery.route)
                         group.addTask {
                             await deliver(delivery)
-                            await slots.give()
+                            await slots.give(route: delivery.route)
                             await signal.wake()
                         }
                     }
-                    claimedAll = claimed.count == free
+                    claimedAll = wanted > 0 && claimed.count == wanted
                 } catch {
                     logger.error("cannot claim deliveries from the inbox", metadata: ["error": "\(error)"])
                     await signal.wait(timeout: settings.idlePoll, clock: clock)
@@ -108,7 +118,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         logger[metadataKey: "attempt"] = "\(attempt)"
 
         let started = now()
-        let result: ExecResult
+        let outcome: DeliveryOutcome
         switch route.action {
         case .exec(let command):
             var environment = baseEnvironment
@@ -118,28 +128,35 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
             environment["HOOKSYNC_ROUTE"] = route.name
             environment["HOOKSYNC_ATTEMPT"] = String(attempt)
             environment["HOOKSYNC_ORIGIN"] = delivery.origin.rawValue
-            result = await runner.run(
+            if delivery.late { environment["HOOKSYNC_LATE"] = "1" }
+            outcome = await runner.run(
                 command: command,
                 input: delivery.body,
                 environment: environment,
                 timeout: route.timeout,
                 clock: clock
-            )
+            ).outcome
+        case .forward(let url, _):
+            if let secret = forwardSecrets[route.name] {
+                outcome = await forwarder.run(delivery, url: url, secret: secret, timeout: route.timeout, now: started)
+            } else {
+                outcome = .failed(reason: "no forward_secret loaded for this route", retryAfter: nil)
+            }
         }
         let finished = now()
         var generator = SystemRandomNumberGenerator()
         let decision = DeliveryPolicy(maxAttempts: route.maxAttempts, schedule: route.backoff)
-            .decide(succeeded: result.succeeded, attempts: attempt, using: &generator)
+            .decide(outcome, attempts: attempt, using: &generator)
         switch decision {
         case .done:
             logger.info("delivered")
         case .retry(let delay):
             logger.warning(
                 "delivery failed, will retry",
-                metadata: ["reason": "\(result.termination)", "retry_in": "\(ConfigDuration.format(delay))"]
+                metadata: ["reason": "\(outcome.error ?? "")", "retry_in": "\(ConfigDuration.format(delay))"]
             )
         case .dead:
-            logger.error("delivery failed for the last time, dead-lettered", metadata: ["reason": "\(result.termination)"])
+            logger.error("delivery failed for the last time, dead-lettered", metadata: ["reason": "\(outcome.error ?? "")"])
         }
         do {
             try await inbox.recordAttempt(
@@ -148,7 +165,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                     leaseOwner: owner,
                     startedAt: started,
                     finishedAt: finished,
-                    error: result.failureDescription,
+                    error: outcome.error,
                     decision: decision
                 )
             )
@@ -166,17 +183,45 @@ extension DeliveryWorker: CustomStringConvertible {
     }
 }
 
-/// Counts deliveries in flight against the worker's concurrency limit.
+/// Counts deliveries in flight against the worker's limit and each route's own.
 actor SlotCounter {
     let capacity: Int
+    let routeLimits: [String: Int]
     private(set) var inUse = 0
+    private var byRoute: [String: Int] = [:]
 
-    init(capacity: Int) {
+    init(capacity: Int, routeLimits: [String: Int] = [:]) {
         self.capacity = capacity
+        self.routeLimits = routeLimits
     }
 
     var free: Int { capacity - inUse }
 
-    func take() { inUse += 1 }
-    func give() { inUse -= 1 }
+    func take(route: String) {
+        inUse += 1
+        byRoute[route, default: 0] += 1
+    }
+
+    func give(route: String) {
+        inUse -= 1
+        byRoute[route, default: 1] -= 1
+    }
+
+    /// The claims to make now: routes without a limit together, each limited route alone up
+    /// to its room; all within the worker's free slots.
+    func claimBatches(routes: [String]) -> [(routes: [String], limit: Int)] {
+        var remaining = free
+        var batches: [(routes: [String], limit: Int)] = []
+        for route in routes {
+            guard let limit = routeLimits[route] else { continue }
+            let room = min(remaining, limit - byRoute[route, default: 0])
+            if room > 0 {
+                batches.append(([route], room))
+                remaining -= room
+            }
+        }
+        let open = routes.filter { routeLimits[$0] == nil }
+        if !open.isEmpty && remaining > 0 { batches.append((open, remaining)) }
+        return batches
+    }
 }

@@ -1,0 +1,86 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+/// A forward route's attempt: POST the original body to a local application, re-signed per
+/// Standard Webhooks so that the application verifies it with any Standard Webhooks library.
+///
+/// Uses the shared, pooled HTTP client, with the route's timeout per request: a slow target
+/// holds only its own deliveries.
+public struct ForwardRunner: Sendable {
+    /// How much of a refusing response is kept in the delivery's last error.
+    public var excerptLimit: Int
+
+    public init(excerptLimit: Int = 512) {
+        self.excerptLimit = excerptLimit
+    }
+
+    /// The request a delivery forwards: body, content type, hooksync's headers and the signature.
+    public static func request(
+        for delivery: ClaimedDelivery,
+        secret: Secret,
+        timestamp: Date
+    ) throws(SecretFormatError) -> (headers: HTTPFields, body: [UInt8]) {
+        var headers = HTTPFields()
+        headers[.contentType] = delivery.contentType ?? "application/json"
+        headers[.userAgent] = "hooksync/\(HookSyncVersion.string)"
+        headers[.validated("hooksync-source")] = delivery.source
+        headers[.validated("hooksync-event-type")] = delivery.type
+        headers[.validated("hooksync-event-id")] = delivery.eventID
+        headers[.validated("hooksync-attempt")] = String(delivery.attempt)
+        if delivery.late { headers[.validated("hooksync-late")] = "1" }
+        // The message id is the event's, the same on every attempt, so the application can
+        // deduplicate retries; Standard Webhooks ids may not contain ".".
+        let id = delivery.source + "_" + delivery.eventID.replacingOccurrences(of: ".", with: "_")
+        let signature = try StandardWebhooksSignature().sign(
+            WebhookRequest(headers: [:], body: delivery.body),
+            secret: secret,
+            id: id,
+            timestamp: timestamp
+        )
+        headers.append(contentsOf: signature)
+        return (headers, delivery.body)
+    }
+
+    public func run(_ delivery: ClaimedDelivery, url: String, secret: Secret, timeout: Duration, now: Date) async -> DeliveryOutcome {
+        let signed: (headers: HTTPFields, body: [UInt8])
+        do {
+            signed = try Self.request(for: delivery, secret: secret, timestamp: now)
+        } catch {
+            return .rejected(reason: "cannot sign: \(error.reason)")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for field in signed.headers { request.headers.add(name: field.name.rawName, value: field.value) }
+        request.body = .bytes(ByteBuffer(bytes: signed.body))
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(timeout.milliseconds))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return .failed(reason: "no answer within \(ConfigDuration.format(timeout))", retryAfter: nil)
+        } catch {
+            return .failed(reason: "cannot reach \(url): \(error)", retryAfter: nil)
+        }
+        let status = Int(response.status.code)
+        let excerpt =
+            (try? await response.body.collect(upTo: excerptLimit + 1)).map { buffer in
+                let text = String(buffer: buffer)
+                return text.count > excerptLimit ? String(text.prefix(excerptLimit)) + "…" : text
+            } ?? ""
+        return Self.classify(status: status, retryAfter: response.headers.first(name: "Retry-After"), excerpt: excerpt, now: now)
+    }
+
+    /// 2xx succeeds; 408, 425, 429 and 5xx are retried (honouring `Retry-After`); any other
+    /// status is the application refusing the event, which another try will not change.
+    public static func classify(status: Int, retryAfter: String?, excerpt: String, now: Date) -> DeliveryOutcome {
+        if (200..<300).contains(status) { return .succeeded }
+        let body = excerpt.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = "HTTP \(status)" + (body.isEmpty ? "" : ": \(body)")
+        if [408, 425, 429].contains(status) || (500..<600).contains(status) {
+            return .failed(reason: reason, retryAfter: PageRetryPolicy.retryAfter(retryAfter, now: now))
+        }
+        return .rejected(reason: reason)
+    }
+}
