@@ -28,4 +28,13 @@ public enum ReplaySelection: Sendable {
     /// The dead deliveries of these events (provider ids), optionally within one source.
     case events([String], source: String?)
     case allDead
+    case matching(DeadLetterFilter)
+
+    var filter: DeadLetterFilter {
+        switch self {
+        case .events(let ids, let source): DeadLetterFilter(events: ids, source: source)
+        case .allDead: DeadLetterFilter()
+        case .matching(let filter): filter
+        }
+    }
 }

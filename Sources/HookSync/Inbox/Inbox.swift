@@ -34,6 +34,9 @@ public protocol Inbox: Sendable {
     func events(_ query: EventQuery) async throws -> [EventSummary]
     func eventDetails(id: String, source: String?) async throws -> [EventDetail]
     func deadLetters(limit: Int) async throws -> [DeadLetter]
+    func deadLetters(_ filter: DeadLetterFilter, limit: Int) async throws -> [DeadLetter]
+    /// Deletes matching dead letters; an operator's explicit act, never automatic.
+    func purgeDeadLetters(_ filter: DeadLetterFilter) async throws -> Int
     /// Re-queues dead deliveries with their attempts reset; returns how many.
     func replay(_ selection: ReplaySelection, now: Date) async throws -> Int
     func status() async throws -> InboxStatus

@@ -321,17 +321,12 @@ public final class SQLiteInbox: Inbox {
     }
 
     public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        try await deadLetters(DeadLetterFilter(), limit: limit)
+    }
+
+    public func deadLetters(_ filter: DeadLetterFilter, limit: Int) async throws -> [DeadLetter] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT l.delivery_id, l.failed_at, l.attempts, l.last_error, d.route,
-                        e.source, e.event_id, e.type, e.origin, e.received_at
-                    FROM dead_letter l JOIN delivery d ON d.id = l.delivery_id JOIN event e ON e.id = d.event_rowid
-                    ORDER BY l.failed_at DESC LIMIT ?
-                    """,
-                arguments: [limit]
-            ).map { row in
+            try Self.deadLetterRows(db, filter, limit: limit).map { row in
                 DeadLetter(
                     deliveryID: row["delivery_id"],
                     source: row["source"],
@@ -348,27 +343,48 @@ public final class SQLiteInbox: Inbox {
         }
     }
 
+    /// Dead letters matching `filter`, newest first; the type glob is applied here.
+    private static func deadLetterRows(_ db: Database, _ filter: DeadLetterFilter, limit: Int? = nil) throws -> [Row] {
+        let condition = filter.condition
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT l.delivery_id, l.failed_at, l.attempts, l.last_error, d.route,
+                    e.source, e.event_id, e.type, e.origin, e.received_at
+                FROM dead_letter l JOIN delivery d ON d.id = l.delivery_id JOIN event e ON e.id = d.event_rowid
+                WHERE \(condition.sql)
+                ORDER BY l.failed_at DESC, l.delivery_id DESC
+                """,
+            arguments: condition.arguments
+        ).filter { row in filter.type.map { $0.matches(row["type"]) } ?? true }
+        return limit.map { Array(rows.prefix($0)) } ?? rows
+    }
+
+    /// Deletes dead letters matching `filter` with their deliveries; an event left with no
+    /// delivery goes too. Only `hooksync dlq purge` calls this: dead letters are never pruned.
+    public func purgeDeadLetters(_ filter: DeadLetterFilter) async throws -> Int {
+        try await pool.write { db in
+            let ids: [Int64] = try Self.deadLetterRows(db, filter).map { $0["delivery_id"] }
+            guard !ids.isEmpty else { return 0 }
+            let marks = databaseQuestionMarks(count: ids.count)
+            let events = try Int64.fetchAll(db, sql: "SELECT DISTINCT event_rowid FROM delivery WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+            try db.execute(sql: "DELETE FROM delivery WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+            let purged = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM event WHERE id IN (\(databaseQuestionMarks(count: events.count)))
+                      AND NOT EXISTS (SELECT 1 FROM delivery WHERE event_rowid = event.id)
+                    """,
+                arguments: StatementArguments(events)
+            )
+            return purged
+        }
+    }
+
     public func replay(_ selection: ReplaySelection, now: Date) async throws -> Int {
         let nowValue = now.timeIntervalSince1970
         return try await pool.write { db in
-            let ids: [Int64]
-            switch selection {
-            case .allDead:
-                ids = try Int64.fetchAll(db, sql: "SELECT delivery_id FROM dead_letter")
-            case .events(let eventIDs, let source):
-                guard !eventIDs.isEmpty else { return 0 }
-                let marks = databaseQuestionMarks(count: eventIDs.count)
-                let keys = eventIDs.map { $0 as any DatabaseValueConvertible }
-                ids = try Int64.fetchAll(
-                    db,
-                    sql: """
-                        SELECT l.delivery_id FROM dead_letter l
-                        JOIN delivery d ON d.id = l.delivery_id JOIN event e ON e.id = d.event_rowid
-                        WHERE (e.event_id IN (\(marks)) OR e.dedup_key IN (\(marks))) AND (? IS NULL OR e.source = ?)
-                        """,
-                    arguments: StatementArguments(keys + keys + [source, source])
-                )
-            }
+            let ids: [Int64] = try Self.deadLetterRows(db, selection.filter).map { $0["delivery_id"] }
             guard !ids.isEmpty else { return 0 }
             let marks = databaseQuestionMarks(count: ids.count)
             try db.execute(

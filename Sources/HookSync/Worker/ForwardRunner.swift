@@ -64,11 +64,21 @@ public struct ForwardRunner: Sendable {
             return .failed(reason: "cannot reach \(url): \(error)", retryAfter: nil)
         }
         let status = Int(response.status.code)
-        let excerpt =
-            (try? await response.body.collect(upTo: excerptLimit + 1)).map { buffer in
-                let text = String(buffer: buffer)
-                return text.count > excerptLimit ? String(text.prefix(excerptLimit)) + "…" : text
-            } ?? ""
+        // Only the start of the answer is read: a large error page is cut, never buffered whole.
+        var head: [UInt8] = []
+        var truncated = false
+        do {
+            for try await chunk in response.body {
+                head += chunk.readableBytesView.prefix(excerptLimit - head.count)
+                if head.count >= excerptLimit {
+                    truncated = true
+                    break
+                }
+            }
+        } catch {
+            truncated = true
+        }
+        let excerpt = String(decoding: head, as: UTF8.self) + (truncated ? "…" : "")
         return Self.classify(status: status, retryAfter: response.headers.first(name: "Retry-After"), excerpt: excerpt, now: now)
     }
 

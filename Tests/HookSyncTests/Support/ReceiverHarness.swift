@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import HummingbirdTesting
+import NIOCore
 import ServiceLifecycle
 
 @testable import HookSync
@@ -50,6 +52,15 @@ struct ReceiverHarness {
         self.now = now
     }
 
+    /// The receiver alone: events are stored but not delivered until `application()` runs.
+    func receiverOnly() -> some ApplicationProtocol {
+        var logger = Logger(label: "hooksync-test")
+        logger.logLevel = .warning
+        let router = Router()
+        WebhookReceiver(setup: setup, inbox: inbox, signal: WorkSignal(), logger: logger, now: now).register(on: router)
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    }
+
     func application() -> some ApplicationProtocol {
         var logger = Logger(label: "hooksync-test")
         logger.logLevel = .warning
@@ -60,7 +71,8 @@ struct ReceiverHarness {
             settings: WorkerSettings(concurrency: 4, idlePoll: .milliseconds(200)),
             signal: signal,
             logger: logger,
-            clock: ContinuousClock()
+            clock: ContinuousClock(),
+            forwardSecrets: setup.forwardSecrets
         )
         let receiver = WebhookReceiver(setup: setup, inbox: inbox, signal: signal, logger: logger, now: now)
         let router = Router()
@@ -71,6 +83,25 @@ struct ReceiverHarness {
             services: [worker],
             logger: logger
         )
+    }
+
+    /// Posts a Stripe event signed with the test secret, with `id`, `type` and `created`.
+    func postStripe(
+        _ client: some TestClientProtocol,
+        id: String,
+        type: String = "invoice.paid",
+        created: Int = Vectors.Stripe.timestamp,
+        extra: String = ""
+    ) async throws -> HTTPResponse.Status {
+        let body = #"{"id":"\#(id)","object":"event","created":\#(created),"type":"\#(type)","data":{"object":{"id":"in_1"\#(extra)}}}"#
+        var headers = StripeSignature().sign(
+            WebhookRequest(headers: [:], body: Array(body.utf8)),
+            secret: Secret(Vectors.Stripe.secret),
+            id: id,
+            timestamp: Date(timeIntervalSince1970: TimeInterval(Vectors.Stripe.timestamp))
+        )
+        headers[.contentType] = "application/json"
+        return try await client.execute(uri: "/webhooks/shop", method: .post, headers: headers, body: ByteBuffer(string: body)).status
     }
 
     func storedEvents() async throws -> [EventSummary] {

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+
+/// Which dead deliveries `hooksync dlq`, `replay` and `dlq purge` act on; every field narrows.
+public struct DeadLetterFilter: Sendable, Equatable {
+    /// Provider event ids or dedup keys.
+    public var events: [String]
+    public var source: String?
+    public var route: String?
+    /// A type glob such as `invoice.*`.
+    public var type: EventTypeGlob?
+    /// Dead-lettered at or after.
+    public var since: Date?
+    /// Dead-lettered before.
+    public var before: Date?
+
+    public init(
+        events: [String] = [],
+        source: String? = nil,
+        route: String? = nil,
+        type: EventTypeGlob? = nil,
+        since: Date? = nil,
+        before: Date? = nil
+    ) {
+        self.events = events
+        self.source = source
+        self.route = route
+        self.type = type
+        self.since = since
+        self.before = before
+    }
+
+    /// The SQL condition over `dead_letter l`, `delivery d` and `event e`, with its arguments.
+    /// The type glob is applied afterwards, in Swift, where its matching is defined.
+    var condition: (sql: String, arguments: StatementArguments) {
+        var clauses = ["1"]
+        var arguments = StatementArguments()
+        if !events.isEmpty {
+            let marks = databaseQuestionMarks(count: events.count)
+            clauses.append("(e.event_id IN (\(marks)) OR e.dedup_key IN (\(marks)))")
+            arguments += StatementArguments(events + events)
+        }
+        if let source {
+            clauses.append("e.source = ?")
+            arguments += [source]
+        }
+        if let route {
+            clauses.append("d.route = ?")
+            arguments += [route]
+        }
+        if let since {
+            clauses.append("l.failed_at >= ?")
+            arguments += [since.timeIntervalSince1970]
+        }
+        if let before {
+            clauses.append("l.failed_at < ?")
+            arguments += [before.timeIntervalSince1970]
+        }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+}

@@ -1,0 +1,143 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import HookSync
+
+/// Routes as operators rely on them: fan-out, HTTP forwarding, per-key order.
+@Suite struct DeliveryTests {
+    static let forwardSecret = "whsec_" + Data((0..<32).map { UInt8($0 * 3 % 256) }).base64EncodedString()
+
+    static func forwardRoute(_ port: Int, name: String = "app", maxAttempts: Int = 5) -> RouteConfig {
+        RouteConfig(
+            name: name,
+            source: "shop",
+            action: .forward(url: "http://127.0.0.1:\(port)/hooks", secret: .environment("FORWARD_SECRET")),
+            timeout: .seconds(5),
+            maxAttempts: maxAttempts,
+            backoff: RetrySchedule(base: .milliseconds(10), max: .seconds(5))
+        )
+    }
+
+    static var environment: [String: String] { ReceiverHarness.environment.merging(["FORWARD_SECRET": forwardSecret]) { $1 } }
+
+    @Test func forwardHonoursRetryAfterAndIsSignedPerStandardWebhooks() async throws {
+        let target = ForwardTarget(answers: [(503, ["Retry-After": "1"]), (503, ["Retry-After": "1"])])
+        try await target.application().test(.live) { app in
+            let harness = try ReceiverHarness(environment: Self.environment, routes: [Self.forwardRoute(app.port!)], now: ReceiverHarness.stripeNow)
+            try await harness.application().test(.live) { client in
+                #expect(try await harness.postStripe(client, id: "evt_forward_1") == .ok)
+                try await eventually("the third attempt to succeed", timeout: .seconds(15)) {
+                    try await harness.storedEvents().first?.state == .done
+                }
+            }
+            let requests = target.requests
+            #expect(requests.count == 3)
+            #expect(requests[1].at - requests[0].at >= .seconds(1), "Retry-After: 1 must be honoured")
+            #expect(requests[2].at - requests[1].at >= .seconds(1))
+            let detail = try #require(try await harness.inbox.eventDetails(id: "evt_forward_1", source: "shop").first)
+            #expect(detail.deliveries.first?.history.map(\.outcome) == ["failed", "failed", "ok"])
+            #expect(detail.deliveries.first?.history.first?.error?.hasPrefix("HTTP 503: answer 503") == true)
+
+            // The application verifies the request with the Standard Webhooks algorithm, computed here.
+            let last = requests[2]
+            let id = try #require(last.headers[HTTPField.Name("webhook-id")!])
+            let timestamp = try #require(last.headers[HTTPField.Name("webhook-timestamp")!])
+            let key = SymmetricKey(data: Data(base64Encoded: String(Self.forwardSecret.dropFirst("whsec_".count)))!)
+            let expected = Data(HMAC<SHA256>.authenticationCode(for: Data("\(id).\(timestamp).\(last.body)".utf8), using: key)).base64EncodedString()
+            #expect(last.headers[HTTPField.Name("webhook-signature")!] == "v1,\(expected)")
+            #expect(last.headers[.contentType] == "application/json")
+            #expect(last.headers[HTTPField.Name("hooksync-source")!] == "shop")
+            #expect(last.headers[HTTPField.Name("hooksync-event-type")!] == "invoice.paid")
+            #expect(id == "shop_evt_forward_1")
+            #expect(last.body.contains(#""id":"evt_forward_1""#))
+        }
+    }
+
+    @Test func aRefusingTargetDeadLettersAfterOneAttemptWithAnExcerpt() async throws {
+        let target = ForwardTarget(answers: [(400, [:])])
+        try await target.application().test(.live) { app in
+            let harness = try ReceiverHarness(environment: Self.environment, routes: [Self.forwardRoute(app.port!)], now: ReceiverHarness.stripeNow)
+            try await harness.application().test(.live) { client in
+                #expect(try await harness.postStripe(client, id: "evt_refused") == .ok)
+                try await eventually("the delivery to die") { try await harness.storedEvents().first?.state == .dead }
+            }
+            #expect(target.requests.count == 1)
+            let dead = try #require(try await harness.inbox.deadLetters(limit: 10).first)
+            #expect(dead.attempts == 1)
+            #expect(dead.lastError.hasPrefix("HTTP 400: answer 400 xxx"))
+            #expect(dead.lastError.count < 600, "a bounded excerpt, not the whole response")
+        }
+    }
+
+    @Test func oneEventFansOutAndAFailingRouteHoldsNothingBack() async throws {
+        let scratch = try TemporaryDirectory()
+        let good = try scratch.script("good.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID\" >> \(scratch.file("good"))")
+        let bad = try scratch.script("bad.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID\" >> \(scratch.file("bad")); test -f \(scratch.file("fixed"))")
+        let routes = [
+            RouteConfig(name: "good", action: .exec([good])),
+            RouteConfig(name: "bad", action: .exec([bad]), maxAttempts: 2, backoff: RetrySchedule(base: .milliseconds(10), max: .milliseconds(20))),
+        ]
+        let harness = try ReceiverHarness(routes: routes, now: ReceiverHarness.stripeNow)
+        try await harness.application().test(.live) { client in
+            #expect(try await harness.postStripe(client, id: "evt_fan") == .ok)
+            try await eventually("bad to be dead-lettered") { try await harness.storedEvents().first?.state == .dead }
+            #expect(scratch.lines("good") == ["evt_fan"])
+            #expect(scratch.lines("bad") == ["evt_fan", "evt_fan"])
+
+            _ = try scratch.write("fixed", "")
+            #expect(try await harness.inbox.replay(.matching(DeadLetterFilter(route: "bad")), now: Date()) == 1)
+            try await eventually("the replay to finish") { try await harness.storedEvents().first?.state == .done }
+        }
+        #expect(scratch.lines("good") == ["evt_fan"], "replaying one route leaves the other alone")
+        #expect(scratch.lines("bad").count == 3)
+        let detail = try #require(try await harness.inbox.eventDetails(id: "evt_fan", source: "shop").first)
+        #expect(detail.deliveries.first { $0.route == "bad" }?.replays == 1)
+    }
+
+    /// 20 events over 3 keys, posted shuffled before delivery starts, reach the handler in
+    /// occurrence order per key while the keys interleave.
+    @Test func orderByDeliversEachKeyInOccurrenceOrder() async throws {
+        let scratch = try TemporaryDirectory()
+        let handler = try scratch.script(
+            "ordered.sh",
+            "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID\" >> \(scratch.file("log")); sleep 0.05; echo \"$HOOKSYNC_EVENT_ID\" >> \(scratch.file("log"))"
+        )
+        let route = RouteConfig(
+            name: "ordered",
+            action: .exec([handler]),
+            orderBy: FieldRule(["/data/object/customer"])
+        )
+        let events = (0..<20).map { n in (id: String(format: "evt_%02d", n), key: "cus_\(n % 3)", created: Vectors.Stripe.timestamp + n) }
+        var generator = SeededGenerator(seed: 11)
+        let shuffled = events.shuffled(using: &generator)
+        // Store first (no worker), then deliver: order is the worker's job, not arrival's.
+        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        try await harness.receiverOnly().test(.live) { client in
+            for event in shuffled {
+                let customer = #","customer":""# + event.key + "\""
+                let status = try await harness.postStripe(client, id: event.id, created: event.created, extra: customer)
+                #expect(status == .ok)
+            }
+        }
+        try await harness.application().test(.live) { _ in
+            try await eventually("all 20 delivered", timeout: .seconds(20)) {
+                try await harness.storedEvents().allSatisfy { $0.state == .done }
+            }
+        }
+        let log = scratch.lines("log")
+        #expect(log.count == 40)
+        for key in 0..<3 {
+            let ids = events.filter { $0.key == "cus_\(key)" }.map(\.id)
+            let seen = log.filter { ids.contains($0) }
+            // Each handler run writes its id twice: runs of one key never overlap.
+            #expect(seen == ids.flatMap { [$0, $0] }, "key cus_\(key): \(seen)")
+        }
+        let firstTwo = Set(log.prefix(6))
+        #expect(firstTwo.count > 1, "different keys run side by side: \(log.prefix(6))")
+    }
+}
