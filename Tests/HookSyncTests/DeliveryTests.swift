@@ -77,7 +77,10 @@ import Testing
     @Test func oneEventFansOutAndAFailingRouteHoldsNothingBack() async throws {
         let scratch = try TemporaryDirectory()
         let good = try scratch.script("good.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID\" >> \(scratch.file("good"))")
-        let bad = try scratch.script("bad.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID\" >> \(scratch.file("bad")); test -f \(scratch.file("fixed"))")
+        let bad = try scratch.script(
+            "bad.sh",
+            "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID\" >> \(scratch.file("bad")); test -f \(scratch.file("fixed"))"
+        )
         let routes = [
             RouteConfig(name: "good", action: .exec([good])),
             RouteConfig(name: "bad", action: .exec([bad]), maxAttempts: 2, backoff: RetrySchedule(base: .milliseconds(10), max: .milliseconds(20))),
@@ -139,5 +142,31 @@ import Testing
         }
         let firstTwo = Set(log.prefix(6))
         #expect(firstTwo.count > 1, "different keys run side by side: \(log.prefix(6))")
+    }
+
+    /// A command past its timeout dies with everything it started.
+    @Test func anExecRoutePastItsTimeoutIsKilledWithItsChildren() async throws {
+        let scratch = try TemporaryDirectory()
+        let script = try scratch.script(
+            "hang.sh",
+            "cat > /dev/null; sleep 300 & echo $! > \(scratch.file("child")); echo \"about to hang\" >&2; sleep 300"
+        )
+        let route = RouteConfig(name: "hang", action: .exec([script]), timeout: .seconds(1), maxAttempts: 1)
+        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        try await harness.application().test(.live) { client in
+            #expect(try await harness.postStripe(client, id: "evt_hang") == .ok)
+            try await eventually("the delivery to time out", timeout: .seconds(15)) { try await harness.storedEvents().first?.state == .dead }
+        }
+        let child = try #require(scratch.lines("child").first.flatMap { Int32($0) })
+        try await eventually("the background child to be gone") { !Self.isAlive(child) }
+        let dead = try #require(try await harness.inbox.deadLetters(limit: 1).first)
+        #expect(dead.lastError == "timed out: about to hang")
+    }
+
+    /// Running, or at least not a zombie waiting for a parent that is gone.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        let state = stat.split(separator: ")").last?.split(separator: " ").first
+        return state != "Z"
     }
 }

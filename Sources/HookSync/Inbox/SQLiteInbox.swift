@@ -367,7 +367,11 @@ public final class SQLiteInbox: Inbox {
             let ids: [Int64] = try Self.deadLetterRows(db, filter).map { $0["delivery_id"] }
             guard !ids.isEmpty else { return 0 }
             let marks = databaseQuestionMarks(count: ids.count)
-            let events = try Int64.fetchAll(db, sql: "SELECT DISTINCT event_rowid FROM delivery WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+            let events = try Int64.fetchAll(
+                db,
+                sql: "SELECT DISTINCT event_rowid FROM delivery WHERE id IN (\(marks))",
+                arguments: StatementArguments(ids)
+            )
             try db.execute(sql: "DELETE FROM delivery WHERE id IN (\(marks))", arguments: StatementArguments(ids))
             let purged = db.changesCount
             try db.execute(

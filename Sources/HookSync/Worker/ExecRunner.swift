@@ -37,35 +37,24 @@ public struct ExecRunner: Sendable {
             try? FileManager.default.removeItem(at: inputURL)
             try? FileManager.default.removeItem(at: errorURL)
         }
-        let process = Process()
-        let (exits, exited) = AsyncStream<Void>.makeStream()
-        do {
-            // Owner-only: the files hold an event body and whatever the command says about it.
-            let privateFile: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
-            guard FileManager.default.createFile(atPath: inputURL.path, contents: Data(input), attributes: privateFile),
-                FileManager.default.createFile(atPath: errorURL.path, contents: nil, attributes: privateFile)
-            else {
-                throw CocoaError(.fileWriteUnknown)
-            }
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = Array(command.dropFirst())
-            process.environment = environment
-            process.standardInput = try FileHandle(forReadingFrom: inputURL)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: errorURL)
-            process.terminationHandler = { _ in
-                exited.yield()
-                exited.finish()
-            }
-            try process.run()
-        } catch {
-            return ExecResult(termination: .failedToStart("\(command[0]): \(error.localizedDescription)"), stderrTail: "")
+        // Owner-only: the files hold an event body and whatever the command says about it.
+        let privateFile: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
+        guard FileManager.default.createFile(atPath: inputURL.path, contents: Data(input), attributes: privateFile),
+            FileManager.default.createFile(atPath: errorURL.path, contents: nil, attributes: privateFile)
+        else {
+            return ExecResult(termination: .failedToStart("cannot create temporary files in \(scratch.path)"), stderrTail: "")
         }
-        let pid = process.processIdentifier
+        let pid: pid_t
+        do {
+            pid = try Self.spawn(executable: executable, arguments: command, environment: environment, stdin: inputURL.path, stderr: errorURL.path)
+        } catch {
+            return ExecResult(termination: .failedToStart("\(command[0]): \(error)"), stderrTail: "")
+        }
+        let exit = ChildExit(pid: pid)
         let timedOut = await withTaskCancellationHandler {
             await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
-                    for await _ in exits {}
+                    await exit.wait()
                     return false
                 }
                 group.addTask {
@@ -74,7 +63,8 @@ public struct ExecRunner: Sendable {
                     } catch {
                         return false
                     }
-                    kill(pid, SIGKILL)
+                    // The whole process group: a shell's children die with it.
+                    kill(-pid, SIGKILL)
                     return true
                 }
                 var timedOut = await group.next() ?? false
@@ -84,19 +74,62 @@ public struct ExecRunner: Sendable {
             }
         } onCancel: {
             // The agent is stopping hard: do not leave the command running behind it.
-            kill(pid, SIGKILL)
+            kill(-pid, SIGKILL)
         }
-        if !timedOut && process.isRunning {
-            // Cancelled before the exit was observed; wait for the kill to land.
-            process.waitUntilExit()
-        }
+        let status = await exit.wait()
         let tail = Self.tail(of: errorURL, limit: stderrLimit)
-        if timedOut { return ExecResult(termination: .timedOut, stderrTail: tail) }
-        switch process.terminationReason {
-        case .exit: return ExecResult(termination: .exited(process.terminationStatus), stderrTail: tail)
-        case .uncaughtSignal: return ExecResult(termination: .signalled(process.terminationStatus), stderrTail: tail)
-        @unknown default: return ExecResult(termination: .exited(process.terminationStatus), stderrTail: tail)
+        if timedOut {
+            kill(-pid, SIGKILL)
+            return ExecResult(termination: .timedOut, stderrTail: tail)
         }
+        // Children the command left running in its group go with it.
+        kill(-pid, SIGKILL)
+        if status & 0x7f == 0 { return ExecResult(termination: .exited((status >> 8) & 0xff), stderrTail: tail) }
+        return ExecResult(termination: .signalled(status & 0x7f), stderrTail: tail)
+    }
+
+    /// Starts the command in a process group of its own (so a timeout can kill what it spawned),
+    /// stdin from `stdin`, stdout discarded, stderr appended to `stderr`, signals at default.
+    static func spawn(
+        executable: String,
+        arguments: [String],
+        environment: [String: String],
+        stdin: String,
+        stderr: String
+    ) throws(SpawnError) -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        // The agent ignores SIGPIPE; its commands must not inherit that.
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_APPEND, 0)
+        // Nothing else of the agent's reaches a command: not the inbox, sockets, or a pipe a
+        // supervisor watches to learn that the agent exited.
+        closeInheritedDescriptors(&actions)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv + envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else { throw SpawnError(code: result) }
+        return pid
     }
 
     /// Finds a command the way a shell would: as given when it has a slash, else on `PATH`.
@@ -118,5 +151,55 @@ public struct ExecRunner: Sendable {
         try? handle.seek(toOffset: size > UInt64(limit) ? size - UInt64(limit) : 0)
         let data = (try? handle.readToEnd()) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time because
+/// Swift's Glibc module does not import it.
+private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+private let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
+    unsafeBitCast($0, to: AddCloseFrom.self)
+}
+
+/// Closes every descriptor from 3 up in the child: with `closefrom` where glibc has it, else
+/// each descriptor open now.
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    if let addCloseFrom, addCloseFrom(&actions, 3) == 0 { return }
+    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) } ?? []
+    for descriptor in open where descriptor > 2 && fcntl(descriptor, F_GETFD) != -1 {
+        posix_spawn_file_actions_addclose(&actions, descriptor)
+    }
+}
+
+/// Why a command could not be started.
+struct SpawnError: Error, CustomStringConvertible {
+    var code: Int32
+    var description: String { String(cString: strerror(code)) }
+}
+
+/// Waits for one child's exit status without blocking the concurrency pool: `waitpid` runs on
+/// a thread of its own, once, and every waiter gets its result.
+final class ChildExit: Sendable {
+    private let result: Task<Int32, Never>
+
+    init(pid: pid_t) {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        let thread = Thread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            continuation.yield(status)
+            continuation.finish()
+        }
+        thread.start()
+        result = Task {
+            for await status in stream { return status }
+            return -1
+        }
+    }
+
+    /// The raw `waitpid` status.
+    @discardableResult
+    func wait() async -> Int32 {
+        await result.value
     }
 }

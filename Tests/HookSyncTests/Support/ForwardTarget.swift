@@ -29,7 +29,11 @@ final class ForwardTarget: Sendable {
             let answer = self.script.withLock { $0.isEmpty ? (status: 200, headers: [:]) : $0.removeFirst() }
             var headers = HTTPFields()
             for (name, value) in answer.headers { headers[HTTPField.Name(name)!] = value }
-            return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: .init(string: "answer \(answer.status) " + String(repeating: "x", count: 2000))))
+            return Response(
+                status: .init(code: answer.status),
+                headers: headers,
+                body: .init(byteBuffer: .init(string: "answer \(answer.status) " + String(repeating: "x", count: 2000)))
+            )
         }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
