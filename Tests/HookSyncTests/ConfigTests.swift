@@ -262,4 +262,46 @@ import Testing
         #expect(issues.map(\.key).sorted() == ["sources[0].mode", "sources[1].hook_id", "sources[2].api_key"])
         #expect(issues.first { $0.key == "sources[0].mode" }?.description.contains("slack has no event API to poll") == true)
     }
+
+    @Test func forwardRoutesOrderingConcurrencyAndRetention() throws {
+        let text = """
+            retain = "30d"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            mode = "poll"
+            api_key = "env:K"
+            [[routes]]
+            name = "app"
+            forward = "http://127.0.0.1:3000/hooks"
+            forward_secret = "env:FORWARD_SECRET"
+            concurrency = 4
+            order_by = "/data/object/customer"
+            """
+        let config = try AgentConfig.parse(text, file: "f.toml", baseDirectory: "/")
+        #expect(config.retain == .seconds(30 * 86400))
+        let route = config.routes[0]
+        #expect(route.action == .forward(url: "http://127.0.0.1:3000/hooks", secret: .environment("FORWARD_SECRET")))
+        #expect(route.concurrency == 4)
+        #expect(route.orderBy?.description == "/data/object/customer")
+        #expect(config.environmentForRoutes(["FORWARD_SECRET": "x", "PATH": "/bin"]) == ["PATH": "/bin"], "routes never see the forward secret")
+        let setup = try AgentSetup.prepare(
+            config: config,
+            environment: ["K": "sk", "FORWARD_SECRET": "whsec_" + Data(repeating: 1, count: 32).base64EncodedString()]
+        )
+        #expect(setup.forwardSecrets["app"] != nil)
+        let bad = try #require(throws: ConfigError.self) {
+            try AgentSetup.prepare(config: config, environment: ["K": "sk", "FORWARD_SECRET": "whsec_!!"])
+        }
+        #expect(bad.issues.map(\.key) == ["routes[0].forward_secret"])
+
+        let broken = try #require(throws: ConfigError.self) {
+            try AgentConfig.parse(
+                "[[routes]]\nname = \"a\"\nforward = \"http://x/\"\n[[routes]]\nname = \"b\"\nexec = [\"x\"]\nforward = \"http://x/\"\nforward_secret = \"env:S\"\n",
+                file: "f.toml",
+                baseDirectory: "/"
+            )
+        }
+        #expect(broken.issues.map(\.key) == ["routes[0].forward_secret", "routes[1].forward"])
+    }
 }

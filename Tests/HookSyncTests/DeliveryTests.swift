@@ -169,4 +169,72 @@ import Testing
         let state = stat.split(separator: ")").last?.split(separator: " ").first
         return state != "Z"
     }
+
+    /// An event that arrives after a later one of its key was delivered is marked late.
+    @Test func anEventOvertakenByALaterOneOfItsKeyIsDeliveredMarkedLate() async throws {
+        let scratch = try TemporaryDirectory()
+        let handler = try scratch.script("late.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID late=${HOOKSYNC_LATE:-0}\" >> \(scratch.file("log"))")
+        let route = RouteConfig(name: "ordered", action: .exec([handler]), orderBy: FieldRule(["/data/object/customer"]))
+        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        try await harness.application().test(.live) { client in
+            let customer = #","customer":"cus_1""#
+            #expect(try await harness.postStripe(client, id: "evt_second", created: Vectors.Stripe.timestamp + 60, extra: customer) == .ok)
+            try await eventually("the later event delivered") { scratch.lines("log").count == 1 }
+            #expect(try await harness.postStripe(client, id: "evt_first", created: Vectors.Stripe.timestamp, extra: customer) == .ok)
+            try await eventually("the earlier event delivered") { scratch.lines("log").count == 2 }
+        }
+        #expect(scratch.lines("log") == ["evt_second late=0", "evt_first late=1"])
+    }
+
+    /// Pruning deletes only old events whose deliveries are all done, in small batches, while
+    /// the receiver keeps storing and answering.
+    @Test func pruningRemovesOnlyWhatItShouldWhileTheReceiverAnswers() async throws {
+        let route = RouteConfig(name: "r", action: .exec(["/bin/true"]))
+        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        let old = Date().addingTimeInterval(-40 * 86400)
+        func event(_ id: String, at date: Date) -> IncomingEvent {
+            IncomingEvent(
+                source: "shop",
+                eventID: id,
+                type: "invoice.paid",
+                occurredAt: nil,
+                receivedAt: date,
+                origin: .webhook,
+                headers: [:],
+                body: Array("{}".utf8),
+                routes: ["r"]
+            )
+        }
+        for n in 0..<1500 { _ = try await harness.inbox.store(event("old_done_\(n)", at: old)) }
+        _ = try await harness.inbox.store(event("old_pending", at: old))
+        _ = try await harness.inbox.store(event("old_dead", at: old))
+        _ = try await harness.inbox.store(event("new_done", at: Date()))
+        // Finish every delivery except old_pending's; old_dead dies.
+        let claimed = try await harness.inbox.claimDueDeliveries(routes: ["r"], limit: 2000, now: Date(), lease: .seconds(60), owner: "t")
+        for delivery in claimed where delivery.eventID != "old_pending" {
+            try await harness.inbox.recordAttempt(
+                AttemptRecord(
+                    deliveryID: delivery.deliveryID,
+                    leaseOwner: "t",
+                    startedAt: Date(),
+                    finishedAt: Date(),
+                    error: delivery.eventID == "old_dead" ? "boom" : nil,
+                    decision: delivery.eventID == "old_dead" ? .dead : .done
+                )
+            )
+        }
+        let pruner = InboxPruner(inbox: harness.inbox, retain: .seconds(30 * 86400), batch: 100, clock: ContinuousClock(), logger: .init(label: "t"))
+        try await harness.receiverOnly().test(.live) { client in
+            async let pruned = pruner.pruneOnce()
+            var statuses: [HTTPResponse.Status] = []
+            for n in 0..<30 { statuses.append(try await harness.postStripe(client, id: "evt_live_\(n)")) }
+            #expect(try await pruned == 1500)
+            #expect(statuses.allSatisfy { $0 == .ok })
+        }
+        let left = Set(try await harness.inbox.events(EventQuery(limit: 5000)).map(\.id))
+        #expect(left.count == 33)
+        #expect(left.isSuperset(of: ["old_pending", "old_dead", "new_done"]))
+        #expect(left.filter { $0.hasPrefix("evt_live_") }.count == 30)
+        #expect(try await harness.inbox.deadLetters(limit: 10).map(\.id) == ["old_dead"], "dead letters are kept")
+    }
 }

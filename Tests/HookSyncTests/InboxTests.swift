@@ -64,6 +64,28 @@ import Testing
         #expect(try await inbox.eventDetails(id: "2:gh-delivery", source: "shop").map(\.dedupKey) == ["2:gh-delivery"])
     }
 
+    @Test func attemptHistoryIsBoundedPerDelivery() async throws {
+        _ = try await inbox.store(event("evt_flaky"))
+        for _ in 0..<(SQLiteInbox.attemptHistoryLimit + 10) {
+            let claimed = try #require(
+                try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0 + 1, lease: .seconds(60), owner: "w").first
+            )
+            try await inbox.recordAttempt(
+                AttemptRecord(
+                    deliveryID: claimed.deliveryID,
+                    leaseOwner: "w",
+                    startedAt: t0,
+                    finishedAt: t0,
+                    error: "nope",
+                    decision: .retry(after: .zero)
+                )
+            )
+        }
+        let delivery = try #require(try await inbox.eventDetails(id: "evt_flaky", source: nil).first?.deliveries.first)
+        #expect(delivery.attempts == SQLiteInbox.attemptHistoryLimit + 10)
+        #expect(delivery.history.count == SQLiteInbox.attemptHistoryLimit)
+    }
+
     @Test func commitsAreFullySynchronous() async throws {
         #expect(try await inbox.writerSynchronousMode() == 2)  // FULL
         let reopened = try SQLiteInbox(path: inbox.path, create: false)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import HookSync
@@ -92,5 +93,39 @@ import Testing
         #expect(DeliveryState.allCases.sorted() == [.pending, .retrying, .dead, .done])
         #expect([DeliveryState.done, .dead].min() == .dead)
         #expect([DeliveryState.dead, .retrying, .done].min() == .retrying)
+    }
+}
+
+@Suite struct DeliveryOutcomeTests {
+    let policy = DeliveryPolicy(maxAttempts: 5, schedule: RetrySchedule(base: .seconds(1), max: .seconds(60)))
+
+    @Test func retryAfterIsHonouredUpToTheRouteCeilingAndRefusalsDieAtOnce() {
+        var generator = SeededGenerator(seed: 5)
+        #expect(policy.decide(.succeeded, attempts: 1, using: &generator) == .done)
+        #expect(policy.decide(.rejected(reason: "HTTP 400"), attempts: 1, using: &generator) == .dead)
+        guard case .retry(let waited) = policy.decide(.failed(reason: "HTTP 503", retryAfter: .seconds(30)), attempts: 1, using: &generator) else {
+            Issue.record("a 503 is retried")
+            return
+        }
+        #expect(waited >= .seconds(30))
+        #expect(policy.decide(.failed(reason: "HTTP 429", retryAfter: .seconds(7200)), attempts: 1, using: &generator) == .retry(after: .seconds(60)))
+        #expect(policy.decide(.failed(reason: "HTTP 503", retryAfter: nil), attempts: 5, using: &generator) == .dead)
+    }
+
+    @Test(arguments: [
+        (200, DeliveryOutcome.succeeded), (204, .succeeded), (408, .failed(reason: "HTTP 408: x", retryAfter: nil)),
+        (425, .failed(reason: "HTTP 425: x", retryAfter: nil)), (429, .failed(reason: "HTTP 429: x", retryAfter: nil)),
+        (500, .failed(reason: "HTTP 500: x", retryAfter: nil)), (503, .failed(reason: "HTTP 503: x", retryAfter: nil)),
+        (301, .rejected(reason: "HTTP 301: x")), (400, .rejected(reason: "HTTP 400: x")), (404, .rejected(reason: "HTTP 404: x")),
+        (410, .rejected(reason: "HTTP 410: x")),
+    ])
+    func forwardStatusesAreClassified(_ status: Int, _ expected: DeliveryOutcome) {
+        #expect(ForwardRunner.classify(status: status, retryAfter: nil, excerpt: "x", now: Date()) == expected)
+    }
+
+    @Test func retryAfterMayBeAnHTTPDate() {
+        let now = Date(timeIntervalSince1970: 1_795_341_600)
+        let outcome = ForwardRunner.classify(status: 503, retryAfter: "Sun, 22 Nov 2026 10:00:05 GMT", excerpt: "", now: now)
+        #expect(outcome == .failed(reason: "HTTP 503", retryAfter: .seconds(5)))
     }
 }

@@ -75,6 +75,9 @@ public enum Agent {
                 forwardSecrets: setup.forwardSecrets
             )
         ]
+        if let retain = config.retain {
+            services.append(InboxPruner(inbox: inbox, retain: retain, clock: ContinuousClock(), logger: logger))
+        }
         for source in setup.sources.values.sorted(by: { $0.name < $1.name }) {
             guard let feed = source.feed, let schedule = source.config.polling.effectiveSchedule(mode: source.config.mode) else { continue }
             let name = source.name

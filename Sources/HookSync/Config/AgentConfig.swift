@@ -14,6 +14,9 @@ public struct AgentConfig: Sendable {
     public var worker: WorkerSettings
     public var sources: [SourceConfig]
     public var routes: [RouteConfig]
+    /// Events whose deliveries are all done are deleted this long after they arrived; nil keeps
+    /// everything. It is also the deduplication window: an event re-sent later is new.
+    public var retain: Duration?
 
     public init(
         file: String = "(memory)",
@@ -22,7 +25,8 @@ public struct AgentConfig: Sendable {
         http: HTTPSettings? = HTTPSettings(),
         worker: WorkerSettings = WorkerSettings(),
         sources: [SourceConfig],
-        routes: [RouteConfig]
+        routes: [RouteConfig],
+        retain: Duration? = nil
     ) {
         self.file = file
         self.dataDirectory = dataDirectory
@@ -31,6 +35,7 @@ public struct AgentConfig: Sendable {
         self.worker = worker
         self.sources = sources
         self.routes = routes
+        self.retain = retain
     }
 
     /// Where the inbox database lives.
@@ -91,7 +96,7 @@ public struct AgentConfig: Sendable {
     /// Parses configuration text; `baseDirectory` anchors relative paths.
     public static func parse(_ text: String, file: String, baseDirectory: String) throws(ConfigError) -> AgentConfig {
         let root = TOMLReader(table: try TOMLTable.parse(text, file: file), collector: ConfigIssueCollector(file: file))
-        root.rejectUnknownKeys(["data_dir", "providers_dir", "http", "worker", "sources", "routes"])
+        root.rejectUnknownKeys(["data_dir", "providers_dir", "retain", "http", "worker", "sources", "routes"])
 
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : ((baseDirectory as NSString).appendingPathComponent(path) as NSString).standardizingPath
@@ -100,6 +105,7 @@ public struct AgentConfig: Sendable {
         let providersDirectory = root.string("providers_dir").map(resolve)
         let http = root.table("http").map(readHTTP)
         let worker = root.table("worker").map(readWorker) ?? WorkerSettings()
+        let retain = root.duration("retain")
         let sources = root.tables("sources").compactMap { readSource($0, resolve: resolve) }
         let routes = root.tables("routes").compactMap { readRoute($0, resolve: resolve) }.map { route in
             // A command written "./x" or "../x" is relative to the config file, like data_dir.
@@ -146,7 +152,8 @@ public struct AgentConfig: Sendable {
             http: http,
             worker: worker,
             sources: sources,
-            routes: routes
+            routes: routes,
+            retain: retain
         )
     }
 

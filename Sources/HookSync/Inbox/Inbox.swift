@@ -47,6 +47,9 @@ public protocol Inbox: Sendable {
     func contains(source: String, dedupKey: String) async throws -> Bool
     func pollState(source: String) async throws -> PollState?
     func recordPass(source: String, _ pass: PollPassRecord) async throws
+    /// Deletes up to `limit` events received before `cutoff` whose deliveries are all done,
+    /// with their deliveries and attempts; returns how many. One short transaction per call.
+    func prune(receivedBefore cutoff: Date, limit: Int) async throws -> Int
     /// The last time a webhook (not a poll) brought an event of `source`.
     func lastWebhookArrival(source: String) async throws -> Date?
 }

@@ -136,6 +136,9 @@ public final class SQLiteInbox: Inbox {
         }
     }
 
+    /// Attempts kept per delivery; older ones are dropped as new ones are recorded.
+    static let attemptHistoryLimit = 50
+
     /// The content type kept with an event (headers are stored as a JSON object).
     static func contentType(inHeaders json: String) -> String? {
         (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8)))?["content-type"]
@@ -166,6 +169,14 @@ public final class SQLiteInbox: Inbox {
                     record.deliveryID, record.startedAt.timeIntervalSince1970, durationMs,
                     record.error == nil ? "ok" : "failed", record.error,
                 ]
+            )
+            // The history is bounded: a delivery replayed for months keeps its latest attempts.
+            try db.execute(
+                sql: """
+                    DELETE FROM attempt WHERE delivery_id = ?1 AND id NOT IN (
+                        SELECT id FROM attempt WHERE delivery_id = ?1 ORDER BY id DESC LIMIT ?2)
+                    """,
+                arguments: [record.deliveryID, Self.attemptHistoryLimit]
             )
             if state == .dead {
                 try db.execute(
@@ -534,6 +545,23 @@ extension SQLiteInbox {
                 )
             }
             return results
+        }
+    }
+
+    public func prune(receivedBefore cutoff: Date, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            // Only events every delivery of which is done: pending work and dead letters stay.
+            try db.execute(
+                sql: """
+                    DELETE FROM event WHERE id IN (
+                        SELECT e.id FROM event e
+                        WHERE e.received_at < ?
+                          AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_rowid = e.id AND d.state != 'done')
+                        ORDER BY e.received_at LIMIT ?)
+                    """,
+                arguments: [cutoff.timeIntervalSince1970, limit]
+            )
+            return db.changesCount
         }
     }
 
