@@ -19,6 +19,19 @@ public struct AgentSetup: Sendable {
         let providers = try ProviderRegistry.load(directory: config.providersDirectory)
         var issues: [ConfigIssue] = []
         var sources: [String: ResolvedSource] = [:]
+        /// Reads a secret and checks its shape; a failure becomes an issue naming `key`.
+        func resolve(_ reference: SecretReference, key: String, validate: (Secret) throws -> Void) -> Secret? {
+            do {
+                let secret = try reference.resolve(environment: environment)
+                try validate(secret)
+                return secret
+            } catch let error as SecretError {
+                issues.append(ConfigIssue(file: config.file, key: key, value: "\"\(reference)\"", expected: "a readable secret (\(error.reason))"))
+            } catch {
+                issues.append(ConfigIssue(file: config.file, key: key, value: "\"\(reference)\"", expected: "\(error)"))
+            }
+            return nil
+        }
         for (index, source) in config.sources.enumerated() {
             let key = "sources[\(index)]"
             guard let provider = providers[source.provider] else {
@@ -44,23 +57,8 @@ public struct AgentSetup: Sendable {
             }
             var secrets: [Secret] = []
             if resolveSecrets && source.mode.acceptsWebhooks {
-                for reference in source.webhookSecrets {
-                    do {
-                        let secret = try reference.resolve(environment: environment)
-                        try scheme.validate(secret: secret)
-                        secrets.append(secret)
-                    } catch let error as SecretError {
-                        issues.append(
-                            ConfigIssue(
-                                file: config.file,
-                                key: "\(key).webhook_secret",
-                                value: "\"\(reference)\"",
-                                expected: "a readable secret (\(error.reason))"
-                            )
-                        )
-                    } catch {
-                        issues.append(ConfigIssue(file: config.file, key: "\(key).webhook_secret", value: "\"\(reference)\"", expected: "\(error)"))
-                    }
+                secrets = source.webhookSecrets.compactMap { reference in
+                    resolve(reference, key: "\(key).webhook_secret") { try scheme.validate(secret: $0) }
                 }
             }
             var feed: (any EventFeed)?
@@ -99,21 +97,8 @@ public struct AgentSetup: Sendable {
         var forwardSecrets: [String: Secret] = [:]
         for (index, route) in config.routes.enumerated() {
             guard case .forward(_, let reference) = route.action, resolveSecrets else { continue }
-            do {
-                let secret = try reference.resolve(environment: environment)
-                try StandardWebhooksSignature().validate(secret: secret)
-                forwardSecrets[route.name] = secret
-            } catch let error as SecretError {
-                issues.append(
-                    ConfigIssue(
-                        file: config.file,
-                        key: "routes[\(index)].forward_secret",
-                        value: "\"\(reference)\"",
-                        expected: "a readable secret (\(error.reason))"
-                    )
-                )
-            } catch {
-                issues.append(ConfigIssue(file: config.file, key: "routes[\(index)].forward_secret", value: "\"\(reference)\"", expected: "\(error)"))
+            forwardSecrets[route.name] = resolve(reference, key: "routes[\(index)].forward_secret") {
+                try StandardWebhooksSignature().validate(secret: $0)
             }
         }
         guard issues.isEmpty else { throw ConfigError(issues: issues) }

@@ -51,7 +51,7 @@ public struct TestEventSender: Sendable {
         let url = "http://\(address)/webhooks/\(source.name)"
         var outgoing = HTTPClientRequest(url: url)
         outgoing.method = .POST
-        for field in request.headers { outgoing.headers.add(name: field.name.canonicalName, value: field.value) }
+        outgoing.headers.add(fields: request.headers)
         outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         let response: HTTPClientResponse
         do {

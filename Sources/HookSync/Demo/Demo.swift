@@ -129,7 +129,7 @@ public struct Demo: Sendable {
         var request = HTTPClientRequest(url: "http://\(address)/webhooks/demo")
         request.method = .POST
         let headers = StripeSignature().sign(WebhookRequest(headers: [:], body: body), secret: Secret(secret), id: "", timestamp: Date())
-        for field in headers { request.headers.add(name: field.name.rawName, value: field.value) }
+        request.headers.add(fields: headers)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))
         do {

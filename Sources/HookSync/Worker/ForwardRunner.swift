@@ -53,7 +53,7 @@ public struct ForwardRunner: Sendable {
         }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        for field in signed.headers { request.headers.add(name: field.name.rawName, value: field.value) }
+        request.headers.add(fields: signed.headers)
         request.body = .bytes(ByteBuffer(bytes: signed.body))
         let response: HTTPClientResponse
         do {
