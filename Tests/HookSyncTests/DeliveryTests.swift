@@ -237,4 +237,34 @@ import Testing
         #expect(left.filter { $0.hasPrefix("evt_live_") }.count == 30)
         #expect(try await harness.inbox.deadLetters(limit: 10).map(\.id) == ["old_dead"], "dead letters are kept")
     }
+
+    /// A route whose target hangs holds at most its share of the worker: the others go on.
+    @Test func aHangingRouteCannotStallTheOthersAndConcurrencyBoundsARoute() async throws {
+        let scratch = try TemporaryDirectory()
+        let slow = try scratch.script(
+            "slow.sh",
+            "cat > /dev/null; echo start >> \(scratch.file("slow")); while [ ! -e \(scratch.file("open")) ]; do sleep 0.05; done"
+        )
+        let fast = try scratch.script("fast.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID\" >> \(scratch.file("fast"))")
+        let single = try scratch.script(
+            "single.sh",
+            "cat > /dev/null; echo in >> \(scratch.file("single")); sleep 0.1; echo out >> \(scratch.file("single"))"
+        )
+        let routes = [
+            RouteConfig(name: "slow", action: .exec([slow]), timeout: .seconds(60)),
+            RouteConfig(name: "fast", action: .exec([fast])),
+            RouteConfig(name: "single", action: .exec([single]), concurrency: 1),
+        ]
+        let harness = try ReceiverHarness(routes: routes, now: ReceiverHarness.stripeNow)
+        try await harness.application().test(.live) { client in
+            for n in 0..<8 { #expect(try await harness.postStripe(client, id: "evt_\(n)") == .ok) }
+            try await eventually("every fast delivery done while slow ones hang") { scratch.lines("fast").count == 8 }
+            #expect(scratch.lines("slow").count <= 2, "slow holds at most half of the worker's 4 slots")
+            _ = try scratch.write("open", "")
+            try await eventually("everything delivered", timeout: .seconds(20)) {
+                try await harness.storedEvents().allSatisfy { $0.state == .done }
+            }
+        }
+        #expect(scratch.lines("single") == Array(repeating: ["in", "out"], count: 8).flatMap { $0 }, "concurrency = 1: one run at a time")
+    }
 }

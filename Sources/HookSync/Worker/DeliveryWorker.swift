@@ -49,7 +49,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     }
 
     public func run() async throws {
-        let slots = SlotCounter(capacity: settings.concurrency, routeLimits: routes.compactMapValues(\.concurrency))
+        let slots = SlotCounter(capacity: settings.concurrency, routeLimits: Self.routeLimits(routes, capacity: settings.concurrency))
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 await dispatch(into: &group, slots: slots)
@@ -59,6 +59,13 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         } onGracefulShutdown: {
             Task { await signal.stop() }
         }
+    }
+
+    /// Each route's limit: its own `concurrency`, else half the worker's slots when there are
+    /// other routes, so one route whose target hangs cannot occupy every slot.
+    static func routeLimits(_ routes: [String: RouteConfig], capacity: Int) -> [String: Int] {
+        let fairShare = routes.count > 1 ? max(1, capacity / 2) : capacity
+        return routes.mapValues { $0.concurrency ?? fairShare }
     }
 
     private func dispatch(into group: inout DiscardingTaskGroup, slots: SlotCounter) async {
