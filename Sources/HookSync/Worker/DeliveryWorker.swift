@@ -73,12 +73,13 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         let longestTimeout = routes.values.map(\.timeout).max() ?? .seconds(30)
         while !(await signal.isStopped) {
             var claimedAll = false
-            if await slots.free > 0 {
+            // Each route is claimed up to its room; a full route waits for a finishing delivery.
+            let batches = await slots.claimBatches(routes: routeNames)
+            if !batches.isEmpty {
                 do {
-                    // Routes with their own limit are claimed apart, each up to its room.
                     var claimed: [ClaimedDelivery] = []
                     var wanted = 0
-                    for batch in await slots.claimBatches(routes: routeNames) {
+                    for batch in batches {
                         wanted += batch.limit
                         claimed += try await inbox.claimDueDeliveries(
                             routes: batch.routes,
@@ -105,11 +106,13 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
             }
             if claimedAll { continue }
             var wait = settings.idlePoll
-            if let due = try? await inbox.nextDueDate(routes: routeNames) {
+            // Only routes with room, and only future dates: what is due now but was not claimed
+            // waits for a slot or its key's earlier event, and a finishing delivery wakes us.
+            let roomy = batches.flatMap(\.routes)
+            if !roomy.isEmpty, let due = try? await inbox.nextDueDate(routes: roomy) {
                 let untilDue = Duration.milliseconds(Int64((due.timeIntervalSince(now()) * 1000).rounded(.up)))
-                wait = max(.zero, min(wait, untilDue))
+                if untilDue > .zero { wait = min(wait, untilDue) }
             }
-            if await slots.free == 0 { wait = settings.idlePoll }
             await signal.wait(timeout: wait, clock: clock)
         }
     }
