@@ -25,13 +25,23 @@ public enum Agent {
             logger.notice("deliveries interrupted by the previous stop will run again", metadata: ["count": "\(interrupted)"])
         }
         let signal = WorkSignal()
-        let services = Self.services(
+        let notifier = SystemdNotifier()
+        let watchdog = SystemdNotifier.watchdogInterval()
+        let liveness = watchdog.map { _ in Liveness() }
+        var services = Self.services(
             setup: setup,
             inbox: inbox,
             signal: signal,
             logger: logger,
-            environment: config.environmentForRoutes(ProcessInfo.processInfo.environment)
+            environment: config.environmentForRoutes(ProcessInfo.processInfo.environment),
+            liveness: liveness,
+            livenessMargin: watchdog ?? .seconds(30)
         )
+        if let watchdog, let liveness {
+            services.append(WatchdogService(notifier: notifier, interval: watchdog, liveness: liveness, logger: logger))
+        }
+        services.append(ShutdownNotice(notifier: notifier))
+        let summary = "\(config.sources.count) source(s), \(config.routes.count) route(s)"
         logger.notice(
             "hooksync starting",
             metadata: [
@@ -42,12 +52,15 @@ public enum Agent {
         if config.http != nil {
             let app = makeApplication(setup: setup, inbox: inbox, signal: signal, services: services, logger: logger) { address in
                 lock.record(listen: address)
+                // The inbox is open and migrated, and the listener accepts connections.
+                notifier.notify("READY=1\nSTATUS=listening on \(address); \(summary)")
             }
             try await app.runService()
         } else {
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             )
+            notifier.notify("READY=1\nSTATUS=polling only; \(summary)")
             try await group.run()
         }
         logger.notice("hooksync stopped")
@@ -60,7 +73,9 @@ public enum Agent {
         inbox: any Inbox,
         signal: WorkSignal,
         logger: Logger,
-        environment: [String: String]
+        environment: [String: String],
+        liveness: Liveness? = nil,
+        livenessMargin: Duration = .seconds(30)
     ) -> [any Service] {
         let config = setup.config
         var services: [any Service] = [
@@ -72,7 +87,9 @@ public enum Agent {
                 logger: logger,
                 clock: ContinuousClock(),
                 environment: environment,
-                forwardSecrets: setup.forwardSecrets
+                forwardSecrets: setup.forwardSecrets,
+                liveness: liveness,
+                livenessMargin: livenessMargin
             )
         ]
         if let retain = config.retain {
@@ -90,7 +107,8 @@ public enum Agent {
                     routes: { config.selectRoutes(source: name, type: $0, document: $1) },
                     signal: signal,
                     clock: ContinuousClock(),
-                    logger: logger
+                    logger: logger,
+                    liveness: liveness
                 )
             )
             logger.info("polling", metadata: ["source": "\(name)", "schedule": "\(schedule)"])

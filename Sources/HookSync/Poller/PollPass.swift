@@ -23,6 +23,9 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
     public var now: @Sendable () -> Date
     /// Called after each page, for progress lines.
     public var progress: @Sendable (PollPassSummary) -> Void
+    /// Promises the next sign of life within the given time (a request, or a retry's wait):
+    /// the systemd watchdog stops when a pass hangs past its promise.
+    public var heartbeat: @Sendable (Duration) async -> Void = { _ in }
 
     public init(
         source: ResolvedSource,
@@ -144,6 +147,7 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
         var generator = SystemRandomNumberGenerator()
         while true {
             try Task.checkCancellation()
+            await heartbeat(.seconds(60))
             var retryAfter: Duration?
             let problem: String
             do {
@@ -179,6 +183,7 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
                     "attempt": "\(failures)", "retry_in": "\(ConfigDuration.format(delay))",
                 ]
             )
+            await heartbeat(delay + .seconds(60))
             try await clock.sleep(for: delay)
         }
     }

@@ -13,6 +13,7 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
     public var clock: C
     public var logger: Logger
     public var calendar: Calendar
+    public var liveness: Liveness?
 
     public init(
         source: ResolvedSource,
@@ -26,8 +27,10 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
         clock: C,
         logger: Logger,
         calendar: Calendar = .current,
+        liveness: Liveness? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.liveness = liveness
         self.source = source
         self.schedule = schedule
         self.inbox = inbox
@@ -48,6 +51,8 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
             logger: logger,
             now: now
         )
+        let key = "poll:\(source.name)"
+        self.pass.heartbeat = { within in await liveness?.checkIn(key, within: within) }
     }
 
     public var description: String { "SourcePoller(\(source.name))" }
@@ -74,7 +79,9 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
                     health.state == .degraded
                     ? now.addingTimeInterval(polling.fallbackPoll.seconds)
                     : schedule.next(after: now, calendar: calendar, using: &generator)
-                try await clock.sleep(for: .seconds(max(0, next.timeIntervalSince(now))))
+                let pause = Duration.seconds(max(0, next.timeIntervalSince(now)))
+                await liveness?.checkIn("poll:\(source.name)", within: pause + .seconds(60))
+                try await clock.sleep(for: pause)
             }
         } catch is CancellationError {
             // Shutdown: the last committed page is where the next start resumes.

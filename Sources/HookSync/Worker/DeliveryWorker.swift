@@ -20,6 +20,9 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     private let forwarder = ForwardRunner()
     /// Forward routes' signing secrets, by route name.
     private let forwardSecrets: [String: Secret]
+    /// Where the dispatch loop promises its next check-in, for the systemd watchdog.
+    private let liveness: Liveness?
+    private let livenessMargin: Duration
     /// What exec routes inherit: the agent's environment without the variables holding secrets.
     private let baseEnvironment: [String: String]
     /// Identifies this process's leases.
@@ -34,9 +37,13 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         clock: WorkerClock,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         forwardSecrets: [String: Secret] = [:],
+        liveness: Liveness? = nil,
+        livenessMargin: Duration = .seconds(30),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.forwardSecrets = forwardSecrets
+        self.liveness = liveness
+        self.livenessMargin = livenessMargin
         self.baseEnvironment = environment
         self.inbox = inbox
         self.routes = Dictionary(routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -72,6 +79,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         let routeNames = routes.keys.sorted()
         let longestTimeout = routes.values.map(\.timeout).max() ?? .seconds(30)
         while !(await signal.isStopped) {
+            await liveness?.checkIn("worker", within: livenessMargin)
             var claimedAll = false
             // Each route is claimed up to its room; a full route waits for a finishing delivery.
             let batches = await slots.claimBatches(routes: routeNames)
@@ -113,6 +121,9 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                 let untilDue = Duration.milliseconds(Int64((due.timeIntervalSince(now()) * 1000).rounded(.up)))
                 if untilDue > .zero { wait = min(wait, untilDue) }
             }
+            // The next check-in comes after the wait and one more claim: a claim stuck on the
+            // database makes this promise lapse and stops the watchdog.
+            await liveness?.checkIn("worker", within: wait + livenessMargin)
             await signal.wait(timeout: wait, clock: clock)
         }
     }
