@@ -100,11 +100,16 @@ import Testing
                     #expect(response.status == .ok, "\(String(buffer: response.body))")
                 }
             }
-            let poller = harness.poller()
+            let metrics = AgentMetrics()
+            let poller = harness.poller(metrics: metrics)
             var health = SourceHealth(recoverAfter: 2, silence: nil)
             try await poller.runPass(health: &health)
             let state = try #require(try await harness.inbox.pollState(source: "src"))
             #expect(state.missed == 30)
+            let exposed = MetricsTests.samples(await metrics.render(inbox: harness.inbox))
+            #expect(exposed[#"hooksync_missed_webhooks_total{source="src"}"#] == 30)
+            #expect(exposed[#"hooksync_events_received_total{source="src",origin="poll"}"#] == 30)
+            #expect(exposed[#"hooksync_source_degraded{source="src"}"#] == 1)
             #expect(state.health == .degraded)
             #expect(state.healthReason == "polling found 30 event(s) that never arrived as webhooks")
             try await poller.runPass(health: &health)

@@ -28,6 +28,7 @@ public enum Agent {
         let notifier = SystemdNotifier()
         let watchdog = SystemdNotifier.watchdogInterval()
         let liveness = watchdog.map { _ in Liveness() }
+        let metrics = AgentMetrics()
         var services = Self.services(
             setup: setup,
             inbox: inbox,
@@ -35,8 +36,20 @@ public enum Agent {
             logger: logger,
             environment: config.environmentForRoutes(ProcessInfo.processInfo.environment),
             liveness: liveness,
-            livenessMargin: watchdog ?? .seconds(30)
+            livenessMargin: watchdog ?? .seconds(30),
+            metrics: metrics
         )
+        if let admin = config.http?.admin {
+            let router = Router()
+            AdminEndpoints(setup: setup, inbox: inbox, metrics: metrics).register(on: router, health: true)
+            services.append(
+                Application(
+                    router: router,
+                    configuration: .init(address: .hostname(admin.host, port: admin.port), serverName: "hooksync-admin"),
+                    logger: logger
+                )
+            )
+        }
         if let watchdog, let liveness {
             services.append(WatchdogService(notifier: notifier, interval: watchdog, liveness: liveness, logger: logger))
         }
@@ -50,7 +63,8 @@ public enum Agent {
             ]
         )
         if config.http != nil {
-            let app = makeApplication(setup: setup, inbox: inbox, signal: signal, services: services, logger: logger) { address in
+            let app = makeApplication(setup: setup, inbox: inbox, signal: signal, services: services, logger: logger, metrics: metrics) {
+                address in
                 lock.record(listen: address)
                 // The inbox is open and migrated, and the listener accepts connections.
                 notifier.notify("READY=1\nSTATUS=listening on \(address); \(summary)")
@@ -75,7 +89,8 @@ public enum Agent {
         logger: Logger,
         environment: [String: String],
         liveness: Liveness? = nil,
-        livenessMargin: Duration = .seconds(30)
+        livenessMargin: Duration = .seconds(30),
+        metrics: AgentMetrics? = nil
     ) -> [any Service] {
         let config = setup.config
         var services: [any Service] = [
@@ -89,7 +104,8 @@ public enum Agent {
                 environment: environment,
                 forwardSecrets: setup.forwardSecrets,
                 liveness: liveness,
-                livenessMargin: livenessMargin
+                livenessMargin: livenessMargin,
+                metrics: metrics
             )
         ]
         if let retain = config.retain {
@@ -108,7 +124,8 @@ public enum Agent {
                     signal: signal,
                     clock: ContinuousClock(),
                     logger: logger,
-                    liveness: liveness
+                    liveness: liveness,
+                    metrics: metrics
                 )
             )
             logger.info("polling", metadata: ["source": "\(name)", "schedule": "\(schedule)"])
@@ -123,11 +140,15 @@ public enum Agent {
         signal: WorkSignal,
         services: [any Service],
         logger: Logger,
+        metrics: AgentMetrics = AgentMetrics(),
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
-        WebhookReceiver(setup: setup, inbox: inbox, signal: signal, logger: logger).register(on: router)
+        WebhookReceiver(setup: setup, inbox: inbox, signal: signal, logger: logger, metrics: metrics).register(on: router)
         let http = setup.config.http ?? HTTPSettings()
+        if http.admin == nil {
+            AdminEndpoints(setup: setup, inbox: inbox, metrics: metrics).register(on: router, health: false)
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(http.host, port: http.port), serverName: "hooksync"),

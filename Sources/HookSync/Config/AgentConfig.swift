@@ -158,8 +158,12 @@ public struct AgentConfig: Sendable {
     }
 
     private static func readHTTP(_ table: TOMLReader) -> HTTPSettings {
-        table.rejectUnknownKeys(["listen", "max_body"])
+        table.rejectUnknownKeys(["listen", "max_body", "admin"])
         var settings = HTTPSettings()
+        if let admin = table.string("admin") {
+            settings.admin = HTTPSettings.parseListen(admin)
+            if settings.admin == nil { table.report("admin", value: "\"\(admin)\"", expected: "host:port, such as \"127.0.0.1:8781\"") }
+        }
         if let listen = table.string("listen") {
             if let (host, port) = HTTPSettings.parseListen(listen) {
                 settings.host = host

@@ -3,11 +3,15 @@ public struct HTTPSettings: Sendable {
     public var host: String
     public var port: Int
     public var maxBody: Int
+    /// Where `/metrics`, `/readyz` and `/healthz` listen apart from webhooks, so they are never
+    /// public; nil serves them on the webhook listener.
+    public var admin: (host: String, port: Int)?
 
-    public init(host: String = "127.0.0.1", port: Int = 8780, maxBody: Int = 1 << 20) {
+    public init(host: String = "127.0.0.1", port: Int = 8780, maxBody: Int = 1 << 20, admin: (host: String, port: Int)? = nil) {
         self.host = host
         self.port = port
         self.maxBody = maxBody
+        self.admin = admin
     }
 
     /// Parses `host:port`, `[v6]:port` or `:port`; nil when it is none of these.

@@ -50,6 +50,8 @@ public protocol Inbox: Sendable {
     /// Deletes up to `limit` events received before `cutoff` whose deliveries are all done,
     /// with their deliveries and attempts; returns how many. One short transaction per call.
     func prune(receivedBefore cutoff: Date, limit: Int) async throws -> Int
+    /// Throws unless a write transaction can commit now: what `/readyz` checks.
+    func checkWritable() async throws
     /// The last time a webhook (not a poll) brought an event of `source`.
     func lastWebhookArrival(source: String) async throws -> Date?
 }

@@ -548,6 +548,13 @@ extension SQLiteInbox {
         }
     }
 
+    public func checkWritable() async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO poll_state (source) VALUES ('(readyz)') ON CONFLICT DO NOTHING")
+            try db.execute(sql: "DELETE FROM poll_state WHERE source = '(readyz)'")
+        }
+    }
+
     public func prune(receivedBefore cutoff: Date, limit: Int) async throws -> Int {
         try await pool.write { db in
             // Only events every delivery of which is done: pending work and dead letters stay.

@@ -14,6 +14,7 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
     public var logger: Logger
     public var calendar: Calendar
     public var liveness: Liveness?
+    public var metrics: AgentMetrics?
 
     public init(
         source: ResolvedSource,
@@ -28,9 +29,11 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
         logger: Logger,
         calendar: Calendar = .current,
         liveness: Liveness? = nil,
+        metrics: AgentMetrics? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.liveness = liveness
+        self.metrics = metrics
         self.source = source
         self.schedule = schedule
         self.inbox = inbox
@@ -112,6 +115,8 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
         do {
             let summary = try await pass.run(since: since)
             if summary.new > 0 { await signal.wake() }
+            metrics?.eventsPolled(source: source.name, stored: summary.new, duplicates: summary.duplicates)
+            metrics?.pollFinished(source: source.name, succeeded: true, missed: summary.missed, lag: pass.now().timeIntervalSince(started))
             logger.info("poll pass finished", metadata: ["source": "\(source.name)", "summary": "\(summary.line)"])
             if source.config.mode == .hybrid {
                 let last = try await inbox.lastWebhookArrival(source: source.name)
@@ -128,6 +133,7 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
                     break
                 }
             }
+            metrics?.sourceHealth(source: source.name, degraded: health.state == .degraded)
             try await inbox.recordPass(
                 source: source.name,
                 PollPassRecord(
@@ -142,6 +148,7 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
             throw CancellationError()
         } catch {
             logger.error("poll pass failed", metadata: ["source": "\(source.name)", "error": "\(error)"])
+            metrics?.pollFinished(source: source.name, succeeded: false, missed: 0, lag: state?.syncedUntil.map { pass.now().timeIntervalSince($0) })
             try await inbox.recordPass(
                 source: source.name,
                 PollPassRecord(syncedUntil: nil, polledAt: pass.now(), error: "\(error)", health: health.state, healthReason: health.reason)

@@ -17,14 +17,17 @@ public struct WebhookReceiver: Sendable {
     private let maxBody: Int
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let metrics: AgentMetrics?
 
     public init(
         setup: AgentSetup,
         inbox: any Inbox,
         signal: WorkSignal,
         logger: Logger,
+        metrics: AgentMetrics? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.metrics = metrics
         self.sources = setup.sources
         self.config = setup.config
         self.inbox = inbox
@@ -48,6 +51,8 @@ public struct WebhookReceiver: Sendable {
         var logger = logger
         logger[metadataKey: "source"] = "\(sourceName)"
         guard let source = sources[sourceName], source.config.mode.acceptsWebhooks else {
+            // Not labelled by the requested name: anyone can invent names.
+            metrics?.webhookRejected(source: "(unknown)", reason: "unknown_source")
             return reject(.notFound, "unknown source \"\(sourceName)\"", reason: "unknown_source", logger: logger)
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBody {
@@ -112,6 +117,7 @@ public struct WebhookReceiver: Sendable {
         logger[metadataKey: "type"] = "\(fields.type)"
         do {
             let result = try await inbox.store(event)
+            metrics?.eventReceived(source: source.name, origin: .webhook, stored: result == .stored)
             if result == .stored {
                 await signal.wake()
                 logger.info("event stored", metadata: ["routes": "\(event.routes.count)"])
@@ -138,6 +144,9 @@ public struct WebhookReceiver: Sendable {
     }
 
     private func reject(_ status: HTTPResponse.Status, _ message: String, reason: String, logger: Logger) -> Response {
+        if reason != "unknown_source", let source = logger[metadataKey: "source"] {
+            metrics?.webhookRejected(source: "\(source)", reason: reason)
+        }
         logger.warning("webhook rejected", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
         return Self.reply(status, ["error": message])
     }

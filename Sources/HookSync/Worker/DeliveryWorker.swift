@@ -22,6 +22,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     private let forwardSecrets: [String: Secret]
     /// Where the dispatch loop promises its next check-in, for the systemd watchdog.
     private let liveness: Liveness?
+    private let metrics: AgentMetrics?
     private let livenessMargin: Duration
     /// What exec routes inherit: the agent's environment without the variables holding secrets.
     private let baseEnvironment: [String: String]
@@ -39,8 +40,10 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         forwardSecrets: [String: Secret] = [:],
         liveness: Liveness? = nil,
         livenessMargin: Duration = .seconds(30),
+        metrics: AgentMetrics? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.metrics = metrics
         self.forwardSecrets = forwardSecrets
         self.liveness = liveness
         self.livenessMargin = livenessMargin
@@ -168,6 +171,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         var generator = SystemRandomNumberGenerator()
         let decision = DeliveryPolicy(maxAttempts: route.maxAttempts, schedule: route.backoff)
             .decide(outcome, attempts: attempt, using: &generator)
+        metrics?.deliveryFinished(route: route.name, decision: decision, duration: .seconds(finished.timeIntervalSince(started)))
         switch decision {
         case .done:
             logger.info("delivered")

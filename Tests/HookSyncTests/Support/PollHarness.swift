@@ -63,8 +63,11 @@ struct PollHarness {
         )
     }
 
-    func poller(transport: any FeedTransport = HTTPFeedTransport(), now: @escaping @Sendable () -> Date = { Date() }) -> SourcePoller<RecordingClock>
-    {
+    func poller(
+        transport: any FeedTransport = HTTPFeedTransport(),
+        metrics: AgentMetrics? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) -> SourcePoller<RecordingClock> {
         let config = setup.config
         let name = source.name
         return SourcePoller(
@@ -77,6 +80,7 @@ struct PollHarness {
             transport: transport,
             clock: clock,
             logger: logger,
+            metrics: metrics,
             now: now
         )
     }

@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import Foundation
+import Testing
+
+@testable import HookSync
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `/metrics`, `/readyz` and `/healthz` on the admin listener of the built agent.
+@Suite(.serialized) struct MetricsTests {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        _ = try directory.write("stripe.secret", Vectors.Stripe.secret + "\n")
+    }
+
+    /// A port nothing listens on now (bound, read, released).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func get(_ url: String) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(.init(url: url), timeout: .seconds(5))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    /// `name{labels} value` samples; fails the test on a line that is neither that nor a comment.
+    static func samples(_ text: String) -> [String: Double] {
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let value = Double(parts[1]), parts[0].first?.isLetter == true else {
+                Issue.record("not a Prometheus sample line: \(line)")
+                continue
+            }
+            samples[String(parts[0])] = value
+        }
+        return samples
+    }
+
+    @Test func countersMoveAsEventsArriveAndAdminEndpointsAreNotPublic() async throws {
+        let admin = try Self.freePort()
+        let config = try directory.write(
+            "hooksync.toml",
+            """
+            data_dir = "./data"
+            [http]
+            listen = "127.0.0.1:0"
+            admin = "127.0.0.1:\(admin)"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            webhook_secret = "file:./stripe.secret"
+            [[routes]]
+            name = "log"
+            exec = ["/bin/true"]
+            """
+        )
+        let agent = try AgentProcess(config: config, dataDirectory: directory.file("data"), directory: directory)
+        let address = try await agent.waitUntilListening()
+        try await eventually("the admin listener") { (try? await Self.get("http://127.0.0.1:\(admin)/healthz"))?.status == 200 }
+
+        let before = Self.samples(try await Self.get("http://127.0.0.1:\(admin)/metrics").body)
+        #expect(before[#"hooksync_events_received_total{source="shop",origin="webhook"}"#] == nil)
+        for _ in 0..<2 {
+            #expect(try await HookSyncBinary.run(["send-test", "shop", "--config", config], in: directory).status == 0)
+        }
+        var bad = HTTPClientRequest(url: "http://\(address)/webhooks/shop")
+        bad.method = .POST
+        bad.headers.add(name: "Stripe-Signature", value: "t=1,v1=00")
+        #expect(try await HTTPClient.shared.execute(bad, timeout: .seconds(5)).status == .unauthorized)
+        try await eventually("both delivered") {
+            Self.samples(try await Self.get("http://127.0.0.1:\(admin)/metrics").body)[
+                #"hooksync_delivery_attempts_total{route="log",outcome="done"}"#
+            ] == 2
+        }
+        let metrics = try await Self.get("http://127.0.0.1:\(admin)/metrics")
+        let after = Self.samples(metrics.body)
+        #expect(after[#"hooksync_events_received_total{source="shop",origin="webhook"}"#] == 2)
+        #expect(after[#"hooksync_webhooks_rejected_total{source="shop",reason="mismatch"}"#] == 1)
+        #expect(after[#"hooksync_deliveries{route="log",state="done"}"#] == 2)
+        #expect(after[#"hooksync_delivery_duration_seconds_count{route="log"}"#] == 2)
+
+        let ready = try await Self.get("http://127.0.0.1:\(admin)/readyz")
+        #expect(ready.status == 200)
+        #expect(ready.body == #"{"inbox":"ok","status":"ready"}"#)
+        #expect(try await Self.get("http://\(address)/metrics").status == 404, "metrics stay off the public listener")
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+    }
+}
