@@ -6,11 +6,18 @@ CONFIG ?= hooksync.example.toml
 APT_PACKAGES := libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release providers vectors format lint clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINARY ?= .build/release/hooksync
+UNITDIR ?= /etc/systemd/system
+
+.PHONY: run test deps build release providers vectors format lint clean install uninstall
 
 run: release
 	.build/release/hooksync run --config $(CONFIG)
 
+# The tests check the unit files with systemd-analyze.
+test: APT_PACKAGES += systemd
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -30,6 +37,24 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release --product hooksync
+
+# Installs the binary, provider files, example configuration, docs and the systemd unit.
+# `make install DESTDIR=/tmp/stage PREFIX=/usr` stages a package; BINARY may name a built binary.
+install:
+	@[ -x "$(BINARY)" ] || $(MAKE) release
+	install -D -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/hooksync
+	install -d $(DESTDIR)$(PREFIX)/share/hooksync/providers $(DESTDIR)$(PREFIX)/share/doc/hooksync
+	install -m 0644 providers/*.toml providers/README.md $(DESTDIR)$(PREFIX)/share/hooksync/providers/
+	install -m 0644 hooksync.example.toml $(DESTDIR)$(PREFIX)/share/hooksync/
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/hooksync/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/local/bin/hooksync|$(PREFIX)/bin/hooksync|' -e 's|/usr/local/share/doc|$(PREFIX)/share/doc|' \
+		systemd/hooksync.service > $(DESTDIR)$(UNITDIR)/hooksync.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/hooksync.service
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/hooksync $(DESTDIR)$(UNITDIR)/hooksync.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/hooksync $(DESTDIR)$(PREFIX)/share/doc/hooksync
 
 # Re-embeds providers/*.toml into the binary after a provider file changes.
 providers:
