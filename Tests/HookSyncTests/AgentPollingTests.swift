@@ -66,6 +66,10 @@ import Glibc
             let status = try await cli("status", "--json")
             second.signal(SIGTERM)
             #expect(try await second.waitForExit() == 0)
+            let stopped = try #require(try JSONSerialization.jsonObject(with: Data(try await cli("status", "--json").stdout.utf8)) as? [String: Any])
+            #expect((stopped["agent"] as? [String: Any])?["running"] as? Bool == false)
+            let kept = try #require(((stopped["sources"] as? [[String: Any]])?.first)?["polling"] as? [String: Any])
+            #expect(kept["cursor"] as? String == "evt_sim00000350", "the same fields with the agent down")
 
             let delivered = directory.lines("delivered")
             #expect(delivered.count == 350)
@@ -75,6 +79,10 @@ import Glibc
             let polling = try #require(((report["sources"] as? [[String: Any]])?.first)?["polling"] as? [String: Any])
             #expect(polling["schedule"] as? String == "every 1h")
             #expect(polling["health"] as? String == "healthy")
+            #expect(polling["last_result"] as? String == "ok")
+            #expect(polling["cursor"] as? String == "evt_sim00000350", "the newest event's id")
+            #expect((polling["lag_seconds"] as? Int).map { $0 >= 0 && $0 < 60 } == true)
+            #expect((report["agent"] as? [String: Any])?["running"] as? Bool == true)
         }
     }
 

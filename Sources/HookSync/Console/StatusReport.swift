@@ -22,6 +22,8 @@ public struct StatusReport: Sendable, Codable {
         public var events: Int
         public var byState: [String: Int]
         public var lastReceivedAt: Date?
+        /// The last time a webhook (not a poll) brought an event.
+        public var lastWebhookAt: Date?
         /// How long the provider retries a failed webhook, from its provider file.
         public var providerRetryWindow: String?
         /// How far back the provider's event API reaches, from its provider file.
@@ -33,6 +35,7 @@ public struct StatusReport: Sendable, Codable {
             case name, provider, mode, events
             case byState = "by_state"
             case lastReceivedAt = "last_received_at"
+            case lastWebhookAt = "last_webhook_at"
             case providerRetryWindow = "provider_retry_window"
             case apiRetention = "api_retention"
             case polling
@@ -42,7 +45,12 @@ public struct StatusReport: Sendable, Codable {
     public struct Polling: Sendable, Codable {
         public var schedule: String
         public var lastPollAt: Date?
+        /// "ok", or why the last pass failed.
+        public var lastResult: String?
+        public var cursor: String?
         public var syncedUntil: Date?
+        /// Seconds since `syncedUntil`: how far behind the source may be.
+        public var lagSeconds: Int?
         public var lastError: String?
         public var missedWebhooks: Int
         public var health: String
@@ -53,7 +61,10 @@ public struct StatusReport: Sendable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case schedule, health, retention
+            case cursor
             case lastPollAt = "last_poll_at"
+            case lastResult = "last_result"
+            case lagSeconds = "lag_seconds"
             case syncedUntil = "synced_until"
             case lastError = "last_error"
             case missedWebhooks = "missed_webhooks"
@@ -70,11 +81,13 @@ public struct StatusReport: Sendable, Codable {
         let info = AgentLock.running(dataDirectory: config.dataDirectory)
         let counts: InboxStatus
         var pollStates: [String: PollState] = [:]
+        var lastWebhooks: [String: Date] = [:]
         if FileManager.default.fileExists(atPath: config.databasePath) {
             let inbox = try SQLiteInbox(path: config.databasePath, create: false)
             counts = try await inbox.status()
-            for source in config.sources where source.mode != .webhook {
-                pollStates[source.name] = try await inbox.pollState(source: source.name)
+            for source in config.sources {
+                if source.mode != .webhook { pollStates[source.name] = try await inbox.pollState(source: source.name) }
+                lastWebhooks[source.name] = try await inbox.lastWebhookArrival(source: source.name)
             }
         } else {
             counts = InboxStatus(sources: [], routes: [])
@@ -90,7 +103,10 @@ public struct StatusReport: Sendable, Codable {
                 polling = Polling(
                     schedule: schedule.description,
                     lastPollAt: state?.lastPollAt,
+                    lastResult: state?.lastPollAt == nil ? nil : (state?.lastError.map { "failed: \($0)" } ?? "ok"),
+                    cursor: state?.cursor,
                     syncedUntil: state?.syncedUntil,
+                    lagSeconds: state?.syncedUntil.map { Int(now.timeIntervalSince($0)) },
                     lastError: state?.lastError,
                     missedWebhooks: state?.missed ?? 0,
                     health: state?.health.rawValue ?? SourceHealth.State.healthy.rawValue,
@@ -107,6 +123,7 @@ public struct StatusReport: Sendable, Codable {
                 events: found?.events ?? 0,
                 byState: found?.byState ?? [:],
                 lastReceivedAt: found?.lastReceivedAt,
+                lastWebhookAt: lastWebhooks[source.name],
                 providerRetryWindow: provider?.delivery.retryWindow.map(ConfigDuration.format),
                 apiRetention: provider?.api?.retention.map(ConfigDuration.format),
                 polling: polling
@@ -159,6 +176,7 @@ public struct StatusReport: Sendable, Codable {
             var text = "  \(source.name): polls \(polling.schedule)"
             text += polling.lastPollAt.map { ", last \(ConsoleTime.age(of: $0, now: now)) ago" } ?? ", not polled yet"
             text += polling.syncedUntil.map { ", synced up to \(ConsoleTime.rfc3339($0))" } ?? ""
+            text += polling.cursor.map { ", cursor \($0)" } ?? ""
             if polling.missedWebhooks > 0 { text += ", \(polling.missedWebhooks) missed webhook(s) recovered" }
             lines.append(text)
             if polling.health == SourceHealth.State.degraded.rawValue {
