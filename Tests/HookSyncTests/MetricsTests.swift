@@ -103,4 +103,38 @@ import Glibc
         agent.signal(SIGTERM)
         #expect(try await agent.waitForExit() == 0)
     }
+
+    /// `--log-format json`: every line one JSON object, with no secret in any of them.
+    @Test func jsonLogsAreOneObjectPerLineWithoutSecrets() async throws {
+        let config = try directory.write(
+            "hooksync.toml",
+            """
+            data_dir = "./data"
+            [http]
+            listen = "127.0.0.1:0"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            webhook_secret = "file:./stripe.secret"
+            """
+        )
+        let agent = try AgentProcess(
+            config: config,
+            dataDirectory: directory.file("data"),
+            directory: directory,
+            extraArguments: ["--log-format", "json"]
+        )
+        _ = try await agent.waitUntilListening()
+        #expect(try await HookSyncBinary.run(["send-test", "shop", "--config", config], in: directory).status == 0)
+        try await eventually("the stored event to be logged") { agent.log.contains(#""message":"event stored""#) }
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+        let lines = agent.log.split(separator: "\n")
+        #expect(lines.count > 3)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+            #expect(object?["level"] != nil && object?["message"] != nil && object?["time"] != nil, "\(line)")
+        }
+        #expect(!agent.log.contains(Vectors.Stripe.secret))
+    }
 }

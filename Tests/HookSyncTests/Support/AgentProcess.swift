@@ -62,14 +62,20 @@ final class AgentProcess: @unchecked Sendable {
     let logPath: String
     private let exit: Task<Int32, Never>
 
-    init(config: String, dataDirectory: String, directory: TemporaryDirectory, environment: [String: String] = [:]) throws {
+    init(
+        config: String,
+        dataDirectory: String,
+        directory: TemporaryDirectory,
+        environment: [String: String] = [:],
+        extraArguments: [String] = []
+    ) throws {
         self.directory = directory
         self.config = config
         self.dataDirectory = dataDirectory
         logPath = directory.file("agent-\(UUID().uuidString).log")
         try Data().write(to: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: HookSyncBinary.path)
-        process.arguments = ["run", "--config", config, "--log-level", "debug"]
+        process.arguments = ["run", "--config", config, "--log-level", "debug"] + extraArguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardError = process.standardOutput
