@@ -99,4 +99,18 @@ import Glibc
         agent.signal(SIGTERM)
         #expect(try await agent.waitForExit() == 0)
     }
+
+    @Test func notifierReachesAbstractSocketsAndReadsTheWatchdogSettings() async throws {
+        let name = "@hooksync-test-\(UUID().uuidString.prefix(8))"
+        let socket = try NotifySocket(path: name)
+        #expect(SystemdNotifier(environment: ["NOTIFY_SOCKET": name]).notify("READY=1"))
+        try await eventually("the datagram") { socket.count("READY=1") == 1 }
+        #expect(SystemdNotifier(environment: [:]).notify("READY=1") == false, "outside systemd nothing is sent")
+        #expect(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "30000000"]) == .seconds(30))
+        #expect(
+            SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]) == nil,
+            "another process's watchdog"
+        )
+        #expect(SystemdNotifier.watchdogInterval(environment: [:]) == nil)
+    }
 }
