@@ -59,32 +59,33 @@ import Testing
 
 @Suite struct DeliveryPolicyTests {
     let policy = DeliveryPolicy(maxAttempts: 3, schedule: RetrySchedule(base: .seconds(1), max: .seconds(10)))
+    static let failure = DeliveryOutcome.failed(reason: "exit status 1", retryAfter: nil)
 
     @Test func successIsDoneAtAnyAttempt() {
         var generator = SeededGenerator(seed: 1)
-        #expect(policy.decide(succeeded: true, attempts: 1, using: &generator) == .done)
-        #expect(policy.decide(succeeded: true, attempts: 3, using: &generator) == .done)
+        #expect(policy.decide(.succeeded, attempts: 1, using: &generator) == .done)
+        #expect(policy.decide(.succeeded, attempts: 3, using: &generator) == .done)
     }
 
     @Test func failuresRetryUntilAttemptsAreExhaustedThenDie() {
         var generator = SeededGenerator(seed: 1)
-        guard case .retry(let first) = policy.decide(succeeded: false, attempts: 1, using: &generator) else {
+        guard case .retry(let first) = policy.decide(Self.failure, attempts: 1, using: &generator) else {
             Issue.record("first failure must retry")
             return
         }
         #expect(first == .seconds(1))
-        guard case .retry(let second) = policy.decide(succeeded: false, attempts: 2, using: &generator) else {
+        guard case .retry(let second) = policy.decide(Self.failure, attempts: 2, using: &generator) else {
             Issue.record("second failure must retry")
             return
         }
         #expect(second >= .seconds(1) && second <= .seconds(2))
-        #expect(policy.decide(succeeded: false, attempts: 3, using: &generator) == .dead)
+        #expect(policy.decide(Self.failure, attempts: 3, using: &generator) == .dead)
     }
 
     @Test func oneAttemptRouteDiesOnFirstFailure() {
         var generator = SeededGenerator(seed: 1)
         let once = DeliveryPolicy(maxAttempts: 1, schedule: policy.schedule)
-        #expect(once.decide(succeeded: false, attempts: 1, using: &generator) == .dead)
+        #expect(once.decide(Self.failure, attempts: 1, using: &generator) == .dead)
     }
 }
 

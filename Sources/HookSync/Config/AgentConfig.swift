@@ -48,10 +48,6 @@ public struct AgentConfig: Sendable {
     }
 
     /// Names of the routes that want an event; decided once, when the event is stored.
-    public func routeNames(source: String, type: String) -> [String] {
-        routes.filter { $0.selects(source: source, type: type) }.map(\.name)
-    }
-
     /// The routes that want an event, with the order key of each route that orders by one.
     public func selectRoutes(source: String, type: String, document: EventDocument) -> RouteSelection {
         var selection = RouteSelection()

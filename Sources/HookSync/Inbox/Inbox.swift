@@ -33,7 +33,6 @@ public protocol Inbox: Sendable {
 
     func events(_ query: EventQuery) async throws -> [EventSummary]
     func eventDetails(id: String, source: String?) async throws -> [EventDetail]
-    func deadLetters(limit: Int) async throws -> [DeadLetter]
     func deadLetters(_ filter: DeadLetterFilter, limit: Int) async throws -> [DeadLetter]
     /// Deletes matching dead letters; an operator's explicit act, never automatic.
     func purgeDeadLetters(_ filter: DeadLetterFilter) async throws -> Int
@@ -54,4 +53,11 @@ public protocol Inbox: Sendable {
     func checkWritable() async throws
     /// The last time a webhook (not a poll) brought an event of `source`.
     func lastWebhookArrival(source: String) async throws -> Date?
+}
+
+extension Inbox {
+    /// Every dead letter, newest first.
+    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        try await deadLetters(DeadLetterFilter(), limit: limit)
+    }
 }

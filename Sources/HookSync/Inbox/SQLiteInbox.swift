@@ -331,10 +331,6 @@ public final class SQLiteInbox: Inbox {
         }
     }
 
-    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
-        try await deadLetters(DeadLetterFilter(), limit: limit)
-    }
-
     public func deadLetters(_ filter: DeadLetterFilter, limit: Int) async throws -> [DeadLetter] {
         try await pool.read { db in
             try Self.deadLetterRows(db, filter, limit: limit).map { row in

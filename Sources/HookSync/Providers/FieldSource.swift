@@ -5,8 +5,6 @@ public enum FieldSource: Sendable, Hashable, CustomStringConvertible {
     case body(JSONPointer)
     case header(HTTPField.Name)
 
-    static let expectation = "a JSON pointer such as \"/id\" or a header such as \"header:webhook-id\""
-
     public init?(_ text: String) {
         if text.hasPrefix("header:") {
             guard let name = HTTPField.Name(String(text.dropFirst("header:".count))) else { return nil }

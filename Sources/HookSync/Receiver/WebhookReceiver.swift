@@ -51,33 +51,39 @@ public struct WebhookReceiver: Sendable {
         var logger = logger
         logger[metadataKey: "source"] = "\(sourceName)"
         guard let source = sources[sourceName], source.config.mode.acceptsWebhooks else {
-            // Not labelled by the requested name: anyone can invent names.
-            metrics?.webhookRejected(source: "(unknown)", reason: "unknown_source")
-            return reject(.notFound, "unknown source \"\(sourceName)\"", reason: "unknown_source", logger: logger)
+            // Not labelled by the requested name in metrics: anyone can invent names.
+            return reject(.notFound, "unknown source \"\(sourceName)\"", reason: "unknown_source", source: nil, logger: logger)
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBody {
-            return reject(.contentTooLarge, "body of \(length) bytes exceeds max_body (\(maxBody))", reason: "too_large", logger: logger)
+            return reject(
+                .contentTooLarge,
+                "body of \(length) bytes exceeds max_body (\(maxBody))",
+                reason: "too_large",
+                source: source.name,
+                logger: logger
+            )
         }
         let body: [UInt8]
         do {
             body = Array(buffer: try await request.body.collect(upTo: maxBody))
         } catch is NIOTooManyBytesError {
-            return reject(.contentTooLarge, "body exceeds max_body (\(maxBody) bytes)", reason: "too_large", logger: logger)
+            return reject(.contentTooLarge, "body exceeds max_body (\(maxBody) bytes)", reason: "too_large", source: source.name, logger: logger)
         } catch {
-            return reject(.badRequest, "could not read the request body", reason: "body_read", logger: logger)
+            return reject(.badRequest, "could not read the request body", reason: "body_read", source: source.name, logger: logger)
         }
         let webhook = source.webhookRequest(headers: request.headers, body: body, query: request.uri.query)
         let secretIndex: Int
         do {
             secretIndex = try source.scheme.verify(webhook, secrets: source.secrets, now: now())
         } catch {
-            return reject(.unauthorized, error.description, reason: error.reason, logger: logger)
+            return reject(.unauthorized, error.description, reason: error.reason, source: source.name, logger: logger)
         }
         guard source.provider.accepts(contentType: request.headers[.contentType]) else {
             return reject(
                 .unsupportedMediaType,
                 "content type must be one of \(source.provider.contentTypes.joined(separator: ", "))",
                 reason: "content_type",
+                source: source.name,
                 logger: logger
             )
         }
@@ -87,11 +93,11 @@ public struct WebhookReceiver: Sendable {
         do {
             decoded = try mapping.decode(headers: request.headers, body: body)
             if let challenge = source.provider.challenge, try mapping.type(of: decoded.document) == challenge.type {
-                return answer(challenge, decoded.document, logger: logger)
+                return answer(challenge, decoded.document, source: source, logger: logger)
             }
             fields = try mapping.fields(of: decoded.document)
         } catch {
-            return reject(.badRequest, error.description, reason: "malformed", logger: logger)
+            return reject(.badRequest, error.description, reason: "malformed", source: source.name, logger: logger)
         }
         let selection = config.selectRoutes(source: source.name, type: fields.type, document: decoded.document)
         var headers = source.provider.keptHeaders(from: request.headers)
@@ -133,9 +139,9 @@ public struct WebhookReceiver: Sendable {
     }
 
     /// Answers a provider's endpoint check; nothing is stored.
-    private func answer(_ challenge: ProviderChallenge, _ document: EventDocument, logger: Logger) -> Response {
+    private func answer(_ challenge: ProviderChallenge, _ document: EventDocument, source: ResolvedSource, logger: Logger) -> Response {
         guard let value = challenge.reply.render(document) else {
-            return reject(.badRequest, "no challenge at \(challenge.reply)", reason: "malformed", logger: logger)
+            return reject(.badRequest, "no challenge at \(challenge.reply)", reason: "malformed", source: source.name, logger: logger)
         }
         logger.info("endpoint check answered", metadata: ["type": "\(challenge.type)"])
         var headers = HTTPFields()
@@ -143,10 +149,9 @@ public struct WebhookReceiver: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value)))
     }
 
-    private func reject(_ status: HTTPResponse.Status, _ message: String, reason: String, logger: Logger) -> Response {
-        if reason != "unknown_source", let source = logger[metadataKey: "source"] {
-            metrics?.webhookRejected(source: "\(source)", reason: reason)
-        }
+    /// - Parameter source: the configured source, or nil when the request named none.
+    private func reject(_ status: HTTPResponse.Status, _ message: String, reason: String, source: String?, logger: Logger) -> Response {
+        metrics?.webhookRejected(source: source ?? "(unknown)", reason: reason)
         logger.warning("webhook rejected", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
         return Self.reply(status, ["error": message])
     }

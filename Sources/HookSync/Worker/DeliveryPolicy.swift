@@ -34,9 +34,4 @@ public struct DeliveryPolicy: Sendable {
             return .retry(after: max(backoff, min(retryAfter, schedule.max)))
         }
     }
-
-    /// The success/failure form, for callers with no more detail than that.
-    public func decide(succeeded: Bool, attempts: Int, using generator: inout some RandomNumberGenerator) -> Decision {
-        decide(succeeded ? .succeeded : .failed(reason: "failed", retryAfter: nil), attempts: attempts, using: &generator)
-    }
 }

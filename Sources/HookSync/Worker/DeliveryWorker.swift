@@ -232,21 +232,17 @@ actor SlotCounter {
         byRoute[route, default: 1] -= 1
     }
 
-    /// The claims to make now: routes without a limit together, each limited route alone up
-    /// to its room; all within the worker's free slots.
+    /// The claims to make now: each route up to its room, all within the worker's free slots.
     func claimBatches(routes: [String]) -> [(routes: [String], limit: Int)] {
         var remaining = free
         var batches: [(routes: [String], limit: Int)] = []
         for route in routes {
-            guard let limit = routeLimits[route] else { continue }
-            let room = min(remaining, limit - byRoute[route, default: 0])
+            let room = min(remaining, routeLimits[route, default: capacity] - byRoute[route, default: 0])
             if room > 0 {
                 batches.append(([route], room))
                 remaining -= room
             }
         }
-        let open = routes.filter { routeLimits[$0] == nil }
-        if !open.isEmpty && remaining > 0 { batches.append((open, remaining)) }
         return batches
     }
 }
