@@ -64,6 +64,7 @@ struct BackfillCommand: AsyncParsableCommand {
         // A Svix iterator cannot be rewound by time: backfill catches up from it instead.
         let rescan = resolved.provider.api?.style != .svixPoller
         let summary = try await pass.run(since: Date().addingTimeInterval(-window.seconds), rescan: rescan)
+        try await inbox.flushArrivals()
         print("backfill \(name) done: \(summary.line)")
     }
 }

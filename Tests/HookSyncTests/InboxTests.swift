@@ -105,6 +105,32 @@ import Testing
         #expect(details[0].deliveries.count == 1)
     }
 
+    /// A retry storm must not cost commits: another connection sees no change until an event
+    /// that is new commits, and that commit carries the counted arrivals.
+    @Test func duplicatesWriteNothingUntilTheNextStoredEvent() async throws {
+        #expect(try await inbox.store(event("evt_1")) == .stored)
+        let observer = try DatabaseQueue(path: inbox.path)
+        func dataVersion() throws -> Int? { try observer.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") } }
+        func walSize() throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: inbox.path + "-wal")[.size] as? NSNumber)?.intValue ?? -1
+        }
+        func storedArrivals() throws -> Int? {
+            try observer.read { db in try Int.fetchOne(db, sql: "SELECT arrivals FROM event WHERE event_id = 'evt_1'") }
+        }
+        let version = try dataVersion()
+        let wal = try walSize()
+        for _ in 0..<3 { #expect(try await inbox.store(event("evt_1")) == .duplicate) }
+        #expect(try dataVersion() == version, "a duplicate committed something")
+        #expect(try walSize() == wal)
+        #expect(try storedArrivals() == 1)
+
+        #expect(try await inbox.store(event("evt_2")) == .stored)
+        #expect(try dataVersion() != version)
+        #expect(try storedArrivals() == 4, "the next stored event's commit carries the counted arrivals")
+        #expect(try await inbox.store(event("evt_2")) == .duplicate)
+        #expect(try await inbox.eventDetails(id: "evt_2", source: nil).first?.summary.arrivals == 2, "readers fold the tally first")
+    }
+
     @Test func concurrentStoresOfOneEventStoreItOnce() async throws {
         let results = try await withThrowingTaskGroup(of: StoreResult.self) { group in
             for _ in 0..<20 { group.addTask { try await inbox.store(event("evt_same")) } }
@@ -244,6 +270,8 @@ import Testing
         _ = try await inbox.store(event("evt_x"))
         #expect(try await cli.events(EventQuery()).map(\.id) == ["evt_x"])
         #expect(try await cli.store(event("evt_x")) == .duplicate)
+        // Each process counts its own re-arrivals and writes them when it next commits.
+        try await cli.flushArrivals()
         #expect(try await inbox.eventDetails(id: "evt_x", source: nil).first?.summary.arrivals == 2)
     }
 

@@ -77,6 +77,8 @@ public enum Agent {
             notifier.notify("READY=1\nSTATUS=polling only; \(summary)")
             try await group.run()
         }
+        // Duplicates counted since the last stored event; events themselves are all committed.
+        try? await inbox.flushArrivals()
         logger.notice("hooksync stopped")
         withExtendedLifetime(lock) {}
     }

@@ -116,6 +116,16 @@ enum InboxMigrations {
                     """
             )
         }
+        migrator.registerMigration("v5: due deliveries in claim order per route") { db in
+            // The worker claims one route at a time, oldest due first: with this index that is
+            // a walk of the first rows, where (route, state) sorted every pending delivery.
+            try db.execute(
+                sql: """
+                    DROP INDEX delivery_due;
+                    CREATE INDEX delivery_due ON delivery (route, next_attempt_at) WHERE state IN ('pending', 'retrying');
+                    """
+            )
+        }
         return migrator
     }
 }

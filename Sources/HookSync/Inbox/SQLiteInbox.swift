@@ -4,11 +4,14 @@ import GRDB
 /// The inbox in one SQLite file (WAL), shared by the agent and the CLI.
 ///
 /// Commits run with `synchronous = FULL`, so an acknowledged event survives power loss, and
-/// concurrent stores share commits through ``StoreBatcher``.
+/// concurrent stores (and delivery outcomes) share commits through ``GroupCommit``. A duplicate
+/// arrival writes nothing: it is counted on the writer connection and folded into the event's
+/// `arrivals` by the next commit that stores something anyway, so a retry storm costs no fsync.
 public final class SQLiteInbox: Inbox {
     public let path: String
     let pool: DatabasePool
-    private let batcher: StoreBatcher
+    private let stores: GroupCommit<IncomingEvent, StoreResult>
+    private let attempts: GroupCommit<AttemptRecord, Void>
 
     /// Opens (creating when `create` is true) the inbox at `path` and migrates it.
     public init(path: String, create: Bool = true) throws(InboxError) {
@@ -29,14 +32,21 @@ public final class SQLiteInbox: Inbox {
             let pool = try DatabasePool(path: path, configuration: configuration)
             // DatabasePool sets NORMAL when it switches to WAL; an acknowledged event must survive
             // power loss, so the writer connection commits with FULL.
-            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.barrierWriteWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try ArrivalTally.create(db)
+            }
             try InboxMigrations.migrator.migrate(pool)
             self.pool = pool
         } catch {
             throw InboxError.cannotOpen(path, reason: "\(error)")
         }
         let store = StoreCommit(pool: pool)
-        batcher = StoreBatcher { events in try await store.commit(events) }
+        stores = GroupCommit { events in try await store.commit(events) }
+        let writer = pool
+        attempts = GroupCommit { records in
+            try await writer.write { db in try records.map { record in try Self.apply(record, db) } }
+        }
     }
 
     /// `PRAGMA synchronous` of the writer connection (2 is FULL); exposed for tests.
@@ -45,7 +55,7 @@ public final class SQLiteInbox: Inbox {
     }
 
     public func store(_ event: IncomingEvent) async throws -> StoreResult {
-        try await batcher.submit(event)
+        try await stores.submit(event)
     }
 
     public func claimDueDeliveries(
@@ -58,13 +68,37 @@ public final class SQLiteInbox: Inbox {
         -> [ClaimedDelivery]
     {
         guard !routes.isEmpty, limit > 0 else { return [] }
+        return try await pool.writeWithoutTransaction { db in
+            // A lease needs no fsync of its own: the agent clears every lease when it starts,
+            // so a lease lost with the power changes nothing. The next synced commit (an
+            // outcome, an event) makes it durable anyway; outcomes and events stay FULL.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            var claimed: [ClaimedDelivery] = []
+            try db.inTransaction(.immediate) {
+                claimed = try Self.claim(routes: routes, limit: limit, now: now, lease: lease, owner: owner, db)
+                return .commit
+            }
+            return claimed
+        }
+    }
+
+    private static func claim(
+        routes: [String],
+        limit: Int,
+        now: Date,
+        lease: Duration,
+        owner: String,
+        _ db: Database
+    ) throws
+        -> [ClaimedDelivery]
+    {
         let nowValue = now.timeIntervalSince1970
-        return try await pool.write { db in
-            // A delivery with an order key waits while its key has one in flight, or an earlier
-            // one (by occurrence, then arrival) not yet finished: a retrying event holds back
-            // later events of its key, and only those.
-            let ids = try Int64.fetchAll(
-                db,
+        // A delivery with an order key waits while its key has one in flight, or an earlier
+        // one (by occurrence, then arrival) not yet finished: a retrying event holds back
+        // later events of its key, and only those.
+        let ids = try Int64.fetchAll(
+            db.cachedStatement(
                 sql: """
                     SELECT d.id FROM delivery d JOIN event e ON e.id = d.event_rowid
                     WHERE d.state IN ('pending', 'retrying') AND d.next_attempt_at <= ?1
@@ -76,63 +110,64 @@ public final class SQLiteInbox: Inbox {
                             OR (d2.state IN ('pending', 'retrying')
                               AND (COALESCE(e2.occurred_at, e2.received_at), e2.id) < (COALESCE(e.occurred_at, e.received_at), e.id)))))
                     ORDER BY d.next_attempt_at, d.id LIMIT ?
-                    """,
-                arguments: StatementArguments([nowValue] + routes.map { $0 as any DatabaseValueConvertible } + [limit])
-            )
-            guard !ids.isEmpty else { return [] }
-            // Two deliveries of one key in this batch: only the earliest may run now.
-            let marks = databaseQuestionMarks(count: ids.count)
-            let keyed = try Row.fetchAll(
-                db,
+                    """
+            ),
+            arguments: StatementArguments([nowValue] + routes.map { $0 as any DatabaseValueConvertible } + [limit])
+        )
+        guard !ids.isEmpty else { return [] }
+        // Two deliveries of one key in this batch: only the earliest may run now.
+        let marks = databaseQuestionMarks(count: ids.count)
+        let keyed = try Row.fetchAll(
+            db.cachedStatement(
                 sql: """
                     SELECT d.id, d.route, d.order_key FROM delivery d JOIN event e ON e.id = d.event_rowid
                     WHERE d.id IN (\(marks)) AND d.order_key IS NOT NULL
                     ORDER BY COALESCE(e.occurred_at, e.received_at), e.id
-                    """,
-                arguments: StatementArguments(ids)
+                    """
+            ),
+            arguments: StatementArguments(ids)
+        )
+        var firstOfKey = Set<String>()
+        var held = Set<Int64>()
+        for row in keyed where !firstOfKey.insert("\(row["route"] as String)\u{0}\(row["order_key"] as String)").inserted {
+            held.insert(row["id"])
+        }
+        let chosen = ids.filter { !held.contains($0) }
+        let chosenMarks = databaseQuestionMarks(count: chosen.count)
+        try db.executeCached(
+            sql: """
+                UPDATE delivery SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+                WHERE id IN (\(chosenMarks))
+                """,
+            arguments: StatementArguments([owner, nowValue + lease.seconds, nowValue] as [any DatabaseValueConvertible] + chosen)
+        )
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT d.id, d.route, d.attempts, e.source, e.event_id, e.type, e.origin, e.body, e.headers,
+                    d.order_key IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM delivery d3 JOIN event e3 ON e3.id = d3.event_rowid
+                        WHERE d3.route = d.route AND d3.order_key = d.order_key AND d3.state = 'done'
+                          AND (COALESCE(e3.occurred_at, e3.received_at), e3.id) > (COALESCE(e.occurred_at, e.received_at), e.id)
+                    ) AS late
+                FROM delivery d JOIN event e ON e.id = d.event_rowid
+                WHERE d.id IN (\(chosenMarks)) ORDER BY d.next_attempt_at, d.id
+                """,
+            arguments: StatementArguments(chosen)
+        )
+        return rows.map { row in
+            ClaimedDelivery(
+                deliveryID: row["id"],
+                route: row["route"],
+                attempt: row["attempts"],
+                source: row["source"],
+                eventID: row["event_id"],
+                type: row["type"],
+                origin: EventOrigin(rawValue: row["origin"]) ?? .webhook,
+                body: Array(row["body"] as Data),
+                contentType: Self.contentType(inHeaders: row["headers"]),
+                late: row["late"]
             )
-            var firstOfKey = Set<String>()
-            var held = Set<Int64>()
-            for row in keyed where !firstOfKey.insert("\(row["route"] as String)\u{0}\(row["order_key"] as String)").inserted {
-                held.insert(row["id"])
-            }
-            let chosen = ids.filter { !held.contains($0) }
-            let chosenMarks = databaseQuestionMarks(count: chosen.count)
-            try db.execute(
-                sql: """
-                    UPDATE delivery SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-                    WHERE id IN (\(chosenMarks))
-                    """,
-                arguments: StatementArguments([owner, nowValue + lease.seconds, nowValue] as [any DatabaseValueConvertible] + chosen)
-            )
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT d.id, d.route, d.attempts, e.source, e.event_id, e.type, e.origin, e.body, e.headers,
-                        d.order_key IS NOT NULL AND EXISTS (
-                            SELECT 1 FROM delivery d3 JOIN event e3 ON e3.id = d3.event_rowid
-                            WHERE d3.route = d.route AND d3.order_key = d.order_key AND d3.state = 'done'
-                              AND (COALESCE(e3.occurred_at, e3.received_at), e3.id) > (COALESCE(e.occurred_at, e.received_at), e.id)
-                        ) AS late
-                    FROM delivery d JOIN event e ON e.id = d.event_rowid
-                    WHERE d.id IN (\(chosenMarks)) ORDER BY d.next_attempt_at, d.id
-                    """,
-                arguments: StatementArguments(chosen)
-            )
-            return rows.map { row in
-                ClaimedDelivery(
-                    deliveryID: row["id"],
-                    route: row["route"],
-                    attempt: row["attempts"],
-                    source: row["source"],
-                    eventID: row["event_id"],
-                    type: row["type"],
-                    origin: EventOrigin(rawValue: row["origin"]) ?? .webhook,
-                    body: Array(row["body"] as Data),
-                    contentType: Self.contentType(inHeaders: row["headers"]),
-                    late: row["late"]
-                )
-            }
         }
     }
 
@@ -141,10 +176,15 @@ public final class SQLiteInbox: Inbox {
 
     /// The content type kept with an event (headers are stored as a JSON object).
     static func contentType(inHeaders json: String) -> String? {
-        (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8)))?["content-type"]
+        ((try? JSONTree.parse(json.utf8)) as? [String: Any])?["content-type"] as? String
     }
 
     public func recordAttempt(_ record: AttemptRecord) async throws {
+        try await attempts.submit(record)
+    }
+
+    /// One outcome, within a commit shared with the outcomes that finished alongside it.
+    private static func apply(_ record: AttemptRecord, _ db: Database) throws {
         let finished = record.finishedAt.timeIntervalSince1970
         let durationMs = Int((record.finishedAt.timeIntervalSince(record.startedAt) * 1000).rounded())
         let (state, nextAttempt): (DeliveryState, Double?) =
@@ -153,8 +193,8 @@ public final class SQLiteInbox: Inbox {
             case .retry(let delay): (.retrying, finished + delay.seconds)
             case .dead: (.dead, nil)
             }
-        try await pool.write { db in
-            try db.execute(
+        do {
+            try db.executeCached(
                 sql: """
                     UPDATE delivery SET state = ?, next_attempt_at = COALESCE(?, next_attempt_at),
                         last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
@@ -163,7 +203,7 @@ public final class SQLiteInbox: Inbox {
                 arguments: [state.rawValue, nextAttempt, record.error, finished, record.deliveryID, record.leaseOwner]
             )
             guard db.changesCount == 1 else { return }
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, error) VALUES (?, ?, ?, ?, ?)",
                 arguments: [
                     record.deliveryID, record.startedAt.timeIntervalSince1970, durationMs,
@@ -171,15 +211,15 @@ public final class SQLiteInbox: Inbox {
                 ]
             )
             // The history is bounded: a delivery replayed for months keeps its latest attempts.
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     DELETE FROM attempt WHERE delivery_id = ?1 AND id NOT IN (
                         SELECT id FROM attempt WHERE delivery_id = ?1 ORDER BY id DESC LIMIT ?2)
                     """,
-                arguments: [record.deliveryID, Self.attemptHistoryLimit]
+                arguments: [record.deliveryID, attemptHistoryLimit]
             )
             if state == .dead {
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO dead_letter (delivery_id, failed_at, attempts, last_error)
                         SELECT id, ?, attempts, COALESCE(last_error, '') FROM delivery WHERE id = ?
@@ -195,14 +235,14 @@ public final class SQLiteInbox: Inbox {
     public func releaseAllLeases() async throws -> Int {
         try await pool.write { db in
             // Leave a trace in the history: the handler may have seen the event before the stop.
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, error)
                     SELECT id, updated_at, 0, 'interrupted', 'the agent stopped during this attempt'
                     FROM delivery WHERE lease_owner IS NOT NULL
                     """
             )
-            try db.execute(sql: "UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
+            try db.executeCached(sql: "UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
             return db.changesCount
         }
     }
@@ -254,6 +294,7 @@ public final class SQLiteInbox: Inbox {
     }
 
     public func events(_ query: EventQuery) async throws -> [EventSummary] {
+        try await flushArrivals()
         let rank = query.state.flatMap { state in DeliveryState.allCases.sorted().firstIndex(of: state) }
         return try await pool.read { db in
             try Row.fetchAll(
@@ -271,7 +312,8 @@ public final class SQLiteInbox: Inbox {
     }
 
     public func eventDetails(id: String, source: String?) async throws -> [EventDetail] {
-        try await pool.read { db in
+        try await flushArrivals()
+        return try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -413,7 +455,8 @@ public final class SQLiteInbox: Inbox {
     }
 
     public func status() async throws -> InboxStatus {
-        try await pool.read { db in
+        try await flushArrivals()
+        return try await pool.read { db in
             var sources: [String: InboxStatus.SourceCounts] = [:]
             for row in try Row.fetchAll(
                 db,
@@ -479,21 +522,20 @@ private struct StoreCommit: Sendable {
     let pool: DatabasePool
 
     func commit(_ events: [IncomingEvent]) async throws -> [StoreResult] {
-        let rows = try Self.encode(events)
+        let rows = Self.encode(events)
         return try await pool.write { db in try Self.insert(rows, db) }
     }
 
-    static func encode(_ events: [IncomingEvent]) throws -> [(IncomingEvent, String)] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return try events.map { event in (event, String(decoding: try encoder.encode(event.headers), as: UTF8.self)) }
+    static func encode(_ events: [IncomingEvent]) -> [(IncomingEvent, String)] {
+        events.map { event in (event, FlatJSON.object(event.headers)) }
     }
 
-    /// Inserts each event once per (source, dedup key) with its deliveries; counts re-arrivals.
+    /// Inserts each event once per (source, dedup key) with its deliveries; counts re-arrivals,
+    /// which reach the event table only when this commit stores something anyway.
     static func insert(_ rows: [(IncomingEvent, String)], _ db: Database) throws -> [StoreResult] {
-        try rows.map { event, headers in
+        let results = try rows.map { event, headers in
             let received = event.receivedAt.timeIntervalSince1970
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, last_arrived_at,
                         headers, body)
@@ -505,15 +547,12 @@ private struct StoreCommit: Sendable {
                 ]
             )
             guard db.changesCount == 1 else {
-                try db.execute(
-                    sql: "UPDATE event SET arrivals = arrivals + 1, last_arrived_at = ? WHERE source = ? AND dedup_key = ?",
-                    arguments: [received, event.source, event.dedupKey]
-                )
-                return .duplicate
+                try ArrivalTally.count(source: event.source, dedupKey: event.dedupKey, at: received, db)
+                return StoreResult.duplicate
             }
             let rowid = db.lastInsertedRowID
             for route in event.routes {
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO delivery (event_rowid, route, state, next_attempt_at, updated_at, order_key)
                         VALUES (?, ?, 'pending', ?, ?, ?)
@@ -521,18 +560,20 @@ private struct StoreCommit: Sendable {
                     arguments: [rowid, route, received, received, event.orderKeys[route]]
                 )
             }
-            return .stored
+            return StoreResult.stored
         }
+        if results.contains(.stored) { try ArrivalTally.fold(db) }
+        return results
     }
 }
 
 extension SQLiteInbox {
     public func storePage(_ events: [IncomingEvent], source: String, cursor: String?) async throws -> [StoreResult] {
-        let rows = try StoreCommit.encode(events)
+        let rows = StoreCommit.encode(events)
         return try await pool.write { db in
             let results = try StoreCommit.insert(rows, db)
             if let cursor {
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO poll_state (source, cursor) VALUES (?1, ?2)
                         ON CONFLICT (source) DO UPDATE SET cursor = ?2
@@ -542,6 +583,12 @@ extension SQLiteInbox {
             }
             return results
         }
+    }
+
+    /// Writes the re-arrivals counted since the last commit that stored an event; readers in
+    /// this process call it first, and the agent calls it when it stops.
+    public func flushArrivals() async throws {
+        try await pool.write { db in try ArrivalTally.fold(db) }
     }
 
     public func checkWritable() async throws {

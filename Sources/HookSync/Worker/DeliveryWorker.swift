@@ -233,12 +233,17 @@ actor SlotCounter {
     }
 
     /// The claims to make now: each route up to its room, all within the worker's free slots.
+    ///
+    /// A busy route is claimed for only once a quarter of its slots are free: each claim is a
+    /// transaction, and one per finished delivery would make the inbox the drain's limit.
     func claimBatches(routes: [String]) -> [(routes: [String], limit: Int)] {
         var remaining = free
         var batches: [(routes: [String], limit: Int)] = []
         for route in routes {
-            let room = min(remaining, routeLimits[route, default: capacity] - byRoute[route, default: 0])
-            if room > 0 {
+            let limit = routeLimits[route, default: capacity]
+            let inFlight = byRoute[route, default: 0]
+            let room = min(remaining, limit - inFlight)
+            if room > 0, inFlight == 0 || room >= max(1, limit / 4) {
                 batches.append(([route], room))
                 remaining -= room
             }

@@ -1,11 +1,13 @@
-/// Group commit: requests that arrive while a commit is in progress wait and go into the next
-/// one together, so one fsync acknowledges many events.
+/// Group commit: items that arrive while a commit is in progress wait and go into the next one
+/// together, so one fsync serves many callers.
 ///
-/// Each caller still gets its own result, and only after the commit that holds its event.
-actor StoreBatcher {
-    typealias Commit = @Sendable ([IncomingEvent]) async throws -> [StoreResult]
+/// Each caller still gets its own result, and only after the commit that holds its item. The
+/// inbox uses one for stored events (the receiver acknowledges after it) and one for delivery
+/// outcomes, so neither is limited to the disk's rate of synced commits.
+actor GroupCommit<Item: Sendable, Output: Sendable> {
+    typealias Commit = @Sendable ([Item]) async throws -> [Output]
 
-    private var pending: [(event: IncomingEvent, continuation: CheckedContinuation<StoreResult, any Error>)] = []
+    private var pending: [(item: Item, continuation: CheckedContinuation<Output, any Error>)] = []
     private var committing = false
     private let maxBatch: Int
     private let commit: Commit
@@ -15,12 +17,12 @@ actor StoreBatcher {
         self.commit = commit
     }
 
-    /// Events waiting for the next commit.
+    /// Items waiting for the next commit.
     var waiting: Int { pending.count }
 
-    func submit(_ event: IncomingEvent) async throws -> StoreResult {
+    func submit(_ item: Item) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append((event, continuation))
+            pending.append((item, continuation))
             if !committing {
                 committing = true
                 Task { await self.drain() }
@@ -33,7 +35,7 @@ actor StoreBatcher {
             let batch = Array(pending.prefix(maxBatch))
             pending.removeFirst(batch.count)
             do {
-                let results = try await commit(batch.map(\.event))
+                let results = try await commit(batch.map(\.item))
                 for (entry, result) in zip(batch, results) { entry.continuation.resume(returning: result) }
             } catch {
                 for entry in batch { entry.continuation.resume(throwing: error) }

@@ -4,7 +4,7 @@ import Testing
 @testable import HookSync
 
 /// Group commit without a database: the commit function is held open to see what queues behind it.
-@Suite struct StoreBatcherTests {
+@Suite struct GroupCommitTests {
     /// Records each commit's batch size and holds the first commit until released.
     actor CommitLog {
         private(set) var batches: [Int] = []
@@ -41,7 +41,7 @@ import Testing
 
     @Test func eventsArrivingDuringACommitShareTheNextOne() async throws {
         let log = CommitLog()
-        let batcher = StoreBatcher(maxBatch: 8) { events in
+        let batcher = GroupCommit<IncomingEvent, StoreResult>(maxBatch: 8) { events in
             await log.commit(events.count)
             return events.map { $0.eventID.hasSuffix("dup") ? .duplicate : .stored }
         }
@@ -66,7 +66,7 @@ import Testing
 
     @Test func aFailedCommitFailsEveryEventInItAndTheNextCommitStillRuns() async throws {
         struct DiskFull: Error {}
-        let batcher = StoreBatcher { events in
+        let batcher = GroupCommit<IncomingEvent, StoreResult> { events in
             if events.contains(where: { $0.eventID == "bad" }) { throw DiskFull() }
             return events.map { _ in .stored }
         }
