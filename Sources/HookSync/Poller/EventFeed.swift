@@ -19,14 +19,14 @@ extension EventFeed {
 /// JSON helpers shared by the feeds.
 enum FeedJSON {
     static func object(_ body: [UInt8], what: String) throws(FeedError) -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+        guard let object = try? JSONTree.parse(body) as? [String: Any] else {
             throw FeedError("\(what): the answer is not a JSON object")
         }
         return object
     }
 
     static func array(_ body: [UInt8], what: String) throws(FeedError) -> [[String: Any]] {
-        guard let array = try? JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]] else {
+        guard let array = try? JSONTree.parse(body) as? [[String: Any]] else {
             throw FeedError("\(what): the answer is not a JSON array of objects")
         }
         return array

@@ -53,7 +53,7 @@ public struct PolledEvent: Sendable {
         }
         self.init(
             headers: fields,
-            body: Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes])),
+            body: try JSONTree.serialize(json) ?? { throw JSONTree.Unrepresentable() }(),
             occurredAt: occurredAt
         )
     }

@@ -35,7 +35,7 @@ public struct GenericEventFeed: EventFeed {
     }
 
     public func page(_ response: FeedResponse, for request: FeedRequest) throws(FeedError) -> FeedPage {
-        guard let document = try? JSONSerialization.jsonObject(with: Data(response.body)) else {
+        guard let document = try? JSONTree.parse(response.body) else {
             throw FeedError("\(api.path): the answer is not JSON")
         }
         guard let items = api.items.resolve(in: document) as? [Any] else {

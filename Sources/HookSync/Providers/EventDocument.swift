@@ -15,7 +15,7 @@ public struct EventDocument {
 
     /// Parses a JSON body; nil unless it is a JSON object or array.
     public init?(headers: HTTPFields = HTTPFields(), json: some Collection<UInt8>) {
-        guard let tree = try? JSONSerialization.jsonObject(with: Data(json), options: []),
+        guard let tree = try? JSONTree.parse(json),
             tree is [String: Any] || tree is [Any]
         else { return nil }
         self.init(headers: headers, body: tree)

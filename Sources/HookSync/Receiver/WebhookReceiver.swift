@@ -157,11 +157,8 @@ public struct WebhookReceiver: Sendable {
     }
 
     static func reply(_ status: HTTPResponse.Status, _ fields: [String: String]) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let data = (try? encoder.encode(fields)) ?? Data("{}".utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: FlatJSON.object(fields))))
     }
 }
