@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -62,6 +63,41 @@ import Testing
             _ = try await harness.pass().run(since: Date().addingTimeInterval(-86400))
             _ = try await harness.pass().run(since: Date().addingTimeInterval(-86400))
             try await Self.expectEachOnce(harness, 762)
+        }
+    }
+
+    /// The poller must not wait for the disk between pages: while a page's commit is stuck
+    /// behind another writer, the next page is already requested.
+    @Test func theNextPageIsFetchedWhileAPageCommits() async throws {
+        let mock = MockStripe()
+        mock.add(250, at: Date().addingTimeInterval(-600))
+        try await Self.withMock(mock) { harness in
+            let observer = try DatabaseQueue(path: harness.inbox.path)
+            let locked = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            // Another process's write transaction holds the inbox's write lock meanwhile.
+            Thread {
+                try? observer.writeWithoutTransaction { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    locked.signal()
+                    release.wait()
+                    try db.execute(sql: "COMMIT")
+                }
+            }.start()
+            locked.wait()
+            let pass = Task { try await harness.pass().run(since: Date().addingTimeInterval(-3600)) }
+            try await eventually("the second page to be requested while the first cannot commit") {
+                mock.api.requests.count >= 2
+            }
+            let committed = try await DatabaseQueue(path: harness.inbox.path).read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event")
+            }
+            release.signal()
+            #expect(committed == 0)
+            let summary = try await pass.value
+            #expect(summary.new == 250)
+            #expect(summary.pages == 3)
+            #expect(mock.api.requests.count == 3, "no page fetched twice")
         }
     }
 

@@ -8,38 +8,54 @@ import Synchronization
 /// first, `limit` 1–100 (default 10), `starting_after`, `ending_before`, `created[gte]`, bearer
 /// auth and Stripe's error JSON, as stripe-python and the API reference describe them.
 public final class SimulatedStripe: Sendable {
+    /// One listed event: what the filters read, and its JSON serialized once when added, so a
+    /// page of a 100,000-event history costs what Stripe's would, not a re-encode of everything.
+    struct Stored: Sendable {
+        let id: String
+        let type: String
+        let created: Int
+        let json: [UInt8]
+    }
+
     public let apiKey: String
-    /// Oldest first.
-    private let events = Mutex<[[String: any Sendable]]>([])
+    /// Oldest first, with each id's position.
+    private let events = Mutex<(list: [Stored], index: [String: Int])>(([], [:]))
     private let sequence = Atomic<Int>(0)
 
     public init(apiKey: String) {
         self.apiKey = apiKey
     }
 
-    public var count: Int { events.withLock { $0.count } }
+    public var count: Int { events.withLock { $0.list.count } }
 
     /// Creates `count` events at `date`; returns their ids, oldest first.
     @discardableResult
     public func add(_ count: Int, type: String = "invoice.paid", at date: Date = Date()) -> [String] {
-        (0..<count).map { _ in
+        let created = Int(date.timeIntervalSince1970)
+        let added = (0..<count).map { _ in
             let n = sequence.wrappingAdd(1, ordering: .relaxed).newValue
             let id = String(format: "evt_sim%08d", n)
             let event: [String: any Sendable] = [
-                "id": id, "object": "event", "api_version": "2024-06-20", "created": Int(date.timeIntervalSince1970),
+                "id": id, "object": "event", "api_version": "2024-06-20", "created": created,
                 "data": ["object": ["id": "in_\(n)", "object": "invoice", "amount_paid": 1000 + n] as [String: any Sendable]],
                 "livemode": false, "pending_webhooks": 1, "request": ["id": NSNull(), "idempotency_key": NSNull()] as [String: any Sendable],
                 "type": type,
             ]
-            events.withLock { $0.append(event) }
-            return id
+            let json = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data()
+            return Stored(id: id, type: type, created: created, json: Array(json))
         }
+        events.withLock { events in
+            for event in added {
+                events.index[event.id] = events.list.count
+                events.list.append(event)
+            }
+        }
+        return added.map(\.id)
     }
 
     /// The event as its webhook body.
     public func body(of id: String) -> [UInt8] {
-        let event = events.withLock { $0.first { $0["id"] as? String == id } } ?? [:]
-        return Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data())
+        events.withLock { events in events.index[id].map { events.list[$0].json } } ?? Array("{}".utf8)
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
@@ -63,27 +79,41 @@ public final class SimulatedStripe: Sendable {
         // Both array forms: the docs' types[]=a and stripe-python's indexed types[0]=a.
         let types = Set(items.filter { $0.name.hasPrefix("types[") && $0.name.hasSuffix("]") }.compactMap(\.value))
         guard types.count <= 20 else { return Self.error(400, "types: at most 20 event types") }
-        let newestFirst = events.withLock { $0 }.reversed().filter {
-            ($0["created"] as? Int ?? 0) >= gte && (types.isEmpty || types.contains($0["type"] as? String ?? ""))
+        let (list, index) = events.withLock { ($0.list, $0.index) }
+        func matches(_ position: Int) -> Bool {
+            list[position].created >= gte && (types.isEmpty || types.contains(list[position].type))
         }
-        let ids = newestFirst.map { $0["id"] as? String ?? "" }
-        let page: ArraySlice<[String: any Sendable]>
+        /// Up to `limit + 1` matching positions walking `positions`: the page, and whether more follow.
+        func walk(_ positions: some Sequence<Int>) -> (page: [Int], hasMore: Bool) {
+            var page: [Int] = []
+            for position in positions where matches(position) {
+                if page.count == limit { return (page, true) }
+                page.append(position)
+            }
+            return (page, false)
+        }
+        // Pages cost their own length, not the history's: a 100,000-event backfill stays fast.
+        let page: [Int]
         let hasMore: Bool
         if let before {
-            guard let index = ids.firstIndex(of: before) else { return Self.error(404, "No such event: '\(before)'") }
-            let start = max(0, index - limit)
-            page = newestFirst[start..<index]
-            hasMore = start > 0
+            guard let anchor = index[before] else { return Self.error(404, "No such event: '\(before)'") }
+            let newer = walk((anchor + 1)..<list.count)
+            (page, hasMore) = (newer.page.reversed(), newer.hasMore)
+        } else if let after {
+            guard let anchor = index[after] else { return Self.error(404, "No such event: '\(after)'") }
+            (page, hasMore) = walk((0..<anchor).reversed())
         } else {
-            var start = 0
-            if let after {
-                guard let index = ids.firstIndex(of: after) else { return Self.error(404, "No such event: '\(after)'") }
-                start = index + 1
-            }
-            page = newestFirst[start..<min(newestFirst.count, start + limit)]
-            hasMore = start + limit < newestFirst.count
+            (page, hasMore) = walk(list.indices.reversed())
         }
-        return Self.json(200, ["object": "list", "url": "/v1/events", "has_more": hasMore, "data": Array(page)])
+        var body = ByteBuffer(string: #"{"data":["#)
+        for (offset, position) in page.enumerated() {
+            if offset > 0 { body.writeString(",") }
+            body.writeBytes(list[position].json)
+        }
+        body.writeString(#"],"has_more":\#(hasMore),"object":"list","url":"/v1/events"}"#)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     static func error(_ status: Int, _ message: String) -> Response {

@@ -62,13 +62,12 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
     public func run(since: Date, rescan: Bool = false) async throws -> PollPassSummary {
         var summary = PollPassSummary()
         let cursor = rescan ? nil : try await inbox.pollState(source: source.name)?.cursor
-        var next: FeedRequest? = try feed.firstRequest(cursor: cursor, since: since)
-        while let request = next {
+        var fetched = try await fetchPage(try feed.firstRequest(cursor: cursor, since: since))
+        while let page = fetched {
             try Task.checkCancellation()
-            // Pages have no "absent" status: fetch returns one or keeps trying.
-            guard let page = try await fetch(request, read: { response throws(FeedError) in try feed.page(response, for: request) }) else {
-                break
-            }
+            // The next page is on its way while this one commits: the API's latency and the
+            // disk's overlap. Its cursor is committed only after this page's.
+            async let upcoming = fetchPage(page.next)
             var polled = page.events
             for candidate in page.candidates where try await !inbox.contains(source: source.name, dedupKey: candidate.dedupKey) {
                 // A delivery that no longer exists is skipped; a page never is.
@@ -104,9 +103,15 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
             summary.pages += 1
             summary.events += polled.count
             progress(summary)
-            next = page.next
+            fetched = try await upcoming
         }
         return summary
+    }
+
+    /// Pages have no "absent" status: this returns the page or keeps trying; nil for no request.
+    private func fetchPage(_ request: FeedRequest?) async throws -> FeedPage? {
+        guard let request else { return nil }
+        return try await fetch(request, read: { response throws(FeedError) in try feed.page(response, for: request) })
     }
 
     private func incoming(_ event: PolledEvent, summary: inout PollPassSummary) -> IncomingEvent? {
