@@ -11,7 +11,7 @@ DESTDIR ?=
 BINARY ?= .build/release/hooksync
 UNITDIR ?= /etc/systemd/system
 
-.PHONY: run test deps build release providers vectors format lint clean install uninstall
+.PHONY: run test bench deps build release providers vectors format lint clean install uninstall
 
 run: release
 	.build/release/hooksync run --config $(CONFIG)
@@ -21,6 +21,13 @@ test: APT_PACKAGES += systemd
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Measures the release build against a bare Hummingbird route, local mocks and Debian's
+# `webhook` in one run, prints the table and rewrites docs/benchmarks.md (about 6 minutes).
+bench: APT_PACKAGES += webhook
+bench: deps
+	$(SWIFT) build -c release
+	.build/release/hooksync-bench run --binary .build/release/hooksync --out docs/benchmarks.md
 
 deps:
 	@missing=""; \

@@ -1,0 +1,138 @@
+import Foundation
+
+/// The scenarios in order, and the issue's targets checked against what they measured.
+struct Benchmarks {
+    let bench: Workbench
+    let sizes: Sizes
+    let runs: (String) -> Bool
+
+    func run(into report: inout Report) async throws {
+        var loadedRSS: [Int] = []
+        if runs("ingest") {
+            progress("bare baseline")
+            let bare = try await bench.bare(sizes)
+            progress("ingest")
+            let (ingest, check) = try await bench.ingest(sizes)
+            report.measurements += [bare, ingest]
+            loadedRSS.append(ingest.peakRSS ?? 0)
+            let ratio = (ingest.rate ?? 0) / max(1, bare.rate ?? 0)
+            report.targets.append(
+                TargetCheck(target: "Ingest ≥ 0.5× the bare route", measured: "\(Report.format(ratio, digits: 2))×", met: ratio >= 0.5)
+            )
+            report.targets.append(
+                TargetCheck(
+                    target: "Ingest p99 ≤ 10 ms at \(sizes.connections) connections",
+                    measured: "\(Report.format(ingest.p99 ?? 0, digits: 2)) ms",
+                    met: (ingest.p99 ?? .infinity) <= 10
+                )
+            )
+            report.targets.append(TargetCheck(target: "Every acknowledged id stored exactly once", measured: check.summary, met: check.passed))
+        }
+        if runs("duplicates") {
+            progress("duplicates")
+            let (half, repeats, committed) = try await bench.duplicates(sizes)
+            report.measurements += [half, repeats]
+            loadedRSS.append(half.peakRSS ?? 0)
+            report.targets.append(TargetCheck(target: "Duplicates cost no write and no fsync", measured: repeats.note, met: !committed))
+        }
+        if runs("backfill") {
+            progress("backfill")
+            let backfill = try await bench.backfill(sizes)
+            report.measurements.append(backfill)
+            report.targets.append(
+                TargetCheck(
+                    target: "Backfill ≥ 20,000 events/s",
+                    measured: "\(Report.format(backfill.rate ?? 0, digits: 0)) events/s",
+                    met: (backfill.rate ?? 0) >= 20_000
+                )
+            )
+        }
+        if runs("drain") {
+            progress("forward drain")
+            let (drain, unloaded, during) = try await bench.forwardDrain(sizes)
+            report.measurements += [drain, unloaded, during]
+            loadedRSS.append(drain.peakRSS ?? 0)
+            report.targets.append(
+                TargetCheck(
+                    target: "Forward drain ≥ 5,000 deliveries/s",
+                    measured: "\(Report.format(drain.rate ?? 0, digits: 0)) deliveries/s",
+                    met: (drain.rate ?? 0) >= 5_000
+                )
+            )
+            let ratio = (during.p99 ?? .infinity) / max(0.001, unloaded.p99 ?? 0)
+            report.targets.append(
+                TargetCheck(
+                    target: "Receiver p99 during a drain ≤ 2× unloaded",
+                    measured: "\(Report.format(during.p99 ?? 0, digits: 2)) ms vs \(Report.format(unloaded.p99 ?? 0, digits: 2)) ms "
+                        + "(\(Report.format(ratio, digits: 2))×)",
+                    met: ratio <= 2
+                )
+            )
+        }
+        if runs("exec") {
+            progress("exec drain")
+            report.measurements.append(try await bench.execDrain(sizes))
+        }
+        if runs("idle") {
+            progress("idle (\(Int(sizes.idleSeconds)) s)")
+            let (idle, percent, rss) = try await bench.idle(sizes)
+            report.measurements.append(idle)
+            report.targets.append(
+                TargetCheck(
+                    target: "Idle: < 0.5 % CPU and RSS < 50 MB",
+                    measured: "\(Report.format(percent, digits: 2)) %, \(Report.format(Double(rss) / 1_048_576, digits: 1)) MB",
+                    met: percent < 0.5 && rss < 50 << 20
+                )
+            )
+        }
+        if runs("scale") {
+            var scaled: [Measurement] = []
+            for count in sizes.scale {
+                progress("ingest with \(count) stored events")
+                let (measurement, _) = try await bench.ingest(
+                    sizes,
+                    name: "scale-\(count)",
+                    title: "Ingest with \(count.formatted()) events stored",
+                    populate: count
+                )
+                scaled.append(measurement)
+            }
+            report.measurements += scaled
+            loadedRSS += scaled.map { $0.peakRSS ?? 0 }
+            if let first = scaled.first, let last = scaled.last, scaled.count > 1 {
+                let time = (last.cpuPerThousand ?? .infinity) / max(0.000_001, first.cpuPerThousand ?? 0)
+                let memory = Double(last.peakRSS ?? .max) / Double(max(1, first.peakRSS ?? 0))
+                report.targets.append(
+                    TargetCheck(
+                        target: "Flat from \(first.scenario.split(separator: " ")[2]) to \(last.scenario.split(separator: " ")[2]) stored: "
+                            + "CPU per event and peak RSS within 1.25×",
+                        measured: "CPU per event \(Report.format(time, digits: 2))×, peak RSS \(Report.format(memory, digits: 2))×",
+                        met: time <= 1.25 && memory <= 1.25
+                    )
+                )
+            }
+        }
+        if !loadedRSS.isEmpty {
+            let peak = loadedRSS.max() ?? 0
+            report.targets.append(
+                TargetCheck(
+                    target: "Under load: RSS < 150 MB",
+                    measured: "\(Report.format(Double(peak) / 1_048_576, digits: 1)) MB at most",
+                    met: peak < 150 << 20
+                )
+            )
+        }
+        if runs("peer") {
+            progress("peer")
+            if let peer = try await bench.peer(sizes) {
+                report.measurements.append(peer)
+            } else {
+                report.notes.append("Debian's `webhook` is not installed: no peer row.")
+            }
+        }
+    }
+
+    private func progress(_ what: String) {
+        print("hooksync-bench: \(what)…")
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// `docs/benchmarks.md`: the table of a full run, the machine it ran on and how to repeat it.
+struct BenchmarksDocument {
+    var report: Report
+    var sizes: Sizes
+
+    var text: String {
+        """
+        # Benchmarks
+
+        Written by `make bench` (`hooksync-bench run`) on \(Self.today()); do not edit by hand. How the
+        figures are reached, and what limits them, is in [performance.md](performance.md).
+
+        ## Machine
+
+        \(Self.machine())
+
+        This machine is shared and noisy: compare the figures within one run (the ratios below), not
+        across runs.
+
+        ## Commands
+
+        ```sh
+        make bench                      # release build, every scenario, rewrites this file
+        .build/release/hooksync-bench run --only ingest,duplicates   # some scenarios, no file
+        .build/release/hooksync-bench run --quick                    # a smoke run of every scenario
+        ```
+
+        Every scenario starts fresh processes (the release `hooksync` binary, the baselines and the
+        mocks are separate processes) and a fresh inbox in a temporary directory:
+
+        - **Bare route**: a Hummingbird route answering 200 with no work, the HTTP ceiling here.
+        - **Ingest**: unique, correctly signed Stripe `invoice.paid` events (about 1 KB, fresh
+          timestamps) from \(sizes.connections) keep-alive connections for \(Int(sizes.loadSeconds)) s; the route
+          wants `payout.*`, so events are stored and nothing is delivered. `synchronous = FULL`:
+          each answer follows the fsync'd commit that holds its event. Afterwards the inbox is
+          read and every acknowledged id must be there exactly once.
+        - **Duplicates**: the same load with every other request repeating an earlier event; then
+          \(Int(sizes.loadSeconds / 2)) s of repeats only, during which the inbox's `PRAGMA data_version` and
+          WAL size must not change.
+        - **Backfill**: a poll-only Stripe source catching up on \(sizes.backfillEvents.formatted()) events of a
+          local mock of `GET /v1/events` (pages of 100), timed from the agent's launch.
+        - **Drain**: \(sizes.drainEvents.formatted()) stored events forwarded (re-signed) to a local app that
+          answers 200, and \(sizes.execDrainEvents.formatted()) through an exec route running `/bin/true`; timed
+          from launch. Meanwhile the receiver takes 200 requests/s, and its latency is compared with
+          the same load on an idle worker.
+        - **Idle**: a webhook source, a polling source and a route, \(Int(sizes.idleSeconds)) s without traffic.
+        - **Stored events**: the ingest load for \(Int(sizes.scaleSeconds)) s against inboxes already holding
+          \(sizes.scale.map { $0.formatted() }.joined(separator: ", ")) events.
+        - **Peer**: Debian's `webhook` package (adnanh/webhook 2.8) with an HMAC-SHA256 rule
+          running `/bin/true`, under the ingest load; it stores nothing and answers before the
+          command ends.
+
+        CPU s/1k is the process's user+system CPU time per 1,000 events (or requests); peak RSS is
+        its `VmHWM`, the idle row shows `VmRSS` at the end.
+
+        ## Results
+
+        \(report.table())
+
+        ## Targets
+
+        \(report.targetTable())
+        \(report.notes.isEmpty ? "" : "\n" + report.notes.map { "- \($0)" }.joined(separator: "\n") + "\n")
+        """
+    }
+
+    static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+
+    static func machine() -> String {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        let memory =
+            (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
+            .split(separator: "\n").first?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        var name = utsname()
+        uname(&name)
+        let kernel = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return "\(ProcessInfo.processInfo.activeProcessorCount) cores (\(model)), \(memory / 1_048_576) GiB, Linux \(kernel)."
+    }
+}

@@ -1,0 +1,373 @@
+import Foundation
+import GRDB
+import HookSync
+
+/// How long and how big each scenario runs; `--quick` shrinks everything for a smoke run.
+struct Sizes: Sendable {
+    var loadSeconds = 10.0
+    var connections = 64
+    var backfillEvents = 100_000
+    var drainEvents = 50_000
+    var execDrainEvents = 50_000
+    var idleSeconds = 60.0
+    var scale = [10_000, 100_000, 1_000_000]
+    var scaleSeconds = 5.0
+
+    static let quick = Sizes(
+        loadSeconds: 2,
+        backfillEvents: 5_000,
+        drainEvents: 2_000,
+        execDrainEvents: 500,
+        idleSeconds: 3,
+        scale: [1_000, 10_000],
+        scaleSeconds: 1
+    )
+}
+
+/// The scenarios of `make bench`, each against fresh processes and a fresh inbox.
+extension Workbench {
+    static let webhookSource = """
+        [[sources]]
+        name = "shop"
+        provider = "stripe"
+        mode = "webhook"
+        webhook_secret = "file:./webhook-secret"
+        """
+
+    /// A route that wants none of the load's events: stored, nothing to deliver.
+    static let idleRoute = """
+        [[routes]]
+        name = "payouts"
+        source = "shop"
+        events = ["payout.*"]
+        exec = ["/bin/true"]
+        """
+
+    static func run() -> String { String(UInt32.random(in: 0...UInt32.max), radix: 36) }
+
+    // MARK: Ingest
+
+    func bare(_ sizes: Sizes) async throws -> Measurement {
+        let (server, port) = try await startServer("bare", ready: "/")
+        let before = try server.sample()
+        let load = try await self.load(
+            port: port,
+            connections: sizes.connections,
+            seconds: sizes.loadSeconds,
+            requests: stripeEvents(port: port, run: Self.run())
+        )
+        var measurement = Measurement("Bare Hummingbird route (baseline)", load: load, unit: "req/s", note: "no work, answers 200")
+        measurement.account(before, try server.sample(), events: load.acknowledged)
+        await server.stop()
+        return measurement
+    }
+
+    /// Unique events at full speed; afterwards every acknowledged id must be stored exactly once.
+    func ingest(
+        _ sizes: Sizes,
+        name: String = "ingest",
+        title: String = "Ingest, unique events",
+        populate: Int = 0
+    )
+        async throws -> (Measurement, IngestCheck)
+    {
+        if populate > 0 { try await self.populate(name, count: populate, routes: []) }
+        let agent = try await startAgent(name, config: Self.webhookSource + "\n" + Self.idleRoute)
+        let requests = stripeEvents(port: agent.port, run: Self.run())
+        let before = try agent.process.sample()
+        let load = try await self.load(
+            port: agent.port,
+            connections: sizes.connections,
+            seconds: populate > 0 ? sizes.scaleSeconds : sizes.loadSeconds,
+            requests: requests
+        )
+        var measurement = Measurement(title, load: load)
+        measurement.account(before, try agent.process.sample(), events: load.acknowledged)
+        await agent.process.stop()
+        let check = try IngestCheck(agent: agent, requests: requests, load: load)
+        measurement.note = check.summary + (load.failed > 0 ? "; \(load.failed) not acknowledged" : "")
+        return (measurement, check)
+    }
+
+    /// Half the requests repeat earlier events; then a phase of repeats only, which must commit nothing.
+    func duplicates(_ sizes: Sizes) async throws -> (Measurement, Measurement, repeatsCommitted: Bool) {
+        let agent = try await startAgent("duplicates", config: Self.webhookSource + "\n" + Self.idleRoute)
+        let run = Self.run()
+        let requests = stripeEvents(port: agent.port, run: run, repeats: true)
+        var before = try agent.process.sample()
+        let mixed = try await load(port: agent.port, connections: sizes.connections, seconds: sizes.loadSeconds, requests: requests)
+        var half = Measurement("Ingest, half repeats", load: mixed)
+        half.account(before, try agent.process.sample(), events: mixed.acknowledged)
+
+        // Only events already stored: the inbox file and its WAL must not change.
+        let stored = Array(Set(mixed.log.acknowledged))
+        var replays = stripeEvents(port: agent.port, run: run)
+        replays.replayKeys = stored
+        let watcher = try agent.inbox()
+        let versionBefore = try await watcher.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
+        let walBefore = Self.fileSize(agent.database + "-wal")
+        before = try agent.process.sample()
+        let repeatsOnly = try await load(port: agent.port, connections: sizes.connections, seconds: sizes.loadSeconds / 2, requests: replays)
+        var repeats = Measurement("Ingest, repeats only", load: repeatsOnly)
+        repeats.account(before, try agent.process.sample(), events: repeatsOnly.acknowledged)
+        let versionAfter = try await watcher.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
+        let walAfter = Self.fileSize(agent.database + "-wal")
+        let committed = versionBefore != versionAfter || walBefore != walAfter
+        repeats.note =
+            committed
+            ? "the inbox changed during repeats (WAL \(walBefore) → \(walAfter) bytes)"
+            : "no commit: data_version and WAL (\(walAfter) bytes) unchanged"
+        await agent.process.stop()
+        let check = try IngestCheck(agent: agent, requests: requests, load: mixed)
+        half.note = check.summary
+        return (half, repeats, committed)
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    // MARK: Backfill
+
+    /// A poll-only source catching up on the mock Stripe API's whole history.
+    func backfill(_ sizes: Sizes) async throws -> Measurement {
+        let (api, apiPort) = try await startServer(
+            "stripe-api",
+            ["--events", String(sizes.backfillEvents), "--api-key", apiKey],
+            ready: "/pages"
+        )
+        let launched = ContinuousClock.now
+        let agent = try await startAgent(
+            "backfill",
+            config: """
+                [[sources]]
+                name = "shop"
+                provider = "stripe"
+                mode = "poll"
+                api_key = "file:./api-key"
+                api_base = "http://127.0.0.1:\(apiPort)"
+                poll = "every 1h"
+                backfill = "2h"
+                """ + "\n" + Self.idleRoute,
+            waitReady: false
+        )
+        let before = try agent.process.sample()
+        let expected = sizes.backfillEvents
+        let done = try await waitUntil("the backfill") {
+            try agent.count("SELECT COUNT(*) FROM event") >= expected
+                && agent.count("SELECT COUNT(*) FROM poll_state WHERE source = 'shop' AND cursor IS NOT NULL") == 1
+        }
+        let seconds = (done - launched).seconds
+        var measurement = Measurement("Backfill, poll-only source")
+        measurement.rate = Double(expected) / seconds
+        measurement.account(before, try agent.process.sample(), events: expected)
+        let pages = try await get("http://127.0.0.1:\(apiPort)/pages")
+        measurement.note = "\(expected) events in \(Report.format(seconds, digits: 2)) s from launch, \(pages) pages of 100"
+        await agent.process.stop()
+        await api.stop()
+        return measurement
+    }
+
+    // MARK: Drain
+
+    /// Stored events through a forward route to a local app; the receiver's latency at a
+    /// steady 200 requests/s is measured before and during the drain.
+    func forwardDrain(_ sizes: Sizes) async throws -> (drain: Measurement, unloaded: Measurement, during: Measurement) {
+        let (sink, sinkPort) = try await startServer("sink", ready: "/count")
+        let config =
+            Self.webhookSource + """
+
+                [[routes]]
+                name = "app"
+                source = "shop"
+                events = ["invoice.*"]
+                forward = "http://127.0.0.1:\(sinkPort)/sink"
+                forward_secret = "file:./forward-secret"
+
+                [worker]
+                concurrency = 64
+                """
+        var agent = try await startAgent("drain-forward", config: config)
+        let light = { (port: Int) in self.stripeEvents(port: port, run: Self.run(), type: "customer.created") }
+        let quiet = try await load(port: agent.port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(agent.port))
+        await agent.process.stop()
+        try await populate("drain-forward", count: sizes.drainEvents, routes: ["app"])
+
+        let launched = ContinuousClock.now
+        agent = try await startAgent("drain-forward", config: config)
+        let before = try agent.process.sample()
+        let port = agent.port
+        async let busy = load(port: port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(port))
+        let expected = sizes.drainEvents
+        let done = try await waitUntil("the forward drain") {
+            try agent.count("SELECT COUNT(*) FROM delivery WHERE state = 'done'") >= expected
+        }
+        let during = try await busy
+        let seconds = (done - launched).seconds
+        var drain = Measurement("Drain, forward to a local app", unit: "deliveries/s")
+        drain.rate = Double(expected) / seconds
+        drain.account(before, try agent.process.sample(), events: expected)
+        let received = try await get("http://127.0.0.1:\(sinkPort)/count")
+        drain.note = "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch; the app received \(received)"
+        await agent.process.stop()
+        await sink.stop()
+        return (
+            drain,
+            Measurement("Receiver at 200 req/s, idle worker", load: quiet, unit: "req/s"),
+            Measurement("Receiver at 200 req/s, during the drain", load: during, unit: "req/s")
+        )
+    }
+
+    func execDrain(_ sizes: Sizes) async throws -> Measurement {
+        let config =
+            Self.webhookSource + """
+
+                [[routes]]
+                name = "true"
+                source = "shop"
+                exec = ["/bin/true"]
+                """
+        try await populate("drain-exec", count: sizes.execDrainEvents, routes: ["true"])
+        let launched = ContinuousClock.now
+        let agent = try await startAgent("drain-exec", config: config)
+        let before = try agent.process.sample()
+        let expected = sizes.execDrainEvents
+        let done = try await waitUntil("the exec drain") {
+            try agent.count("SELECT COUNT(*) FROM delivery WHERE state = 'done'") >= expected
+        }
+        let seconds = (done - launched).seconds
+        var drain = Measurement("Drain, exec /bin/true", unit: "deliveries/s")
+        drain.rate = Double(expected) / seconds
+        drain.account(before, try agent.process.sample(), events: expected)
+        drain.note = "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch"
+        await agent.process.stop()
+        return drain
+    }
+
+    // MARK: Idle and peer
+
+    /// The agent with a webhook source, a polling source and a route, and nothing to do.
+    func idle(_ sizes: Sizes) async throws -> (Measurement, cpuPercent: Double, rss: Int) {
+        let (api, apiPort) = try await startServer("stripe-api", ["--events", "100", "--api-key", apiKey], ready: "/pages")
+        let agent = try await startAgent(
+            "idle",
+            config: Self.webhookSource + """
+
+                [[sources]]
+                name = "feed"
+                provider = "stripe"
+                mode = "poll"
+                api_key = "file:./api-key"
+                api_base = "http://127.0.0.1:\(apiPort)"
+                poll = "every 1m"
+                """ + "\n" + Self.idleRoute
+        )
+        // Let start-up and the first poll pass settle.
+        try await Task.sleep(for: .seconds(2))
+        let before = try agent.process.sample()
+        try await Task.sleep(for: .seconds(sizes.idleSeconds))
+        let after = try agent.process.sample()
+        await agent.process.stop()
+        await api.stop()
+        let percent = (after.cpuSeconds - before.cpuSeconds) / sizes.idleSeconds * 100
+        var measurement = Measurement("Idle agent", note: "\(Report.format(percent, digits: 2)) % CPU over \(Int(sizes.idleSeconds)) s")
+        measurement.peakRSS = after.rssBytes
+        return (measurement, percent, after.rssBytes)
+    }
+
+    /// Debian's `webhook` (adnanh/webhook) with an HMAC rule running `/bin/true`; it stores nothing.
+    func peer(_ sizes: Sizes) async throws -> Measurement? {
+        let binary = "/usr/bin/webhook"
+        guard FileManager.default.isExecutableFile(atPath: binary) else { return nil }
+        let home = "\(directory)/peer"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let hooks: [[String: Any]] = [
+            [
+                "id": "shop",
+                "execute-command": "/bin/true",
+                "trigger-rule-mismatch-http-response-code": 401,
+                "trigger-rule": [
+                    "match": [
+                        "type": "payload-hmac-sha256", "secret": secret,
+                        "parameter": ["source": "header", "name": "X-Hub-Signature-256"],
+                    ]
+                ],
+            ]
+        ]
+        try JSONSerialization.data(withJSONObject: hooks, options: [.withoutEscapingSlashes]).write(to: URL(fileURLWithPath: "\(home)/hooks.json"))
+        let port = try freePort()
+        let process = try ChildProcess(
+            name: "webhook",
+            executable: binary,
+            arguments: ["-hooks", "\(home)/hooks.json", "-ip", "127.0.0.1", "-port", String(port)],
+            log: "\(home)/webhook.log"
+        )
+        try await waitForHTTP("http://127.0.0.1:\(port)/", process: process, anyStatus: true)
+        var requests = stripeEvents(port: port, run: Self.run())
+        requests.path = "/hooks/shop"
+        requests.signature = .hub
+        let before = try process.sample()
+        let load = try await self.load(port: port, connections: sizes.connections, seconds: sizes.loadSeconds, requests: requests)
+        var measurement = Measurement("Peer: Debian webhook 2.8, HMAC rule, /bin/true", load: load, unit: "req/s")
+        measurement.account(before, try process.sample(), events: load.acknowledged)
+        measurement.note = "stores nothing" + (load.failed > 0 ? "; \(load.failed) not acknowledged" : "")
+        await process.stop()
+        return measurement
+    }
+
+    // MARK: Helpers
+
+    /// Stores `count` events into the inbox of agent `name` before it starts, as a backlog.
+    func populate(_ name: String, count: Int, routes: [String]) async throws {
+        let inbox = try SQLiteInbox(path: "\(directory)/\(name)/data/inbox.sqlite")
+        let run = Self.run()
+        let now = Date()
+        var next = 0
+        while next < count {
+            let chunk = next..<min(count, next + 2_000)
+            let events = chunk.map { key in
+                let id = "evt_\(run)_\(key)"
+                return IncomingEvent(
+                    source: "shop",
+                    eventID: id,
+                    type: "invoice.paid",
+                    occurredAt: now,
+                    receivedAt: now,
+                    origin: .webhook,
+                    headers: ["content-type": "application/json; charset=utf-8"],
+                    body: SignedEvents.body(id: id, key: key, type: "invoice.paid", created: Int(now.timeIntervalSince1970)),
+                    routes: routes
+                )
+            }
+            _ = try await inbox.storePage(events, source: "shop", cursor: nil)
+            next = chunk.upperBound
+        }
+    }
+}
+
+/// After a load run: is every acknowledged event in the inbox, and exactly once?
+struct IngestCheck: Sendable {
+    var acknowledged: Int
+    var stored: Int
+    var missing: Int
+    var storedTwice: Int
+
+    init(agent: RunningAgent, requests: SignedEvents, load: LoadResult) throws {
+        let ids = try agent.inbox().read { db in try String.fetchAll(db, sql: "SELECT event_id FROM event WHERE source = 'shop'") }
+        let keys = ids.compactMap(requests.key(ofEventID:))
+        let storedKeys = Set(keys)
+        let acknowledgedKeys = Set(load.log.acknowledged)
+        acknowledged = acknowledgedKeys.count
+        stored = keys.count
+        missing = acknowledgedKeys.subtracting(storedKeys).count
+        storedTwice = keys.count - storedKeys.count
+    }
+
+    var passed: Bool { missing == 0 && storedTwice == 0 }
+
+    var summary: String {
+        passed
+            ? "all \(acknowledged) acknowledged ids stored once"
+            : "\(missing) acknowledged ids missing, \(storedTwice) stored twice"
+    }
+}
