@@ -30,9 +30,7 @@ struct RunCommand: AsyncParsableCommand {
             case .json:
                 return JSONLogHandler(label: label, level: level)
             case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+                return TextLogHandler(label: label, level: level)
             }
         }
         let logger = Logger(label: "hooksync")
