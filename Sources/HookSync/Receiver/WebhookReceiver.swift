@@ -125,7 +125,8 @@ public struct WebhookReceiver: Sendable {
             let result = try await inbox.store(event)
             metrics?.eventReceived(source: source.name, origin: .webhook, stored: result == .stored)
             if result == .stored {
-                await signal.wake()
+                // An event no route wants creates no delivery: nothing for the worker to do.
+                if !event.routes.isEmpty { await signal.wake() }
                 logger.info("event stored", metadata: ["routes": "\(event.routes.count)"])
             } else {
                 logger.info("duplicate event ignored")
