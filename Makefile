@@ -23,7 +23,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 # Measures the release build against a bare Hummingbird route, local mocks and Debian's
-# `webhook` in one run, prints the table and rewrites docs/benchmarks.md (about 6 minutes).
+# `webhook` in one run, prints the table and rewrites docs/benchmarks.md (about 10 minutes).
 bench: APT_PACKAGES += webhook
 bench: deps
 	$(SWIFT) build -c release

@@ -41,8 +41,8 @@ struct BenchmarksDocument {
           WAL size must not change.
         - **Backfill**: a poll-only Stripe source catching up on \(sizes.backfillEvents.formatted()) events of a
           local mock of `GET /v1/events` (pages of 100), timed from the agent's launch.
-        - **Drain**: \(sizes.drainEvents.formatted()) stored events forwarded (re-signed) to a local app that
-          answers 200, and \(sizes.execDrainEvents.formatted()) through an exec route running `/bin/true`; timed
+        - **Drain**: \(sizes.drainEvents.formatted()) stored events forwarded (re-signed, 64 worker slots) to
+          a local app that answers 200, and \(sizes.execDrainEvents.formatted()) through an exec route running `/bin/true`; timed
           from launch. Meanwhile the receiver takes 200 requests/s, and its latency is compared with
           the same load on an idle worker.
         - **Idle**: a webhook source, a polling source and a route, \(Int(sizes.idleSeconds)) s without traffic.
