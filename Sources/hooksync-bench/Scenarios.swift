@@ -195,20 +195,11 @@ extension Workbench {
 
         let launched = ContinuousClock.now
         agent = try await startAgent("drain-forward", config: config)
-        let before = try agent.process.sample()
         let port = agent.port
         async let busy = load(port: port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(port))
-        let expected = sizes.drainEvents
-        let done = try await waitUntil("the forward drain") {
-            try agent.count("SELECT COUNT(*) FROM delivery WHERE state = 'done'") >= expected
-        }
+        var drain = try await timedDrain(agent, launched: launched, expected: sizes.drainEvents, title: "Drain, forward to a local app")
         let during = try await busy
-        let seconds = (done - launched).seconds
-        var drain = Measurement("Drain, forward to a local app", unit: "deliveries/s")
-        drain.rate = Double(expected) / seconds
-        drain.account(before, try agent.process.sample(), events: expected)
-        let received = try await get("http://127.0.0.1:\(sinkPort)/count")
-        drain.note = "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch; the app received \(received)"
+        drain.note += "; the app received \(try await get("http://127.0.0.1:\(sinkPort)/count"))"
         await agent.process.stop()
         await sink.stop()
         return (
@@ -230,17 +221,29 @@ extension Workbench {
         try await populate("drain-exec", count: sizes.execDrainEvents, routes: ["true"])
         let launched = ContinuousClock.now
         let agent = try await startAgent("drain-exec", config: config)
+        let drain = try await timedDrain(agent, launched: launched, expected: sizes.execDrainEvents, title: "Drain, exec /bin/true")
+        await agent.process.stop()
+        return drain
+    }
+
+    /// Waits until `expected` deliveries are done; the rate counts from the agent's launch.
+    private func timedDrain(
+        _ agent: RunningAgent,
+        launched: ContinuousClock.Instant,
+        expected: Int,
+        title: String
+    ) async throws
+        -> Measurement
+    {
         let before = try agent.process.sample()
-        let expected = sizes.execDrainEvents
-        let done = try await waitUntil("the exec drain") {
+        let done = try await waitUntil(title) {
             try agent.count("SELECT COUNT(*) FROM delivery WHERE state = 'done'") >= expected
         }
         let seconds = (done - launched).seconds
-        var drain = Measurement("Drain, exec /bin/true", unit: "deliveries/s")
+        var drain = Measurement(title, unit: "deliveries/s")
         drain.rate = Double(expected) / seconds
         drain.account(before, try agent.process.sample(), events: expected)
         drain.note = "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch"
-        await agent.process.stop()
         return drain
     }
 

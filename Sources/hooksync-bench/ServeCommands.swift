@@ -17,8 +17,7 @@ struct BareCommand: AsyncParsableCommand {
     func run() async throws {
         let router = Router()
         router.post("/webhooks/{source}") { _, _ in HTTPResponse.Status.ok }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "bare"))
-        try await app.runService()
+        try await serve(router, port: port, name: "bare")
     }
 }
 
@@ -38,8 +37,7 @@ struct SinkCommand: AsyncParsableCommand {
             return HTTPResponse.Status.ok
         }
         router.get("/count") { _, _ in String(received.load(ordering: .relaxed)) }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "sink"))
-        try await app.runService()
+        try await serve(router, port: port, name: "sink")
     }
 }
 
@@ -61,9 +59,14 @@ struct StripeAPICommand: AsyncParsableCommand {
             return stripe.list(request)
         }
         router.get("/pages") { _, _ in String(pages.load(ordering: .relaxed)) }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "stripe-api"))
-        try await app.runService()
+        try await serve(router, port: port, name: "stripe-api")
     }
+}
+
+/// Serves `router` on loopback until the process is stopped.
+func serve(_ router: Router<BasicRequestContext>, port: Int, name: String) async throws {
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: name))
+    try await app.runService()
 }
 
 /// The ingest load alone, against an agent started by hand: for profiling with `perf`.

@@ -26,12 +26,7 @@ struct RunCommand: AsyncParsableCommand {
         let level = logLevel
         let format = logFormat
         LoggingSystem.bootstrap { label in
-            switch format {
-            case .json:
-                return JSONLogHandler(label: label, level: level)
-            case .text:
-                return TextLogHandler(label: label, level: level)
-            }
+            LineLogHandler(label: label, level: level, format: format == .json ? .json : .text)
         }
         let logger = Logger(label: "hooksync")
         do {

@@ -23,7 +23,7 @@ import Testing
 
     @Test func textLinesCarrySortedMetadataAfterTheLabel() throws {
         let lines = Lines()
-        var logger = Logger(label: "hooksync") { label in TextLogHandler(label: label, level: .info, write: lines.append) }
+        var logger = Logger(label: "hooksync") { label in LineLogHandler(label: label, level: .info, write: lines.append) }
         logger[metadataKey: "source"] = "shop"
         logger.info("event stored", metadata: ["event_id": "evt_1", "attempt": "2"])
         logger.debug("below the level")
@@ -36,7 +36,7 @@ import Testing
 
     @Test func jsonLinesAreOneObjectWithTheSameTime() throws {
         let lines = Lines()
-        let logger = Logger(label: "hooksync") { label in JSONLogHandler(label: label, level: .info, write: lines.append) }
+        let logger = Logger(label: "hooksync") { label in LineLogHandler(label: label, level: .info, format: .json, write: lines.append) }
         logger.warning("webhook rejected", metadata: ["reason": "a \"quoted\"\nline"])
         let line = try #require(lines.all.first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
