@@ -24,11 +24,19 @@ struct RunBenchCommand: AsyncParsableCommand {
     @Flag(help: "Short runs and small data sets: a smoke test of the bench, not figures.")
     var quick = false
 
+    @Option(help: "Connections of the ingest loads (default 64).")
+    var connections: Int?
+
+    @Option(help: "Requests per second of the ingest loads: a light, steady load instead of as fast as answers come.")
+    var rate: Int?
+
     @Option(help: "Only these scenarios (comma-separated): ingest, duplicates, backfill, drain, exec, idle, scale, peer.")
     var only: String?
 
     func run() async throws {
-        let sizes = quick ? Sizes.quick : Sizes()
+        var sizes = quick ? Sizes.quick : Sizes()
+        if let connections { sizes.connections = connections }
+        sizes.rate = rate
         let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
         func runs(_ name: String) -> Bool { wanted?.contains(name) ?? true }
 
@@ -53,7 +61,7 @@ struct RunBenchCommand: AsyncParsableCommand {
         print(report.table())
         print()
         print(report.targetTable())
-        if !out.isEmpty, !quick, wanted == nil {
+        if !out.isEmpty, !quick, wanted == nil, connections == nil, rate == nil {
             try BenchmarksDocument(report: report, sizes: sizes).text.write(toFile: out, atomically: true, encoding: .utf8)
             print("\nwrote \(out)")
         }

@@ -6,6 +6,8 @@ import HookSync
 struct Sizes: Sendable {
     var loadSeconds = 10.0
     var connections = 64
+    /// Requests per second of the ingest loads; nil for as fast as answers come.
+    var rate: Int?
     var backfillEvents = 100_000
     var drainEvents = 50_000
     var execDrainEvents = 50_000
@@ -54,6 +56,7 @@ extension Workbench {
             port: port,
             connections: sizes.connections,
             seconds: sizes.loadSeconds,
+            rate: sizes.rate,
             requests: stripeEvents(port: port, run: Self.run())
         )
         var measurement = Measurement("Bare Hummingbird route (baseline)", load: load, unit: "req/s", note: "no work, answers 200")
@@ -79,6 +82,7 @@ extension Workbench {
             port: agent.port,
             connections: sizes.connections,
             seconds: populate > 0 ? sizes.scaleSeconds : sizes.loadSeconds,
+            rate: sizes.rate,
             requests: requests
         )
         var measurement = Measurement(title, load: load)
@@ -95,7 +99,7 @@ extension Workbench {
         let run = Self.run()
         let requests = stripeEvents(port: agent.port, run: run, repeats: true)
         var before = try agent.process.sample()
-        let mixed = try await load(port: agent.port, connections: sizes.connections, seconds: sizes.loadSeconds, requests: requests)
+        let mixed = try await load(port: agent.port, connections: sizes.connections, seconds: sizes.loadSeconds, rate: sizes.rate, requests: requests)
         var half = Measurement("Ingest, half repeats", load: mixed)
         half.account(before, try agent.process.sample(), events: mixed.acknowledged)
 
@@ -107,7 +111,13 @@ extension Workbench {
         let versionBefore = try await watcher.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
         let walBefore = Self.fileSize(agent.database + "-wal")
         before = try agent.process.sample()
-        let repeatsOnly = try await load(port: agent.port, connections: sizes.connections, seconds: sizes.loadSeconds / 2, requests: replays)
+        let repeatsOnly = try await load(
+            port: agent.port,
+            connections: sizes.connections,
+            seconds: sizes.loadSeconds / 2,
+            rate: sizes.rate,
+            requests: replays
+        )
         var repeats = Measurement("Ingest, repeats only", load: repeatsOnly)
         repeats.account(before, try agent.process.sample(), events: repeatsOnly.acknowledged)
         let versionAfter = try await watcher.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
@@ -310,7 +320,7 @@ extension Workbench {
         requests.path = "/hooks/shop"
         requests.signature = .hub
         let before = try process.sample()
-        let load = try await self.load(port: port, connections: sizes.connections, seconds: sizes.loadSeconds, requests: requests)
+        let load = try await self.load(port: port, connections: sizes.connections, seconds: sizes.loadSeconds, rate: sizes.rate, requests: requests)
         var measurement = Measurement("Peer: Debian webhook 2.8, HMAC rule, /bin/true", load: load, unit: "req/s")
         measurement.account(before, try process.sample(), events: load.acknowledged)
         measurement.note = "stores nothing" + (load.failed > 0 ? "; \(load.failed) not acknowledged" : "")

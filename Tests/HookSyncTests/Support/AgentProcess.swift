@@ -9,13 +9,16 @@ import Glibc
 /// The real `hooksync` binary, as a user runs it.
 enum HookSyncBinary {
     /// The binary built next to the test bundle (`swift build --build-tests` builds both).
-    static var path: String {
+    static var path: String { path(of: "hooksync") }
+
+    /// One of the package's executables, built next to the test bundle.
+    static func path(of executable: String) -> String {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("hooksync").path
+            .deletingLastPathComponent().appendingPathComponent(executable).path
         if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/hooksync").path
+        return root.appendingPathComponent(".build/debug/\(executable)").path
     }
 
     struct Output {
@@ -28,7 +31,8 @@ enum HookSyncBinary {
     static func run(
         _ arguments: [String],
         in directory: TemporaryDirectory,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        executable: String = "hooksync"
     ) async throws
         -> Output
     {
@@ -38,7 +42,7 @@ enum HookSyncBinary {
         try Data().write(to: URL(fileURLWithPath: out))
         try Data().write(to: URL(fileURLWithPath: err))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: path(of: executable))
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
