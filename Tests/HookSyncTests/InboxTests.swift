@@ -88,6 +88,11 @@ import Testing
 
     @Test func commitsAreFullySynchronous() async throws {
         #expect(try await inbox.writerSynchronousMode() == 2)  // FULL
+        // Claims commit unsynced; the writer is FULL again for what follows.
+        _ = try await inbox.store(event("evt_claimed"))
+        let claimed = try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0 + 1, lease: .seconds(60), owner: "test")
+        #expect(claimed.count == 1)
+        #expect(try await inbox.writerSynchronousMode() == 2)
         let reopened = try SQLiteInbox(path: inbox.path, create: false)
         #expect(try await reopened.writerSynchronousMode() == 2)
     }

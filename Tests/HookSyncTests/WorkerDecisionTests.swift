@@ -130,3 +130,17 @@ import Testing
         #expect(outcome == .failed(reason: "HTTP 503", retryAfter: .seconds(5)))
     }
 }
+
+/// When the worker claims, and how much: each claim is a transaction.
+@Suite struct SlotCounterTests {
+    @Test func aBusyRouteIsClaimedForOnceAQuarterOfItsSlotsAreFree() async {
+        let slots = SlotCounter(capacity: 16, routeLimits: ["app": 16, "small": 2])
+        #expect(await slots.claimBatches(routes: ["app"]).map(\.limit) == [16], "an idle route takes all its room")
+        for _ in 0..<15 { await slots.take(route: "app") }
+        #expect(await slots.claimBatches(routes: ["app"]).isEmpty, "one free slot of 16 waits for more")
+        for _ in 0..<3 { await slots.give(route: "app") }
+        #expect(await slots.claimBatches(routes: ["app"]).map(\.limit) == [4])
+        await slots.take(route: "small")
+        #expect(await slots.claimBatches(routes: ["small"]).map(\.limit) == [1], "a route of two slots claims one at a time")
+    }
+}
