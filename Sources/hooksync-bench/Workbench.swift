@@ -67,31 +67,10 @@ final class Workbench: Sendable {
     ) async throws
         -> RunningAgent
     {
-        let home = "\(directory)/\(name)"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        try secret.write(toFile: "\(home)/webhook-secret", atomically: true, encoding: .utf8)
-        try secret.write(toFile: "\(home)/forward-secret", atomically: true, encoding: .utf8)
-        try apiKey.write(toFile: "\(home)/api-key", atomically: true, encoding: .utf8)
-        let port = try freePort()
-        let file = "\(home)/hooksync.toml"
-        let text = """
-            data_dir = "./data"
-            [http]
-            listen = "127.0.0.1:\(port)"
-            max_body = "1MiB"
-
-            \(config)
-            """
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        let process = try ChildProcess(
-            name: "hooksync",
-            executable: agentBinary,
-            arguments: ["run", "--config", file],
-            environment: environment,
-            log: "\(home)/agent.log"
-        )
-        if waitReady { try await waitForHTTP("http://127.0.0.1:\(port)/readyz", process: process) }
-        return RunningAgent(process: process, port: port, database: "\(home)/data/inbox.sqlite", home: home)
+        let home = try AgentHome(bench: self, name: name, config: config)
+        let process = try home.launch(environment: environment)
+        if waitReady { try await waitForHTTP("http://127.0.0.1:\(home.port)/readyz", process: process) }
+        return RunningAgent(process: process, port: home.port, database: home.database, home: home.directory)
     }
 
     /// Starts one of this executable's servers (`bare`, `sink`, `stripe-api`).
@@ -119,6 +98,13 @@ final class Workbench: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw BenchError("\(url) did not answer within 120 s")
+    }
+
+    /// Waits for a server inside this process to answer anything.
+    func waitForLocalHTTP(_ url: String) async throws {
+        _ = try await waitUntil("\(url) to answer", timeout: .seconds(30)) {
+            (try? await client.execute(HTTPClientRequest(url: url), timeout: .seconds(2))) != nil
+        }
     }
 
     func get(_ url: String) async throws -> String {

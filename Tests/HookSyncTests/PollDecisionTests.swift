@@ -53,6 +53,15 @@ import Testing
         #expect(cron.next(after: start, calendar: Self.utc) == Self.date("2026-11-22T10:15:00Z"))
     }
 
+    @Test func aDegradedSourcePollsAtItsFallbackRateOnlyWhenThatIsSooner() {
+        let now = Self.date("2026-11-22T10:00:00Z")
+        var health = SourceHealth(recoverAfter: 1, silence: nil)
+        #expect(health.nextPass(scheduled: now + 900, now: now, fallback: .seconds(30)) == now + 900, "healthy: on schedule")
+        _ = health.record(.init(missed: 1, newEvents: 1, lastWebhookAt: now, now: now))
+        #expect(health.nextPass(scheduled: now + 900, now: now, fallback: .seconds(30)) == now + 30)
+        #expect(health.nextPass(scheduled: now + 2, now: now, fallback: .seconds(30)) == now + 2, "a faster schedule stays")
+    }
+
     @Test func healthDegradesOnMissesOrSilenceAndRecoversAfterCleanPasses() {
         let now = Self.date("2026-11-22T10:00:00Z")
         var health = SourceHealth(recoverAfter: 2, silence: .seconds(600))

@@ -143,4 +143,19 @@ import Testing
         await slots.take(route: "small")
         #expect(await slots.claimBatches(routes: ["small"]).map(\.limit) == [1], "a route of two slots claims one at a time")
     }
+
+    @Test func everyRouteWithRoomIsOfferedTheFreeSlotsInTurn() async {
+        // Limits that add up to more than the worker's slots: a route whose claim finds nothing
+        // due must not keep the later ones from being claimed for (the reliability suite's
+        // downstream scenario starved two of four routes this way).
+        let slots = SlotCounter(capacity: 4, routeLimits: ["a": 2, "b": 2, "c": 2])
+        let first = await slots.claimBatches(routes: ["a", "b", "c"])
+        #expect(first.map(\.route) == ["a", "b", "c"])
+        #expect(first.map(\.limit) == [2, 2, 2])
+        #expect(await slots.claimBatches(routes: ["a", "b", "c"]).map(\.route) == ["b", "c", "a"], "the first pick rotates")
+        for route in ["a", "c", "c"] { await slots.take(route: route) }
+        let last = await slots.claimBatches(routes: ["a", "b", "c"])
+        #expect(last.map(\.route) == ["a", "b"], "c is full")
+        #expect(last.map(\.limit) == [1, 1], "each offered the one free slot")
+    }
 }

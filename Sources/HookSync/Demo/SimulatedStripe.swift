@@ -28,6 +28,9 @@ public final class SimulatedStripe: Sendable {
 
     public var count: Int { events.withLock { $0.list.count } }
 
+    /// Every event id, oldest first.
+    public var ids: [String] { events.withLock { $0.list.map(\.id) } }
+
     /// Creates `count` events at `date`; returns their ids, oldest first.
     @discardableResult
     public func add(_ count: Int, type: String = "invoice.paid", at date: Date = Date()) -> [String] {
@@ -64,21 +67,30 @@ public final class SimulatedStripe: Sendable {
 
     /// Answers one list request.
     public func list(_ request: Request) -> Response {
+        let page = page(request)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: page.status, headers: headers, body: ResponseBody(byteBuffer: page.body))
+    }
+
+    /// One list request's answer as bytes, and how many events it lists: for mocks that
+    /// corrupt, delay or cut the answer on purpose.
+    public func page(_ request: Request) -> (status: HTTPResponse.Status, body: ByteBuffer, events: Int) {
         guard request.headers[.authorization] == "Bearer \(apiKey)" else {
-            return Self.error(401, "Invalid API Key provided")
+            return Self.errorPage(401, "Invalid API Key provided")
         }
         // Names are percent-decoded too: clients send created%5Bgte%5D and types%5B%5D.
         let items = URLComponents(string: "?" + (request.uri.query ?? ""))?.queryItems ?? []
         let query = Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
         let limit = query["limit"].flatMap { Int($0) } ?? 10
-        guard (1...100).contains(limit) else { return Self.error(400, "limit must be between 1 and 100") }
+        guard (1...100).contains(limit) else { return Self.errorPage(400, "limit must be between 1 and 100") }
         let after = query["starting_after"]
         let before = query["ending_before"]
-        if after != nil && before != nil { return Self.error(400, "starting_after and ending_before cannot both be set") }
+        if after != nil && before != nil { return Self.errorPage(400, "starting_after and ending_before cannot both be set") }
         let gte = query["created[gte]"].flatMap { Int($0) } ?? .min
         // Both array forms: the docs' types[]=a and stripe-python's indexed types[0]=a.
         let types = Set(items.filter { $0.name.hasPrefix("types[") && $0.name.hasSuffix("]") }.compactMap(\.value))
-        guard types.count <= 20 else { return Self.error(400, "types: at most 20 event types") }
+        guard types.count <= 20 else { return Self.errorPage(400, "types: at most 20 event types") }
         let (list, index) = events.withLock { ($0.list, $0.index) }
         func matches(_ position: Int) -> Bool {
             list[position].created >= gte && (types.isEmpty || types.contains(list[position].type))
@@ -96,11 +108,11 @@ public final class SimulatedStripe: Sendable {
         let page: [Int]
         let hasMore: Bool
         if let before {
-            guard let anchor = index[before] else { return Self.error(404, "No such event: '\(before)'") }
+            guard let anchor = index[before] else { return Self.errorPage(404, "No such event: '\(before)'") }
             let newer = walk((anchor + 1)..<list.count)
             (page, hasMore) = (newer.page.reversed(), newer.hasMore)
         } else if let after {
-            guard let anchor = index[after] else { return Self.error(404, "No such event: '\(after)'") }
+            guard let anchor = index[after] else { return Self.errorPage(404, "No such event: '\(after)'") }
             (page, hasMore) = walk((0..<anchor).reversed())
         } else {
             (page, hasMore) = walk(list.indices.reversed())
@@ -111,19 +123,12 @@ public final class SimulatedStripe: Sendable {
             body.writeBytes(list[position].json)
         }
         body.writeString(#"],"has_more":\#(hasMore),"object":"list","url":"/v1/events"}"#)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        return (.ok, body, page.count)
     }
 
-    static func error(_ status: Int, _ message: String) -> Response {
-        json(status, ["error": ["type": "invalid_request_error", "message": message]])
-    }
-
-    static func json(_ status: Int, _ object: Any) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
+    static func errorPage(_ status: Int, _ message: String) -> (status: HTTPResponse.Status, body: ByteBuffer, events: Int) {
+        let object = ["error": ["type": "invalid_request_error", "message": message]]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return (.init(code: status), ByteBuffer(bytes: data), 0)
     }
 }

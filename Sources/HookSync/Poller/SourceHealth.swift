@@ -44,6 +44,13 @@ public struct SourceHealth: Sendable, Equatable {
         self.silence = silence
     }
 
+    /// When the next pass runs: on schedule, or at the fallback rate while degraded when that
+    /// is sooner. The fallback exists to look for lost webhooks more often; it must never slow
+    /// down a schedule that is already faster.
+    public func nextPass(scheduled: Date, now: Date, fallback: Duration) -> Date {
+        state == .degraded ? min(scheduled, now.addingTimeInterval(fallback.seconds)) : scheduled
+    }
+
     /// Folds in a pass; returns the transition it caused, if any.
     public mutating func record(_ pass: Pass) -> Transition? {
         if let problem = problem(in: pass) {

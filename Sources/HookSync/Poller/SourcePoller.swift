@@ -78,10 +78,11 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
             while !Task.isCancelled {
                 try await runPass(health: &health)
                 let now = pass.now()
-                let next =
-                    health.state == .degraded
-                    ? now.addingTimeInterval(polling.fallbackPoll.seconds)
-                    : schedule.next(after: now, calendar: calendar, using: &generator)
+                let next = health.nextPass(
+                    scheduled: schedule.next(after: now, calendar: calendar, using: &generator),
+                    now: now,
+                    fallback: polling.fallbackPoll
+                )
                 let pause = Duration.seconds(max(0, next.timeIntervalSince(now)))
                 await liveness?.checkIn("poll:\(source.name)", within: pause + .seconds(60))
                 try await clock.sleep(for: pause)

@@ -90,15 +90,19 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                 do {
                     var claimed: [ClaimedDelivery] = []
                     var wanted = 0
-                    for batch in batches {
-                        wanted += batch.limit
-                        claimed += try await inbox.claimDueDeliveries(
-                            routes: batch.routes,
-                            limit: batch.limit,
+                    var free = await slots.free
+                    for batch in batches where free > 0 {
+                        let limit = min(batch.limit, free)
+                        wanted += limit
+                        let taken = try await inbox.claimDueDeliveries(
+                            routes: [batch.route],
+                            limit: limit,
                             now: now(),
                             lease: longestTimeout + .seconds(60),
                             owner: owner
                         )
+                        free -= taken.count
+                        claimed += taken
                     }
                     for delivery in claimed {
                         await slots.take(route: delivery.route)
@@ -119,7 +123,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
             var wait = settings.idlePoll
             // Only routes with room, and only future dates: what is due now but was not claimed
             // waits for a slot or its key's earlier event, and a finishing delivery wakes us.
-            let roomy = batches.flatMap(\.routes)
+            let roomy = batches.map(\.route)
             if !roomy.isEmpty, let due = try? await inbox.nextDueDate(routes: roomy) {
                 let untilDue = Duration.milliseconds(Int64((due.timeIntervalSince(now()) * 1000).rounded(.up)))
                 if untilDue > .zero { wait = min(wait, untilDue) }
@@ -215,6 +219,7 @@ actor SlotCounter {
     let routeLimits: [String: Int]
     private(set) var inUse = 0
     private var byRoute: [String: Int] = [:]
+    private var rotation = 0
 
     init(capacity: Int, routeLimits: [String: Int] = [:]) {
         self.capacity = capacity
@@ -233,20 +238,25 @@ actor SlotCounter {
         byRoute[route, default: 1] -= 1
     }
 
-    /// The claims to make now: each route up to its room, all within the worker's free slots.
+    /// The claims to make now: each route with its room, capped by the worker's free slots.
+    ///
+    /// Each route is offered all the free slots; the dispatcher subtracts what a claim really
+    /// took before the next, so a route with nothing due never holds slots back from another.
+    /// The first route rotates from call to call, so no route always gets first pick.
     ///
     /// A busy route is claimed for only once a quarter of its slots are free: each claim is a
     /// transaction, and one per finished delivery would make the inbox the drain's limit.
-    func claimBatches(routes: [String]) -> [(routes: [String], limit: Int)] {
-        var remaining = free
-        var batches: [(routes: [String], limit: Int)] = []
-        for route in routes {
+    func claimBatches(routes: [String]) -> [(route: String, limit: Int)] {
+        guard !routes.isEmpty else { return [] }
+        let start = rotation % routes.count
+        rotation &+= 1
+        var batches: [(route: String, limit: Int)] = []
+        for route in routes[start...] + routes[..<start] {
             let limit = routeLimits[route, default: capacity]
             let inFlight = byRoute[route, default: 0]
-            let room = min(remaining, limit - inFlight)
+            let room = min(free, limit - inFlight)
             if room > 0, inFlight == 0 || room >= max(1, limit / 4) {
-                batches.append(([route], room))
-                remaining -= room
+                batches.append((route, room))
             }
         }
         return batches

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+
+/// The release agent as a scenario drives it: started, killed with SIGKILL and started again
+/// on one home, as systemd's `Restart=always` would, each run logging to its own file.
+final class AgentUnderTest {
+    let home: AgentHome
+    private let bench: Workbench
+    private(set) var process: ChildProcess?
+    private(set) var launches = 0
+    private(set) var kills = 0
+
+    init(_ bench: Workbench, name: String, config: String, dataDirectory: String? = nil) throws {
+        self.bench = bench
+        home = try AgentHome(bench: bench, name: name, config: config, dataDirectory: dataDirectory)
+    }
+
+    var port: Int { home.port }
+
+    func webhookURL(source: String = "shop") -> String { "http://127.0.0.1:\(port)/webhooks/\(source)" }
+
+    /// Launches the agent and waits until it answers `/healthz`.
+    func start() async throws {
+        launches += 1
+        let process = try home.launch(log: "\(home.directory)/agent-\(launches).log")
+        self.process = process
+        try await bench.waitForHTTP("http://127.0.0.1:\(port)/healthz", process: process)
+    }
+
+    /// SIGKILL: no shutdown handler runs, as in a crash or an OOM kill.
+    func kill9() async {
+        guard let process, process.process.isRunning else { return }
+        kill(process.pid, SIGKILL)
+        while process.process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
+        kills += 1
+    }
+
+    /// SIGTERM, as `systemctl stop` does.
+    func stop() async {
+        await process?.stop()
+    }
+
+    var isRunning: Bool { process?.process.isRunning ?? false }
+
+    var logs: [String] { (1...max(1, launches)).map { "\(home.directory)/agent-\($0).log" } }
+
+    /// A read-only connection, as an operator's tool opens the inbox while the agent runs.
+    func inbox() throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: home.database, configuration: configuration)
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try inbox().read(body)
+    }
+
+    /// Each stored event id of `source`.
+    func storedEvents(source: String = "shop") throws -> Set<String> {
+        try read { db in Set(try String.fetchAll(db, sql: "SELECT event_id FROM event WHERE source = ?", arguments: [source])) }
+    }
+
+    /// Deliveries of `route` by state.
+    func deliveryStates(route: String) throws -> [String: Int] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM delivery WHERE route = ? GROUP BY state", arguments: [route])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
+        }
+    }
+
+    /// Event ids whose delivery to `route` is in `state`.
+    func events(route: String, state: String) throws -> Set<String> {
+        try read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT e.event_id FROM delivery d JOIN event e ON e.id = d.event_rowid WHERE d.route = ? AND d.state = ?",
+                    arguments: [route, state]
+                )
+            )
+        }
+    }
+
+    /// Attempts of `route` a kill cut short, by event: each allows the route one repeat.
+    func interruptedAttempts(route: String) throws -> [String: Int] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.event_id AS id, COUNT(*) AS n FROM attempt a
+                    JOIN delivery d ON d.id = a.delivery_id JOIN event e ON e.id = d.event_rowid
+                    WHERE d.route = ? AND a.outcome = 'interrupted' GROUP BY e.event_id
+                    """,
+                arguments: [route]
+            )
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as String, $0["n"] as Int) })
+        }
+    }
+
+    /// Deliveries still to run, by any route.
+    func openDeliveries() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state IN ('pending', 'retrying')") ?? 0 }
+    }
+}

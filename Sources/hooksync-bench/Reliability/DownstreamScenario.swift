@@ -1,0 +1,138 @@
+import Foundation
+
+extension ReliabilitySuite {
+    /// 5. Routes whose targets fail for a while, hang past the timeout, crash, or always fail,
+    /// with a SIGKILL of the agent in the middle. Retries must keep within the backoff bounds,
+    /// permanent failures must end as dead letters, and nothing may be lost or doubled.
+    func downstreamFaults() async throws -> ReliabilityResult {
+        var result = ReliabilityResult("Downstream faults", command: command("downstream"))
+        let behaviours: [String: Recorder.Behaviour] = ["flaky": .failFirst(2), "hanging": .hangFirst(1), "broken": .reject]
+        return try await withMocks(behaviours) { provider, _, recorder, recorderServer in
+            let home = "\(bench.directory)/downstream"
+            let script = "\(home)/crash-route.sh"
+            let record = "\(home)/crashing.record"
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            try """
+            #!/bin/sh
+            # Dies of SIGSEGV on each event's first attempt; records the later ones.
+            cat > /dev/null
+            if [ "$HOOKSYNC_ATTEMPT" -le 1 ]; then kill -SEGV $$; fi
+            echo "$HOOKSYNC_EVENT_ID $HOOKSYNC_ATTEMPT" >> "\(record)"
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            // Slots for every delivery at once: a retry then waits for its backoff only, not a slot.
+            let slots = "concurrency = \(sizes.downstreamEvents)"
+            let backoff = #"max_attempts = 6"# + "\n" + #"backoff = { base = "200ms", max = "800ms" }"# + "\n" + slots
+            let agent = try AgentUnderTest(
+                bench,
+                name: "downstream",
+                config: source(mode: "webhook")
+                    + forwardRoute("flaky", recorder: recorderServer).replacingOccurrences(of: "max_attempts = 30", with: "#")
+                    .replacingOccurrences(of: #"backoff = { base = "100ms", max = "1s" }"#, with: backoff)
+                    + forwardRoute("hanging", recorder: recorderServer, extra: slots)
+                    .replacingOccurrences(of: #"timeout = "2s""#, with: #"timeout = "1s""#)
+                    + forwardRoute("broken", recorder: recorderServer, extra: slots).replacingOccurrences(
+                        of: "max_attempts = 30",
+                        with: "max_attempts = 3"
+                    )
+                        + """
+
+                        [[routes]]
+                        name = "crashing"
+                        source = "shop"
+                        exec = ["\(script)"]
+                        timeout = "5s"
+                        \(backoff)
+
+                        [worker]
+                        concurrency = \(4 * sizes.downstreamEvents)
+                        """
+            )
+            try await agent.start()
+            provider.target(agent.webhookURL())
+            let expected = Set(provider.create(sizes.downstreamEvents))
+            await provider.settle()
+            // Mid-way: some deliveries retrying, some hanging, some crashing.
+            try await Task.sleep(for: .milliseconds(700))
+            await agent.kill9()
+            let killedAt = ContinuousClock.now
+            try await agent.start()
+            let restarted = ContinuousClock.now
+            let done = try await bench.waitUntil("every delivery settled", timeout: .seconds(300)) {
+                let open = try agent.openDeliveries()
+                let all = try agent.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery") ?? 0 }
+                return open == 0 && all == 4 * expected.count
+            }
+            await agent.stop()
+
+            result.figure("events", expected.count)
+            result.figure(
+                "routes",
+                "flaky (500 twice, then 200), hanging (first attempt outlives the 1 s timeout), crashing (exec, SIGSEGV on the first attempt), broken (500 always)"
+            )
+            result.figure("kills (SIGKILL)", agent.kills)
+            result.figure("time to settle after the restart", (done - restarted).formatted)
+            for route in ["flaky", "hanging"] {
+                result.checkExactlyOnce(
+                    route: route,
+                    expected: expected,
+                    accepted: recorder.accepted(route: route),
+                    interrupted: try agent.interruptedAttempts(route: route),
+                    label: route
+                )
+            }
+            let crashed = (try? String(contentsOfFile: record, encoding: .utf8)) ?? ""
+            let crashAccepted = crashed.split(separator: "\n").reduce(into: [String: Int]()) {
+                $0[String($1.split(separator: " ")[0]), default: 0] += 1
+            }
+            result.checkExactlyOnce(
+                route: "crashing",
+                expected: expected,
+                accepted: crashAccepted,
+                interrupted: try agent.interruptedAttempts(route: "crashing"),
+                label: "crashing"
+            )
+            let dead = try agent.events(route: "broken", state: "dead")
+            let deadLetters = try agent.read { db in
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM dead_letter l JOIN delivery d ON d.id = l.delivery_id WHERE d.route = 'broken' AND l.attempts = 3"
+                ) ?? 0
+            }
+            result.figure("dead letters (broken)", deadLetters)
+            result.check(
+                "every delivery to the broken route ends as a dead letter after 3 attempts",
+                dead == expected && deadLetters == expected.count,
+                "\(deadLetters) of \(expected.count)"
+            )
+            let brokenHits = recorder.hits(route: "broken").reduce(into: [String: Int]()) { $0[$1.eventID, default: 0] += 1 }
+            result.check(
+                "the broken route was tried at most 3 times per event",
+                brokenHits.values.allSatisfy { $0 <= 3 },
+                "most \(brokenHits.values.max() ?? 0)"
+            )
+
+            // Full jitter after the n-th failure: between base and min(max, base·2ⁿ⁻¹), plus the
+            // time to claim; waits that span the kill are left out.
+            var checked = 0
+            var outside: [String] = []
+            let hits = recorder.hits(route: "flaky").sorted { $0.at < $1.at }
+            for (_, attempts) in Dictionary(grouping: hits, by: \.eventID) {
+                for (earlier, later) in zip(attempts, attempts.dropFirst()) where !(earlier.at < killedAt && later.at > killedAt) {
+                    guard later.attempt == earlier.attempt + 1 else { continue }
+                    let wait = (later.at - earlier.at).seconds
+                    let upper = min(0.8, 0.2 * pow(2, Double(earlier.attempt - 1)))
+                    checked += 1
+                    if wait < 0.2 || wait > upper + 0.5 { outside.append(String(format: "%.2f s after attempt %d", wait, earlier.attempt)) }
+                }
+            }
+            result.figure("retry waits checked against the backoff bounds", checked)
+            result.check(
+                "every retry wait is within the backoff bounds (0.2 s to min(0.8 s, 0.2 s·2ⁿ⁻¹), +0.5 s to claim)",
+                checked > 0 && outside.isEmpty,
+                outside.prefix(5).joined(separator: "; ")
+            )
+            return result
+        }
+    }
+}
