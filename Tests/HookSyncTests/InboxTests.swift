@@ -163,7 +163,7 @@ import Testing
         #expect(first.allSatisfy { $0.attempt == 1 && $0.eventID == "evt_a" && $0.body == Array("{\"id\":\"evt_a\"}".utf8) })
         // Leased deliveries are not handed out again, and unknown routes are not claimed.
         #expect(try await inbox.claimDueDeliveries(routes: ["r", "s"], limit: 10, now: t0, lease: .seconds(60), owner: "w2").isEmpty)
-        #expect(try await inbox.nextDueDate(routes: ["r", "s"]) == nil)
+        #expect(try await inbox.nextDueDate(routes: ["r", "s"], after: t0) == nil)
 
         let r = try #require(first.first { $0.route == "r" })
         let s = try #require(first.first { $0.route == "s" })
@@ -185,7 +185,8 @@ import Testing
             AttemptRecord(deliveryID: r.deliveryID, leaseOwner: "w2", startedAt: t0, finishedAt: t0, error: "late", decision: .dead)
         )
 
-        #expect(try await inbox.nextDueDate(routes: ["s"]) == t0.addingTimeInterval(5))
+        #expect(try await inbox.nextDueDate(routes: ["s"], after: t0) == t0.addingTimeInterval(5))
+        #expect(try await inbox.nextDueDate(routes: ["s"], after: t0.addingTimeInterval(5)) == nil, "due already: passed over")
         #expect(try await inbox.claimDueDeliveries(routes: ["s"], limit: 10, now: t0.addingTimeInterval(4), lease: .seconds(60), owner: "w1").isEmpty)
         let retry = try await inbox.claimDueDeliveries(routes: ["s"], limit: 10, now: t0.addingTimeInterval(5), lease: .seconds(60), owner: "w1")
         #expect(retry.map(\.attempt) == [2])

@@ -28,8 +28,10 @@ public protocol Inbox: Sendable {
     /// agent that owns the inbox, so work interrupted by a crash runs again.
     func releaseAllLeases() async throws -> Int
 
-    /// When the earliest unleased delivery of `routes` becomes due, if any.
-    func nextDueDate(routes: [String]) async throws -> Date?
+    /// When the earliest unleased delivery of `routes` due after `after` becomes due, if any.
+    /// Deliveries already due at `after` are left out: a claim at that time passed them over
+    /// (held back by their order key), and waiting for them would spin.
+    func nextDueDate(routes: [String], after: Date) async throws -> Date?
 
     func events(_ query: EventQuery) async throws -> [EventSummary]
     func eventDetails(id: String, source: String?) async throws -> [EventDetail]

@@ -247,17 +247,17 @@ public final class SQLiteInbox: Inbox {
         }
     }
 
-    public func nextDueDate(routes: [String]) async throws -> Date? {
+    public func nextDueDate(routes: [String], after: Date) async throws -> Date? {
         guard !routes.isEmpty else { return nil }
         return try await pool.read { db in
             try Double.fetchOne(
                 db,
                 sql: """
                     SELECT MIN(next_attempt_at) FROM delivery
-                    WHERE state IN ('pending', 'retrying') AND lease_owner IS NULL
+                    WHERE state IN ('pending', 'retrying') AND lease_owner IS NULL AND next_attempt_at > ?
                       AND route IN (\(databaseQuestionMarks(count: routes.count)))
                     """,
-                arguments: StatementArguments(routes)
+                arguments: StatementArguments([after.timeIntervalSince1970] + routes.map { $0 as any DatabaseValueConvertible })
             ).map(Date.init(timeIntervalSince1970:))
         }
     }

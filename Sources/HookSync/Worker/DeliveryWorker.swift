@@ -84,6 +84,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         while !(await signal.isStopped) {
             await liveness?.checkIn("worker", within: livenessMargin)
             var claimedAll = false
+            let claimedAt = now()
             // Each route is claimed up to its room; a full route waits for a finishing delivery.
             let batches = await slots.claimBatches(routes: routeNames)
             if !batches.isEmpty {
@@ -97,7 +98,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                         let taken = try await inbox.claimDueDeliveries(
                             routes: [batch.route],
                             limit: limit,
-                            now: now(),
+                            now: claimedAt,
                             lease: longestTimeout + .seconds(60),
                             owner: owner
                         )
@@ -121,12 +122,13 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
             }
             if claimedAll { continue }
             var wait = settings.idlePoll
-            // Only routes with room, and only future dates: what is due now but was not claimed
-            // waits for a slot or its key's earlier event, and a finishing delivery wakes us.
+            // Only routes with room, and only what falls due after the claim: what was due then
+            // but not claimed waits for a slot or its key's earlier event, and a finishing
+            // delivery wakes us. A retry that fell due during the claim runs at once.
             let roomy = batches.map(\.route)
-            if !roomy.isEmpty, let due = try? await inbox.nextDueDate(routes: roomy) {
+            if !roomy.isEmpty, let due = try? await inbox.nextDueDate(routes: roomy, after: claimedAt) {
                 let untilDue = Duration.milliseconds(Int64((due.timeIntervalSince(now()) * 1000).rounded(.up)))
-                if untilDue > .zero { wait = min(wait, untilDue) }
+                wait = min(wait, max(.zero, untilDue))
             }
             // The next check-in comes after the wait and one more claim: a claim stuck on the
             // database makes this promise lapse and stops the watchdog.
@@ -187,20 +189,37 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
             metadata["reason"] = "\(outcome.error ?? "")"
             logger.error("delivery failed for the last time, dead-lettered", metadata: metadata)
         }
-        do {
-            try await inbox.recordAttempt(
-                AttemptRecord(
-                    deliveryID: delivery.deliveryID,
-                    leaseOwner: owner,
-                    startedAt: started,
-                    finishedAt: finished,
-                    error: outcome.error,
-                    decision: decision
-                )
-            )
-        } catch {
-            metadata["error"] = "\(error)"
-            logger.error("cannot record the attempt; the delivery runs again when its lease ends", metadata: metadata)
+        let record = AttemptRecord(
+            deliveryID: delivery.deliveryID,
+            leaseOwner: owner,
+            startedAt: started,
+            finishedAt: finished,
+            error: outcome.error,
+            decision: decision
+        )
+        // The attempt happened: giving up on its record (a full disk, a locked database) would
+        // run the delivery again when its lease ends, a repeat of our own making. Keep trying,
+        // holding the slot, until the inbox takes it or the agent stops.
+        var pause = Duration.milliseconds(100)
+        var failures = 0
+        while true {
+            do {
+                try await inbox.recordAttempt(record)
+                if failures > 0 { logger.notice("attempt recorded after \(failures) failed tries", metadata: metadata) }
+                return
+            } catch {
+                failures += 1
+                if failures == 1 {
+                    metadata["error"] = "\(error)"
+                    logger.error("cannot record the attempt; retrying until the inbox takes it", metadata: metadata)
+                }
+                if await signal.isStopped {
+                    logger.error("stopping with the attempt unrecorded; the next start runs it again", metadata: metadata)
+                    return
+                }
+                try? await clock.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
+            }
         }
     }
 }
