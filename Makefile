@@ -5,13 +5,14 @@ SWIFT ?= swift
 CONFIG ?= hooksync.example.toml
 APT_PACKAGES := libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] || echo unshare --user --map-root-user --mount)
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINARY ?= .build/release/hooksync
 UNITDIR ?= /etc/systemd/system
 
-.PHONY: run test bench deps build release providers vectors format lint clean install uninstall
+.PHONY: run test bench reliability deps build release providers vectors format lint clean install uninstall
 
 run: release
 	.build/release/hooksync run --config $(CONFIG)
@@ -28,6 +29,14 @@ bench: APT_PACKAGES += webhook
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/hooksync-bench run --binary .build/release/hooksync --out docs/benchmarks.md
+
+# Kill -9 under load, unreliable push, outage, provider API and downstream faults, a full disk,
+# a locked database and a fuzzer, against the release build (about 5 minutes); rewrites
+# docs/reliability.md. The full-disk scenario mounts a small tmpfs: as root, or else inside a
+# user namespace.
+reliability: deps
+	$(SWIFT) build -c release
+	$(AS_ROOT) .build/release/hooksync-bench reliability --binary .build/release/hooksync --out docs/reliability.md
 
 deps:
 	@missing=""; \

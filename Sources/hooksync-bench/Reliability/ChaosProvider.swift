@@ -50,6 +50,8 @@ final class ChaosProvider: Sendable {
         var failedSends = 0
         var gaveUp = 0
         var acknowledged: Set<String> = []
+        /// Answers to webhook requests by status; 0 for none (refused, reset, timed out).
+        var answers: [Int: Int] = [:]
         var apiRequests: [APIRequest] = []
         var apiFaultsOn = false
     }
@@ -164,6 +166,7 @@ final class ChaosProvider: Sendable {
             let acknowledged = status.map { (200..<300).contains(Int($0.code)) } ?? false
             state.withLock { state in
                 state.tally.sends += 1
+                state.tally.answers[status.map { Int($0.code) } ?? 0, default: 0] += 1
                 if acknowledged { state.tally.acknowledged.insert(id) } else { state.tally.failedSends += 1 }
                 if !acknowledged && attempt == retries.count { state.tally.gaveUp += 1 }
             }

@@ -52,6 +52,9 @@ struct ReliabilityCommand: AsyncParsableCommand {
             ("outage", suite.outage),
             ("api", suite.providerAPIFaults),
             ("downstream", suite.downstreamFaults),
+            ("storage", suite.diskFull),
+            ("storage", suite.lockedDatabase),
+            ("hostile", suite.hostileInput),
         ]
         print("hooksync reliability, seed \(seed)\(quick ? ", quick" : ""); scratch in \(directory)")
         var results: [ReliabilityResult] = []
@@ -65,6 +68,7 @@ struct ReliabilityCommand: AsyncParsableCommand {
                 result.check("the scenario ran to its end", false, "\(error)")
             }
             result.figure("scenario time", (ContinuousClock.now - started).formatted)
+            if name == "hostile" { suite.logCheck(into: &result) }
             print(ReliabilityReport.text(of: result))
             results.append(result)
         }

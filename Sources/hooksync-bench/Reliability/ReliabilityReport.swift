@@ -1,3 +1,5 @@
+import Foundation
+
 /// The console summary and `docs/reliability.md`.
 enum ReliabilityReport {
     static func text(of result: ReliabilityResult) -> String {
@@ -9,7 +11,51 @@ enum ReliabilityReport {
         return lines.joined(separator: "\n")
     }
 
+    /// Sums the figures whose label ends with `suffix` (a scenario may report several routes).
+    static func total(_ result: ReliabilityResult, _ suffix: String) -> Int {
+        result.figures.filter { $0.0.hasSuffix(suffix) }.compactMap { Int($0.1) }.reduce(0, +)
+    }
+
     static func document(_ results: [ReliabilityResult], seed: UInt64) -> String {
-        ""
+        let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
+        var text = """
+            # Reliability
+
+            Written by `make reliability` (\(date), seed \(seed), \(ProcessInfo.processInfo.activeProcessorCount) cores); \
+            do not edit by hand. The suite starts the release agent as a real process against an \
+            in-process chaos provider — Stripe-signed webhooks that it drops, repeats, delays and \
+            reorders, and a `GET /v1/events` API that fails on purpose — and a recording app behind \
+            the agent's routes. Each scenario is judged by its end state: what the inbox holds and \
+            what the route received, never by the agent's logs. A check fails if one acknowledged \
+            event is lost or one event is processed twice, except after a delivery that a kill cut \
+            short, which the agent runs again (the attempt table records it as `interrupted`).
+
+            Rerun everything with `make reliability`, or one scenario with its command below; the \
+            same seed repeats the same fault decisions, kill moments and fuzz cases, while timing \
+            varies from run to run. `make test` runs the same suite with `--quick` against the \
+            debug build (`ReliabilitySmokeTests`).
+
+            | Scenario | Result | Events lost | Duplicates delivered | Time |
+            |---|---|---|---|---|
+
+            """
+        for result in results {
+            let time = result.figures.first { $0.0 == "scenario time" }?.1 ?? ""
+            text += "| [\(result.name)](#\(anchor(result.name))) | \(result.passed ? "passed" : "**failed**") | "
+            text += "\(total(result, "events lost")) | \(total(result, "duplicates delivered")) | \(time) |\n"
+        }
+        for result in results {
+            text += "\n## \(result.name)\n\n`\(result.command.replacingOccurrences(of: "--quick", with: ""))`\n\n| Figure | Value |\n|---|---|\n"
+            for (label, value) in result.figures { text += "| \(label) | \(value) |\n" }
+            text += "\n"
+            for check in result.checks {
+                text += "- \(check.passed ? "✓" : "✗") \(check.claim)\(check.detail.isEmpty ? "" : " — \(check.detail)")\n"
+            }
+        }
+        return text
+    }
+
+    static func anchor(_ title: String) -> String {
+        title.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : $0 == " " || $0 == "-" ? "-" : "" }.joined()
     }
 }

@@ -28,11 +28,13 @@ enum HookSyncBinary {
     }
 
     /// Runs a CLI command to completion; output goes through files so nothing can block.
+    /// - Parameter launcher: a command that runs the executable, such as `unshare …`.
     static func run(
         _ arguments: [String],
         in directory: TemporaryDirectory,
         environment: [String: String] = [:],
-        executable: String = "hooksync"
+        executable: String = "hooksync",
+        launcher: [String] = []
     ) async throws
         -> Output
     {
@@ -42,8 +44,9 @@ enum HookSyncBinary {
         try Data().write(to: URL(fileURLWithPath: out))
         try Data().write(to: URL(fileURLWithPath: err))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(of: executable))
-        process.arguments = arguments
+        let command = launcher + [path(of: executable)] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
