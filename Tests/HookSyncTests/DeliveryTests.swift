@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import HookSync
@@ -71,6 +72,37 @@ import Testing
             #expect(dead.attempts == 1)
             #expect(dead.lastError.hasPrefix("HTTP 400: answer 400 xxx"))
             #expect(dead.lastError.count < 600, "a bounded excerpt, not the whole response")
+        }
+    }
+
+    @Test func aHangingForwardTargetHoldsNoConnectionOfAnotherRouteOnTheSameHost() async throws {
+        // One app, two paths: /hang answers after 3 s, /hooks at once. With one connection pool
+        // shared by every route (8 connections per host), the hanging route took them all and
+        // the other route's deliveries queued behind it (found by the reliability suite).
+        let hangsFinished = Atomic<Int>(0)
+        let fastReceived = Atomic<Int>(0)
+        let router = Router()
+        router.post("/hang") { _, _ in
+            try await Task.sleep(for: .seconds(3))
+            hangsFinished.add(1, ordering: .relaxed)
+            return HTTPResponse.Status.ok
+        }
+        router.post("/hooks") { _, _ in
+            fastReceived.add(1, ordering: .relaxed)
+            return HTTPResponse.Status.ok
+        }
+        let target = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await target.test(.live) { app in
+            var slow = Self.forwardRoute(app.port!, name: "slow")
+            slow.action = .forward(url: "http://127.0.0.1:\(app.port!)/hang", secret: .environment("FORWARD_SECRET"))
+            let routes = [slow, Self.forwardRoute(app.port!, name: "fast")]
+            // 16 slots each: twice what one shared pool would hold for the host.
+            let harness = try ReceiverHarness(environment: Self.environment, routes: routes, workerConcurrency: 32, now: ReceiverHarness.stripeNow)
+            try await harness.application().test(.live) { client in
+                for n in 0..<16 { #expect(try await harness.postStripe(client, id: "evt_pool_\(n)") == .ok) }
+                try await eventually("the fast route's deliveries", timeout: .seconds(10)) { fastReceived.load(ordering: .relaxed) == 16 }
+                #expect(hangsFinished.load(ordering: .relaxed) == 0, "the fast route finished while every slow request still hung")
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -59,16 +60,23 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     }
 
     public func run() async throws {
-        let slots = SlotCounter(capacity: settings.concurrency, routeLimits: Self.routeLimits(routes, capacity: settings.concurrency))
+        let limits = Self.routeLimits(routes, capacity: settings.concurrency)
+        let slots = SlotCounter(capacity: settings.concurrency, routeLimits: limits)
+        var clients: [String: HTTPClient] = [:]
+        for route in routes.values {
+            if case .forward = route.action { clients[route.name] = ForwardRunner.client(connections: limits[route.name] ?? settings.concurrency) }
+        }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                await dispatch(into: &group, slots: slots)
+                await dispatch(into: &group, slots: slots, clients: clients)
                 let busy = await slots.inUse
                 if busy > 0 { logger.info("waiting for in-flight deliveries to finish", metadata: ["in_flight": "\(busy)"]) }
             }
         } onGracefulShutdown: {
             Task { await signal.stop() }
         }
+        // After the last delivery: the task group waited for them all.
+        for client in clients.values { try? await client.shutdown() }
     }
 
     /// Each route's limit: its own `concurrency`, else half the worker's slots when there are
@@ -78,7 +86,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         return routes.mapValues { $0.concurrency ?? fairShare }
     }
 
-    private func dispatch(into group: inout DiscardingTaskGroup, slots: SlotCounter) async {
+    private func dispatch(into group: inout DiscardingTaskGroup, slots: SlotCounter, clients: [String: HTTPClient]) async {
         let routeNames = routes.keys.sorted()
         let longestTimeout = routes.values.map(\.timeout).max() ?? .seconds(30)
         while !(await signal.isStopped) {
@@ -108,7 +116,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                     for delivery in claimed {
                         await slots.take(route: delivery.route)
                         group.addTask {
-                            await deliver(delivery)
+                            await deliver(delivery, client: clients[delivery.route])
                             await slots.give(route: delivery.route)
                             await signal.wake()
                         }
@@ -137,7 +145,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         }
     }
 
-    private func deliver(_ delivery: ClaimedDelivery) async {
+    private func deliver(_ delivery: ClaimedDelivery, client: HTTPClient?) async {
         guard let route = routes[delivery.route] else { return }
         let attempt = delivery.attempt
         // Passed with each line rather than set on a copy of the logger: a handler copy per
@@ -168,7 +176,14 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
             ).outcome
         case .forward(let url, _):
             if let secret = forwardSecrets[route.name] {
-                outcome = await forwarder.run(delivery, url: url, secret: secret, timeout: route.timeout, now: started)
+                outcome = await forwarder.run(
+                    delivery,
+                    url: url,
+                    secret: secret,
+                    timeout: route.timeout,
+                    now: started,
+                    client: client ?? .shared
+                )
             } else {
                 outcome = .failed(reason: "no forward_secret loaded for this route", retryAfter: nil)
             }

@@ -7,8 +7,9 @@ import NIOHTTP1
 /// A forward route's attempt: POST the original body to a local application, re-signed per
 /// Standard Webhooks so that the application verifies it with any Standard Webhooks library.
 ///
-/// Uses the shared, pooled HTTP client, with the route's timeout per request: a slow target
-/// holds only its own deliveries.
+/// Each forward route gets its own connection pool, as large as the route's share of the
+/// worker's slots: a target that hangs holds only its own route's connections, never those of
+/// another route on the same host, and a route's concurrency is not capped by a shared pool.
 public struct ForwardRunner: Sendable {
     /// How much of a refusing response is kept in the delivery's last error.
     public var excerptLimit: Int
@@ -44,7 +45,21 @@ public struct ForwardRunner: Sendable {
         return (headers, delivery.body)
     }
 
-    public func run(_ delivery: ClaimedDelivery, url: String, secret: Secret, timeout: Duration, now: Date) async -> DeliveryOutcome {
+    /// An HTTP client for one forward route; the caller shuts it down.
+    public static func client(connections: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connections))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func run(
+        _ delivery: ClaimedDelivery,
+        url: String,
+        secret: Secret,
+        timeout: Duration,
+        now: Date,
+        client: HTTPClient = .shared
+    ) async -> DeliveryOutcome {
         let signed: (headers: HTTPFields, body: [UInt8])
         do {
             signed = try Self.request(for: delivery, secret: secret, timestamp: now)
@@ -57,7 +72,7 @@ public struct ForwardRunner: Sendable {
         request.body = .bytes(ByteBuffer(bytes: signed.body))
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(timeout.milliseconds))
+            response = try await client.execute(request, timeout: .milliseconds(timeout.milliseconds))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             return .failed(reason: "no answer within \(ConfigDuration.format(timeout))", retryAfter: nil)
         } catch {

@@ -15,6 +15,7 @@ struct ReceiverHarness {
     let inbox: SQLiteInbox
     let setup: AgentSetup
     let now: @Sendable () -> Date
+    let workerConcurrency: Int
 
     static let environment = [
         "STRIPE_SECRET": Vectors.Stripe.secret, "STD_SECRET": Vectors.StandardWebhooks.secret, "STRIPE_KEY": "sk_test_unused",
@@ -37,8 +38,10 @@ struct ReceiverHarness {
         environment: [String: String] = Self.environment,
         routes: [RouteConfig] = [],
         maxBody: Int = 4096,
+        workerConcurrency: Int = 4,
         now: @escaping @Sendable () -> Date
     ) throws {
+        self.workerConcurrency = workerConcurrency
         directory = try TemporaryDirectory()
         let config = AgentConfig(
             file: "test.toml",
@@ -68,7 +71,7 @@ struct ReceiverHarness {
         let worker = DeliveryWorker(
             inbox: inbox,
             routes: setup.config.routes,
-            settings: WorkerSettings(concurrency: 4, idlePoll: .milliseconds(200)),
+            settings: WorkerSettings(concurrency: workerConcurrency, idlePoll: .milliseconds(200)),
             signal: signal,
             logger: logger,
             clock: ContinuousClock(),
