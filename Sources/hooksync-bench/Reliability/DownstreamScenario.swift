@@ -93,22 +93,29 @@ extension ReliabilitySuite {
                 label: "crashing"
             )
             let dead = try agent.events(route: "broken", state: "dead")
+            // A kill's interrupted attempt is run again, so it does not use up one of the three.
             let deadLetters = try agent.read { db in
                 try Int.fetchOne(
                     db,
-                    sql: "SELECT COUNT(*) FROM dead_letter l JOIN delivery d ON d.id = l.delivery_id WHERE d.route = 'broken' AND l.attempts = 3"
+                    sql: """
+                        SELECT COUNT(*) FROM dead_letter l JOIN delivery d ON d.id = l.delivery_id
+                        WHERE d.route = 'broken'
+                          AND (SELECT COUNT(*) FROM attempt a WHERE a.delivery_id = d.id AND a.outcome != 'interrupted') = 3
+                        """
                 ) ?? 0
             }
             result.figure("dead letters (broken)", deadLetters)
             result.check(
-                "every delivery to the broken route ends as a dead letter after 3 attempts",
+                "every delivery to the broken route ends as a dead letter after 3 completed attempts",
                 dead == expected && deadLetters == expected.count,
                 "\(deadLetters) of \(expected.count)"
             )
             let brokenHits = recorder.hits(route: "broken").reduce(into: [String: Int]()) { $0[$1.eventID, default: 0] += 1 }
+            let brokenInterrupted = try agent.interruptedAttempts(route: "broken")
+            let overTried = brokenHits.filter { $0.value > 3 + brokenInterrupted[$0.key, default: 0] }
             result.check(
-                "the broken route was tried at most 3 times per event",
-                brokenHits.values.allSatisfy { $0 <= 3 },
+                "the broken route was reached at most 3 times per event, plus once per interrupted attempt",
+                overTried.isEmpty,
                 "most \(brokenHits.values.max() ?? 0)"
             )
 

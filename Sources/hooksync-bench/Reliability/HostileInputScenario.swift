@@ -27,6 +27,9 @@ extension ReliabilitySuite {
         let secret = SymmetricKey(data: Array(bench.secret.utf8))
         guard let process = agent.process else { throw BenchError("the agent did not start") }
         let baseline = try process.sample().rssBytes
+        let pid = process.pid
+        func openFiles() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0 }
+        let filesBefore = openFiles()
 
         // Many idle connections, held open through the whole run.
         var idle: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
@@ -60,7 +63,6 @@ extension ReliabilitySuite {
             }
         }
         // Memory, sampled through the run.
-        let pid = process.pid
         let sampler = Task {
             var peak = 0
             while !Task.isCancelled {
@@ -71,14 +73,8 @@ extension ReliabilitySuite {
         }
 
         var generator = SplitMix64(seed: seed)
-        var cases: [FuzzCase] = []
         var legitimate: Set<String> = []
         @Sendable func digest(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
-        for n in 0..<sizes.fuzzCases {
-            let fuzz = FuzzCase.make(n, id: "evt_fz_\(n)", port: port, secret: secret, using: &generator)
-            if let event = fuzz.event { legitimate.insert(digest(event)) }
-            cases.append(fuzz)
-        }
         var answers: [FuzzCase.Kind: [Int: Int]] = [:]
         var controls: [(id: String, status: Int?, seconds: Double)] = []
         var controlBodies: [String] = []
@@ -87,8 +83,10 @@ extension ReliabilitySuite {
         try await withThrowingTaskGroup(of: (FuzzCase.Kind?, RawHTTP.Answer, (id: String, digest: String)?, Double).self) { group in
             var next = 0
             func add() {
-                guard next < cases.count else { return }
-                let fuzz = cases[next]
+                guard next < sizes.fuzzCases else { return }
+                // Made as they are sent: the big cases would take gigabytes all at once.
+                let fuzz = FuzzCase.make(next, id: "evt_fz_\(next)", port: port, secret: secret, using: &generator)
+                if let event = fuzz.event { legitimate.insert(digest(event)) }
                 let control = next.isMultiple(of: controlEvery) ? "evt_ctl_\(next)" : nil
                 next += 1
                 group.addTask {
@@ -123,6 +121,9 @@ extension ReliabilitySuite {
         let stillUp = agent.isRunning
         let health = try? await bench.get("http://127.0.0.1:\(port)/healthz")
         for channel in idle { try? await channel.channel.close() }
+        // Every connection the fuzzer and the idle clients opened must be closed by now.
+        _ = try? await bench.waitUntil("the agent's connections to close", timeout: .seconds(10)) { openFiles() <= filesBefore + 4 }
+        let filesAfter = openFiles()
 
         // Replays of a captured valid request once it is older than the strict source's 2 s.
         func strict(_ id: String, at time: Int = Int(Date().timeIntervalSince1970)) -> [UInt8] {
@@ -154,7 +155,7 @@ extension ReliabilitySuite {
         let stored = Set(bodies.map { $0.1 })
         let controlFailures = controls.filter { $0.status != 200 || !stored.contains($0.id) }
 
-        result.figure("requests", "\(cases.count) hostile, \(controls.count) genuine among them, in \(fuzzTime.formatted) (16 at a time)")
+        result.figure("requests", "\(sizes.fuzzCases) hostile, \(controls.count) genuine among them, in \(fuzzTime.formatted) (16 at a time)")
         for kind in FuzzCase.Kind.allCases {
             let statuses = (answers[kind] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "closed" : String($0.key)) ×\($0.value)" }
             result.figure("answers: \(kind.rawValue)", statuses.joined(separator: ", "))
@@ -165,6 +166,11 @@ extension ReliabilitySuite {
         result.figure("slowest genuine request during the run", String(format: "%.3f s", controls.map(\.seconds).max() ?? 0))
         result.figure("stored from hostile requests (validly signed events only)", stored.filter { $0.hasPrefix("evt_fz_") }.count)
         result.check("the agent never crashed and still answers /healthz", stillUp && health != nil)
+        result.check(
+            "no connection left open: the agent's open files are back to where they started",
+            filesAfter <= filesBefore + 4,
+            "\(filesBefore) before, \(filesAfter) after"
+        )
         result.check("memory stayed bounded (peak under 256 MiB)", peak < 256 * 1_048_576, "\(peak / 1_048_576) MiB")
         result.check(
             "no forged event stored: every stored body was signed with the secret",

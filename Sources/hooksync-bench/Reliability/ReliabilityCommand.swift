@@ -69,7 +69,8 @@ struct ReliabilityCommand: AsyncParsableCommand {
             }
             result.figure("scenario time", (ContinuousClock.now - started).formatted)
             if name == "hostile" { suite.logCheck(into: &result) }
-            print(ReliabilityReport.text(of: result))
+            // Unbuffered, so a long run shows each scenario as it ends.
+            FileHandle.standardOutput.write(Data((ReliabilityReport.text(of: result) + "\n").utf8))
             results.append(result)
         }
         try? await bench.shutdown()

@@ -35,6 +35,16 @@ enum ReliabilityReport {
             varies from run to run. `make test` runs the same suite with `--quick` against the \
             debug build (`ReliabilitySmokeTests`).
 
+            Found and fixed while the suite was built: with route limits adding up to more than the \
+            worker's slots, a route was starved of slots by routes with nothing due; a retry that fell \
+            due during a claim waited a whole `idle_poll`; a degraded hybrid source polled at \
+            `fallback_poll` even when its schedule was faster; all forward routes shared one \
+            connection pool of 8 per host, so a hanging target held back other routes to the same \
+            app; an outcome the inbox could not take (full disk) made the delivery run again when \
+            its lease ended; and an oversized chunked body on a `Connection: close` request left the \
+            connection and its buffers stuck (the fuzzer grew the agent to 700 MB and 1,600 open \
+            files), now drained and bounded by a 60 s idle timeout.
+
             | Scenario | Result | Events lost | Duplicates delivered | Time |
             |---|---|---|---|---|
 
