@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import HookSync
@@ -168,5 +169,41 @@ import Testing
         // withWorker returned only after the graceful shutdown completed.
         #expect(directory.lines("finished") == ["done"])
         #expect(try await state("evt_inflight")?.state == .done)
+    }
+
+    /// A worker cancelled without a graceful shutdown (its service group torn down) stops
+    /// claiming: it once spun on the inbox's CancellationError, thousands of log lines a second,
+    /// for as long as its deliveries took to end.
+    @Test func aCancelledWorkerStopsClaimingInsteadOfSpinning() async throws {
+        let started = directory.file("started")
+        let script = try directory.script("slow.sh", "cat > /dev/null\ntouch \(started)\nsleep 1")
+        try await store("evt_cancelled", routes: ["slow"])
+        let lines = LogHandlerTests.Lines()
+        let logger = Logger(label: "worker-test") { LineLogHandler(label: $0, level: .info, write: lines.append) }
+        let signal = WorkSignal()
+        let worker = DeliveryWorker(
+            inbox: inbox,
+            routes: [RouteConfig(name: "slow", action: .exec([script]))],
+            settings: WorkerSettings(concurrency: 4, idlePoll: .milliseconds(100)),
+            signal: signal,
+            logger: logger,
+            clock: ContinuousClock()
+        )
+        let stopped = Atomic<Bool>(false)
+        let task = Task {
+            try await worker.run()
+            stopped.store(true, ordering: .relaxed)
+        }
+        try await eventually("the delivery to start") { FileManager.default.fileExists(atPath: started) }
+        task.cancel()
+        do {
+            try await eventually("the cancelled worker to stop", timeout: .seconds(15)) { stopped.load(ordering: .relaxed) }
+        } catch {
+            await signal.stop()
+            try? await task.value
+            throw error
+        }
+        let claimErrors = lines.all.filter { $0.contains("cannot claim") }
+        #expect(claimErrors.count <= 1, "\(claimErrors.count) claim errors after the cancellation")
     }
 }

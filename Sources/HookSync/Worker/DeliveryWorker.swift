@@ -89,7 +89,9 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     private func dispatch(into group: inout DiscardingTaskGroup, slots: SlotCounter, clients: [String: HTTPClient]) async {
         let routeNames = routes.keys.sorted()
         let longestTimeout = routes.values.map(\.timeout).max() ?? .seconds(30)
-        while !(await signal.isStopped) {
+        // Cancelled (its service group torn down without a graceful shutdown), it stops claiming
+        // at once: every claim would throw CancellationError, and the loop would spin on it.
+        while !Task.isCancelled, !(await signal.isStopped) {
             await liveness?.checkIn("worker", within: livenessMargin)
             var claimedAll = false
             let claimedAt = now()
@@ -123,6 +125,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                     }
                     claimedAll = wanted > 0 && claimed.count == wanted
                 } catch {
+                    if Task.isCancelled { break }
                     logger.error("cannot claim deliveries from the inbox", metadata: ["error": "\(error)"])
                     await signal.wait(timeout: settings.idlePoll, clock: clock)
                     continue
