@@ -76,14 +76,16 @@ import Testing
     }
 
     @Test func aHangingForwardTargetHoldsNoConnectionOfAnotherRouteOnTheSameHost() async throws {
-        // One app, two paths: /hang answers after 3 s, /hooks at once. With one connection pool
-        // shared by every route (8 connections per host), the hanging route took them all and
-        // the other route's deliveries queued behind it (found by the reliability suite).
+        // One app, two paths: /hang answers only once the test opens the gate, /hooks at once.
+        // With one connection pool shared by every route (8 connections per host), the hanging
+        // route took them all and the other route's deliveries queued behind it (found by the
+        // reliability suite).
+        let gate = Gate()
         let hangsFinished = Atomic<Int>(0)
         let fastReceived = Atomic<Int>(0)
         let router = Router()
         router.post("/hang") { _, _ in
-            try await Task.sleep(for: .seconds(3))
+            await gate.wait()
             hangsFinished.add(1, ordering: .relaxed)
             return HTTPResponse.Status.ok
         }
@@ -95,13 +97,26 @@ import Testing
         try await target.test(.live) { app in
             var slow = Self.forwardRoute(app.port!, name: "slow")
             slow.action = .forward(url: "http://127.0.0.1:\(app.port!)/hang", secret: .environment("FORWARD_SECRET"))
+            // Held for longer than the test waits: a shared pool would never free a connection.
+            slow.timeout = .seconds(60)
             let routes = [slow, Self.forwardRoute(app.port!, name: "fast")]
             // 16 slots each: twice what one shared pool would hold for the host.
             let harness = try ReceiverHarness(environment: Self.environment, routes: routes, workerConcurrency: 32, now: ReceiverHarness.stripeNow)
             try await harness.application().test(.live) { client in
                 for n in 0..<16 { #expect(try await harness.postStripe(client, id: "evt_pool_\(n)") == .ok) }
-                try await eventually("the fast route's deliveries", timeout: .seconds(10)) { fastReceived.load(ordering: .relaxed) == 16 }
-                #expect(hangsFinished.load(ordering: .relaxed) == 0, "the fast route finished while every slow request still hung")
+                do {
+                    try await eventually("the fast route's deliveries while the slow ones hang", timeout: .seconds(20)) {
+                        fastReceived.load(ordering: .relaxed) == 16
+                    }
+                } catch {
+                    await gate.open()
+                    throw error
+                }
+                #expect(hangsFinished.load(ordering: .relaxed) == 0)
+                await gate.open()
+                try await eventually("the slow route's deliveries once released", timeout: .seconds(20)) {
+                    try await harness.storedEvents().allSatisfy { $0.state == .done }
+                }
             }
         }
     }
