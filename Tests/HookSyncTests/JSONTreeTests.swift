@@ -36,6 +36,51 @@ import Testing
         #expect(throws: JSONTree.Malformed.self) { try JSONTree.parse(Array(text.utf8)) }
     }
 
+    static let projected = [
+        #"{"id":"evt_1","type":"a.b","created":1718000000,"data":{"object":{"id":"in_1","amount":-2000,"lines":[{"id":"il_0"},{"id":"il_1"}],"x":null}},"skip":{"deep":[1,{"s":"\u00e9\n"}]}}"#,
+        #"{"a\/b":"escaped name","c~d":{"e":true},"list":[10,20,30],"n":9007199254740993,"o":{}}"#,
+        #"[{"id":"first"},"second",3]"#,
+    ]
+
+    static let pointers = [
+        "/id", "/type", "/created", "/data/object/id", "/data/object/amount", "/data/object/lines/1/id", "/data/object/x",
+        "/data/object/missing", "/a~1b", "/c~0d/e", "/list/2", "/list/7", "/n", "/o", "/0/id", "/1", "/data", "/skip/deep/1/s",
+    ]
+
+    /// A projection's tree answers every pointer it keeps exactly as the whole tree does.
+    @Test(arguments: projected)
+    func aProjectionKeepsWhatItsPointersNameAndNothingElse(_ text: String) throws {
+        let whole = try JSONTree.parse(Array(text.utf8))
+        for count in 1...Self.pointers.count {
+            let kept = Self.pointers.prefix(count).compactMap(JSONPointer.init)
+            let tree = try JSONTree.parse(Array(text.utf8), keeping: JSONProjection(kept))
+            for pointer in kept {
+                let ours = pointer.resolve(in: tree).map { try? Self.canonical($0) } ?? nil
+                let theirs = pointer.resolve(in: whole).map { try? Self.canonical($0) } ?? nil
+                // A container on the way holds only what is kept; its scalars must match.
+                if let value = pointer.resolve(in: whole), value is [String: Any] || value is [Any] { continue }
+                #expect(ours == theirs, "\(pointer) of \(text)")
+            }
+        }
+        if whole is [String: Any] {
+            let sparse = try #require(
+                try JSONTree.parse(Array(text.utf8), keeping: JSONProjection([JSONPointer("/data/object/id")!])) as? [String: Any]
+            )
+            #expect(sparse.keys.allSatisfy { $0 == "data" }, "only the way to /data/object/id: \(sparse.keys)")
+        }
+        let nothing = try JSONTree.parse(Array(text.utf8), keeping: JSONProjection([JSONPointer]()))
+        #expect(try Self.canonical(nothing) == (whole is [Any] ? "[null,null,null]" : "{}"))
+    }
+
+    /// What a projection skips is checked as strictly as what it builds.
+    @Test(arguments: malformed)
+    func aProjectionRefusesWhatTheRFCRefuses(_ text: String) {
+        let projection = JSONProjection([JSONPointer("/id")!])
+        #expect(throws: JSONTree.Malformed.self) { try JSONTree.parse(Array(text.utf8), keeping: projection) }
+        let wrapped = #"{"id":"evt_1","skipped":"# + text + "}"
+        #expect(throws: JSONTree.Malformed.self) { try JSONTree.parse(Array(wrapped.utf8), keeping: projection) }
+    }
+
     @Test func refusesDocumentsDeeperThanTheLimit() throws {
         let deep = String(repeating: "[", count: JSONTree.maximumDepth + 1) + String(repeating: "]", count: JSONTree.maximumDepth + 1)
         #expect(throws: JSONTree.Malformed.self) { try JSONTree.parse(Array(deep.utf8)) }

@@ -92,7 +92,14 @@ public struct AgentSetup: Sendable {
                     report("mode", "\"\(source.mode.rawValue)\"", "\"webhook\": provider \(provider.name) has no event API to poll")
                 }
             }
-            sources[source.name] = ResolvedSource(config: source, provider: provider, scheme: scheme, secrets: secrets, feed: feed)
+            sources[source.name] = ResolvedSource(
+                config: source,
+                provider: provider,
+                scheme: scheme,
+                secrets: secrets,
+                feed: feed,
+                routes: config.routes
+            )
         }
         var forwardSecrets: [String: Secret] = [:]
         for (index, route) in config.routes.enumerated() {

@@ -118,7 +118,7 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
         let fields: EventFields
         let document: EventDocument
         do {
-            document = try source.provider.event.decode(headers: event.headers, body: event.body).document
+            document = try source.provider.event.decode(headers: event.headers, body: event.body, keeping: source.projection).document
             fields = try source.provider.event.fields(of: document)
         } catch {
             summary.unreadable += 1

@@ -13,9 +13,10 @@ public struct EventDocument {
         self.body = body
     }
 
-    /// Parses a JSON body; nil unless it is a JSON object or array.
-    public init?(headers: HTTPFields = HTTPFields(), json: some Collection<UInt8>) {
-        guard let tree = try? JSONTree.parse(json),
+    /// Parses a JSON body, building only what `projection` keeps (every byte is checked);
+    /// nil unless it is a JSON object or array.
+    public init?(headers: HTTPFields = HTTPFields(), json: some Collection<UInt8>, keeping projection: JSONProjection = .everything) {
+        guard let tree = try? JSONTree.parse(json, keeping: projection),
             tree is [String: Any] || tree is [Any]
         else { return nil }
         self.init(headers: headers, body: tree)

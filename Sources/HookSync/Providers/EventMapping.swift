@@ -37,9 +37,19 @@ public struct EventMapping: Sendable {
         public var contentType: String?
     }
 
+    /// The body pointers of the id, type, dedup key and time.
+    public var pointers: [JSONPointer] {
+        [id, type, dedupKey].flatMap(\.pointers) + (occurredAt?.pointers ?? [])
+    }
+
     /// Parses the body as its content type says. A form whose `form_payload` parameter is
     /// present becomes that JSON document; other forms become a flat object of their fields.
-    public func decode(headers: HTTPFields, body: [UInt8]) throws(EventParseError) -> Decoded {
+    /// A JSON document holds only what `projection` keeps; the rest is checked, not built.
+    public func decode(
+        headers: HTTPFields,
+        body: [UInt8],
+        keeping projection: JSONProjection = .everything
+    ) throws(EventParseError) -> Decoded {
         let contentType = headers[.contentType]
         if MediaType.essence(of: contentType) == "application/x-www-form-urlencoded" {
             let fields = FormEncoding.object(body)
@@ -47,10 +57,10 @@ public struct EventMapping: Sendable {
                 return Decoded(document: EventDocument(headers: headers, body: fields), body: body, contentType: contentType)
             }
             let json = Array(payload.utf8)
-            guard let document = EventDocument(headers: headers, json: json) else { throw .malformedJSON }
+            guard let document = EventDocument(headers: headers, json: json, keeping: projection) else { throw .malformedJSON }
             return Decoded(document: document, body: json, contentType: "application/json")
         }
-        guard let document = EventDocument(headers: headers, json: body) else { throw .malformedJSON }
+        guard let document = EventDocument(headers: headers, json: body, keeping: projection) else { throw .malformedJSON }
         return Decoded(document: document, body: body, contentType: contentType)
     }
 

@@ -17,6 +17,9 @@ public struct FieldRule: Sendable, Hashable, CustomStringConvertible {
         self.templates = templates
     }
 
+    /// The body pointers of every template.
+    public var pointers: [JSONPointer] { templates.flatMap(\.pointers) }
+
     public func render(_ document: EventDocument) -> String? {
         templates.lazy.compactMap { $0.render(document) }.first
     }

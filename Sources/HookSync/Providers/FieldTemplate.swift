@@ -42,6 +42,14 @@ public struct FieldTemplate: Sendable, Hashable, CustomStringConvertible {
         self.parts = parts
     }
 
+    /// The body pointers the template reads, for the parse to build (``JSONProjection``).
+    public var pointers: [JSONPointer] {
+        parts.flatMap { part -> [JSONPointer] in
+            guard case .placeholder(let sources) = part else { return [] }
+            return sources.compactMap { if case .body(let pointer) = $0 { pointer } else { nil } }
+        }
+    }
+
     /// False for plain text, which suits a type's last fallback but never an id.
     public var hasPlaceholder: Bool {
         parts.contains { if case .placeholder = $0 { true } else { false } }
@@ -49,16 +57,25 @@ public struct FieldTemplate: Sendable, Hashable, CustomStringConvertible {
 
     /// The filled-in text, or nil when a placeholder has none of its alternatives.
     public func render(_ document: EventDocument) -> String? {
+        // Most templates are one placeholder (`/id`): its value is the whole text.
+        if parts.count == 1, case .placeholder(let sources) = parts[0] { return Self.first(of: sources, in: document) }
         var result = ""
         for part in parts {
             switch part {
             case .literal(let text):
                 result += text
             case .placeholder(let sources):
-                guard let value = sources.lazy.compactMap({ document.text(at: $0) }).first else { return nil }
+                guard let value = Self.first(of: sources, in: document) else { return nil }
                 result += value
             }
         }
         return result
+    }
+
+    private static func first(of sources: [FieldSource], in document: EventDocument) -> String? {
+        for source in sources {
+            if let value = document.text(at: source) { return value }
+        }
+        return nil
     }
 }

@@ -38,7 +38,8 @@ public struct ProviderDefinition: Sendable {
     /// The headers to store with an event: `content-type` and the provider's `keep_headers`.
     public func keptHeaders(from headers: HTTPFields) -> [String: String] {
         var kept: [String: String] = [:]
-        for name in [HTTPField.Name.contentType] + keepHeaders {
+        if let value = headers[.contentType] { kept[HTTPField.Name.contentType.canonicalName] = value }
+        for name in keepHeaders {
             if let value = headers[name] { kept[name.canonicalName] = value }
         }
         return kept

@@ -92,7 +92,7 @@ public struct WebhookReceiver: Sendable {
         let decoded: EventMapping.Decoded
         let fields: EventFields
         do {
-            decoded = try mapping.decode(headers: request.headers, body: body)
+            decoded = try mapping.decode(headers: request.headers, body: body, keeping: source.projection)
             if let challenge = source.provider.challenge, try mapping.type(of: decoded.document) == challenge.type {
                 return answer(challenge, decoded.document, source: source, logger: logger)
             }

@@ -43,11 +43,22 @@ public struct LineLogHandler: LogHandler {
         let merged = event.metadata.map { metadata.merging($0, uniquingKeysWith: { $1 }) } ?? metadata
         switch format {
         case .text:
-            var line = "\(LogTime.now()) \(event.level) \(label):"
-            for key in merged.keys.sorted() {
-                line += " \(key)=\(merged[key].map { "\($0)" } ?? "")"
+            var line = LogTime.now()
+            line.reserveCapacity(160)
+            line += " "
+            line += event.level.rawValue
+            line += " "
+            line += label
+            line += ":"
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+                line += " "
+                line += key
+                line += "="
+                if case .string(let text) = value { line += text } else { line += value.description }
             }
-            write(line + " \(event.message)")
+            line += " "
+            line += event.message.description
+            write(line)
         case .json:
             var fields = merged.mapValues { "\($0)" }
             fields["time"] = LogTime.now()

@@ -7,7 +7,9 @@ import Foundation
 /// through an intermediate tree and `String(bytes:encoding:)`, and was the largest single cost
 /// of receiving an event. This parser builds the final tree in one pass over the bytes. It is
 /// as strict as the RFC: no trailing commas, comments, leading zeros, control characters in
-/// strings or lone surrogates, and nothing after the value.
+/// strings or lone surrogates, and nothing after the value. Given a ``JSONProjection`` it
+/// builds only the values the projection names (and the containers on their way), checking
+/// every other byte just as strictly.
 enum JSONTree {
     struct Malformed: Error, CustomStringConvertible {
         var offset: Int
@@ -21,13 +23,41 @@ enum JSONTree {
     static let maximumDepth = 512
 
     static func parse(_ bytes: some Collection<UInt8>) throws(Malformed) -> Any {
+        try parse(bytes, keeping: .everything)
+    }
+
+    /// The tree with only what `projection` keeps: objects on a pointer's way hold just the
+    /// members it names, arrays hold `NSNull` in the places it skips. The top-level object or
+    /// array is always there, even when it keeps nothing.
+    static func parse(_ bytes: some Collection<UInt8>, keeping projection: JSONProjection) throws(Malformed) -> Any {
         let result: Result<Any, Malformed>? = bytes.withContiguousStorageIfAvailable { buffer in
             var parser = Parser(bytes: buffer)
-            return Result(catching: { () throws(Malformed) -> Any in try parser.document() })
+            return Result(catching: { () throws(Malformed) -> Any in try parser.document(projection) })
         }
         if let result { return try result.get() }
-        return try parse(Array(bytes))
+        return try parse(Array(bytes), keeping: projection)
     }
+
+    /// What to build of a value: all of it, only what a projection names, or nothing.
+    private enum Build {
+        case all
+        case some(JSONProjection)
+        case none
+
+        init(_ projection: JSONProjection?) {
+            guard let projection else {
+                self = .none
+                return
+            }
+            self = projection.whole ? .all : .some(projection)
+        }
+
+        var builds: Bool {
+            if case .none = self { false } else { true }
+        }
+    }
+
+    private static let null = NSNull()
 
     private struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
@@ -38,10 +68,10 @@ enum JSONTree {
             self.bytes = bytes
         }
 
-        mutating func document() throws(Malformed) -> Any {
-            let result = try value()
+        mutating func document(_ projection: JSONProjection) throws(Malformed) -> Any {
+            let result = try value(Build(projection))
             skipWhitespace()
-            guard index == bytes.count else { throw Malformed(offset: index) }
+            guard index == bytes.count, let result else { throw Malformed(offset: index) }
             return result
         }
 
@@ -56,24 +86,25 @@ enum JSONTree {
             }
         }
 
-        private mutating func value() throws(Malformed) -> Any {
+        /// The value, or nil when `build` is `.none` (it is checked all the same).
+        private mutating func value(_ build: Build) throws(Malformed) -> Any? {
             skipWhitespace()
             guard index < bytes.count else { throw malformed }
             switch bytes[index] {
-            case UInt8(ascii: "{"): return try object()
-            case UInt8(ascii: "["): return try array()
-            case UInt8(ascii: "\""): return try string()
+            case UInt8(ascii: "{"): return try object(build)
+            case UInt8(ascii: "["): return try array(build)
+            case UInt8(ascii: "\""): return try string(build.builds)
             case UInt8(ascii: "t"):
                 try literal("true")
-                return NSNumber(value: true)
+                return build.builds ? NSNumber(value: true) : nil
             case UInt8(ascii: "f"):
                 try literal("false")
-                return NSNumber(value: false)
+                return build.builds ? NSNumber(value: false) : nil
             case UInt8(ascii: "n"):
                 try literal("null")
-                return NSNull()
+                return build.builds ? JSONTree.null : nil
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return try number()
+                return try number(build.builds)
             default:
                 throw malformed
             }
@@ -92,66 +123,100 @@ enum JSONTree {
             index += 1
         }
 
-        private mutating func object() throws(Malformed) -> [String: Any] {
+        private mutating func object(_ build: Build) throws(Malformed) -> [String: Any]? {
             try enter()
             defer { depth -= 1 }
             var object: [String: Any] = [:]
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return object
+                return build.builds ? object : nil
             }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw malformed }
-                let key = try string()
+                let (key, member) = try member(of: build)
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw malformed }
                 index += 1
-                object[key] = try value()
+                let value = try value(member)
+                if let key, let value { object[key] = value }
                 skipWhitespace()
                 guard index < bytes.count else { throw malformed }
                 switch bytes[index] {
                 case UInt8(ascii: ","): index += 1
                 case UInt8(ascii: "}"):
                     index += 1
-                    return object
+                    return build.builds ? object : nil
                 default: throw malformed
                 }
             }
         }
 
-        private mutating func array() throws(Malformed) -> [Any] {
+        /// Reads a member's name, and decides what to build of its value.
+        private mutating func member(of build: Build) throws(Malformed) -> (String?, Build) {
+            switch build {
+            case .all:
+                return (try string(true), .all)
+            case .none:
+                _ = try string(false)
+                return (nil, .none)
+            case .some(let projection):
+                let start = index
+                _ = try string(false)
+                let raw = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(index - 1)])
+                guard raw.contains(UInt8(ascii: "\\")) else {
+                    let child = projection.child(rawName: raw)
+                    return (child == nil ? nil : String(decoding: raw, as: UTF8.self), Build(child))
+                }
+                // A name with escapes: decode it to compare (rare; the check already passed).
+                index = start
+                let name = try string(true) ?? ""
+                return (name, Build(projection.children[name]))
+            }
+        }
+
+        private mutating func array(_ build: Build) throws(Malformed) -> [Any]? {
             try enter()
             defer { depth -= 1 }
             var array: [Any] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return array
+                return build.builds ? array : nil
             }
             while true {
-                array.append(try value())
+                switch build {
+                case .all:
+                    array.append(try value(.all) ?? JSONTree.null)
+                case .none:
+                    _ = try value(.none)
+                case .some(let projection):
+                    // Skipped places hold NSNull, so kept elements keep their indices.
+                    let child = projection.children.isEmpty ? nil : projection.children[String(array.count)]
+                    array.append(try value(Build(child)) ?? JSONTree.null)
+                }
                 skipWhitespace()
                 guard index < bytes.count else { throw malformed }
                 switch bytes[index] {
                 case UInt8(ascii: ","): index += 1
                 case UInt8(ascii: "]"):
                     index += 1
-                    return array
+                    return build.builds ? array : nil
                 default: throw malformed
                 }
             }
         }
 
-        private mutating func string() throws(Malformed) -> String {
+        /// The string, or nil when `build` is false (it is checked all the same).
+        private mutating func string(_ build: Bool) throws(Malformed) -> String? {
             index += 1
             let start = index
             // The common case: no escapes, one copy straight into the String.
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    let text = build ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) : nil
                     index += 1
                     return text
                 }
@@ -165,7 +230,7 @@ enum JSONTree {
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
-                    return String(decoding: scalars, as: UTF8.self)
+                    return build ? String(decoding: scalars, as: UTF8.self) : nil
                 case UInt8(ascii: "\\"):
                     index += 1
                     guard index < bytes.count else { throw malformed }
@@ -229,7 +294,7 @@ enum JSONTree {
 
         /// Integers that fit stay exact (`NSNumber.stringValue` gives their digits back, as ids
         /// need); the rest are doubles, as `JSONSerialization` makes them.
-        private mutating func number() throws(Malformed) -> NSNumber {
+        private mutating func number(_ build: Bool) throws(Malformed) -> NSNumber? {
             let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count else { throw malformed }
@@ -252,6 +317,7 @@ enum JSONTree {
                 if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
                 guard skipRequiredDigits() else { throw malformed }
             }
+            guard build else { return nil }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             if integral {
                 if let value = Int64(text) { return NSNumber(value: value) }
