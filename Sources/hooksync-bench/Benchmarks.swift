@@ -8,16 +8,31 @@ struct Benchmarks {
 
     func run(into report: inout Report) async throws {
         var loadedRSS: [Int] = []
+        // The HTTP ceiling of this run, which the absolute targets below are also shown against:
+        // this shared machine's speed changes by more than 2× from day to day.
+        var bareRate: Double?
         if runs("ingest") {
+            // Measured before and after the ingest run (A-B-A), so that the machine's drift
+            // during the run does not land on one side of the ratio.
             progress("bare baseline")
-            let bare = try await bench.bare(sizes)
+            var before = try await bench.bare(sizes)
+            before.scenario += ", before"
             progress("ingest")
             let (ingest, check) = try await bench.ingest(sizes)
-            report.measurements += [bare, ingest]
+            progress("bare baseline again")
+            var after = try await bench.bare(sizes)
+            after.scenario += ", after"
+            report.measurements += [before, ingest, after]
             loadedRSS.append(ingest.peakRSS ?? 0)
-            let ratio = (ingest.rate ?? 0) / max(1, bare.rate ?? 0)
+            let bare = ((before.rate ?? 0) + (after.rate ?? 0)) / 2
+            bareRate = bare
+            let ratio = (ingest.rate ?? 0) / max(1, bare)
             report.targets.append(
-                TargetCheck(target: "Ingest ≥ 0.5× the bare route", measured: "\(Report.format(ratio, digits: 2))×", met: ratio >= 0.5)
+                TargetCheck(
+                    target: "Ingest ≥ 0.5× the bare route (the mean of its runs before and after)",
+                    measured: "\(Report.format(ratio, digits: 2))×",
+                    met: ratio >= 0.5
+                )
             )
             report.targets.append(
                 TargetCheck(
@@ -42,7 +57,7 @@ struct Benchmarks {
             report.targets.append(
                 TargetCheck(
                     target: "Backfill ≥ 20,000 events/s",
-                    measured: "\(Report.format(backfill.rate ?? 0, digits: 0)) events/s",
+                    measured: "\(Report.format(backfill.rate ?? 0, digits: 0)) events/s" + Self.relative(backfill.rate, to: bareRate),
                     met: (backfill.rate ?? 0) >= 20_000
                 )
             )
@@ -55,7 +70,7 @@ struct Benchmarks {
             report.targets.append(
                 TargetCheck(
                     target: "Forward drain ≥ 5,000 deliveries/s",
-                    measured: "\(Report.format(drain.rate ?? 0, digits: 0)) deliveries/s",
+                    measured: "\(Report.format(drain.rate ?? 0, digits: 0)) deliveries/s" + Self.relative(drain.rate, to: bareRate),
                     met: (drain.rate ?? 0) >= 5_000
                 )
             )
@@ -134,5 +149,11 @@ struct Benchmarks {
 
     private func progress(_ what: String) {
         print("hooksync-bench: \(what)…")
+    }
+
+    /// `" (1.46× the bare route)"`, or nothing when the ingest scenarios did not run.
+    static func relative(_ rate: Double?, to bare: Double?) -> String {
+        guard let rate, let bare, bare > 0 else { return "" }
+        return " (\(Report.format(rate / bare, digits: 2))× the bare route)"
     }
 }

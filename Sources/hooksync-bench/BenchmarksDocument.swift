@@ -30,7 +30,9 @@ struct BenchmarksDocument {
         Every scenario starts fresh processes (the release `hooksync` binary, the baselines and the
         mocks are separate processes) and a fresh inbox in a temporary directory:
 
-        - **Bare route**: a Hummingbird route answering 200 with no work, the HTTP ceiling here.
+        - **Bare route**: a Hummingbird route answering 200 with no work, the HTTP ceiling here,
+          under the ingest load just before and just after the ingest run; the ingest ratio is
+          taken against the mean of the two, and the absolute targets are also shown against it.
         - **Ingest**: unique, correctly signed Stripe `invoice.paid` events (about 1 KB, fresh
           timestamps) from \(sizes.connections) keep-alive connections for \(Int(sizes.loadSeconds)) s; the route
           wants `payout.*`, so events are stored and nothing is delivered. `synchronous = FULL`:
