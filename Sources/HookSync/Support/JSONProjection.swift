@@ -5,13 +5,18 @@
 /// the receiver reads. Building every member as Foundation objects was most of the cost of
 /// parsing it; a projection keeps the parse as strict as the full one while allocating only
 /// what the provider file's and the routes' pointers designate.
-public struct JSONProjection: Sendable, Hashable {
+public struct JSONProjection: Sendable {
+    /// A member (or an array index, as its decimal text) on the way to a pointer's end.
+    struct Member: Sendable {
+        var name: String
+        /// The name as UTF-8, compared with member names as they stand in the bytes.
+        var utf8: [UInt8]
+        var projection: JSONProjection
+    }
+
     /// A pointer ends here: the value is built whole.
-    var whole = false
-    /// The members (or array indices, as their decimal text) on the way to a pointer's end.
-    var children: [String: JSONProjection] = [:]
-    /// The same children with their names as UTF-8, compared to member names without decoding.
-    var keys: [[UInt8]] = []
+    private(set) var whole = false
+    private(set) var members: [Member] = []
 
     /// Keeps everything: what the empty pointer designates.
     public static let everything: JSONProjection = {
@@ -25,26 +30,29 @@ public struct JSONProjection: Sendable, Hashable {
         for pointer in pointers { add(pointer.tokens[...]) }
     }
 
-    /// True when nothing is kept: the document is only checked.
-    public var isEmpty: Bool { !whole && children.isEmpty }
-
     private mutating func add(_ tokens: ArraySlice<String>) {
         guard !whole else { return }
         guard let first = tokens.first else {
             whole = true
-            children = [:]
-            keys = []
+            members = []
             return
         }
-        if children[first] == nil { keys.append(Array(first.utf8)) }
-        children[first, default: JSONProjection([JSONPointer]())].add(tokens.dropFirst())
+        if let index = members.firstIndex(where: { $0.name == first }) {
+            members[index].projection.add(tokens.dropFirst())
+        } else {
+            var projection = JSONProjection([JSONPointer]())
+            projection.add(tokens.dropFirst())
+            members.append(Member(name: first, utf8: Array(first.utf8), projection: projection))
+        }
     }
 
-    /// The child a member's raw (unescaped) name designates, found without making a String.
+    /// The child a member's name designates.
+    func child(named name: String) -> JSONProjection? {
+        members.first { $0.name == name }?.projection
+    }
+
+    /// The child a member's raw (escape-free) name designates, found without making a String.
     func child(rawName name: UnsafeBufferPointer<UInt8>) -> JSONProjection? {
-        for key in keys where key.count == name.count && key.elementsEqual(name) {
-            return children[String(decoding: key, as: UTF8.self)]
-        }
-        return nil
+        members.first { $0.utf8.count == name.count && $0.utf8.elementsEqual(name) }?.projection
     }
 }

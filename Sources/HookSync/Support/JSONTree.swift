@@ -172,7 +172,7 @@ enum JSONTree {
                 // A name with escapes: decode it to compare (rare; the check already passed).
                 index = start
                 let name = try string(true) ?? ""
-                return (name, Build(projection.children[name]))
+                return (name, Build(projection.child(named: name)))
             }
         }
 
@@ -193,7 +193,7 @@ enum JSONTree {
                     _ = try value(.none)
                 case .some(let projection):
                     // Skipped places hold NSNull, so kept elements keep their indices.
-                    let child = projection.children.isEmpty ? nil : projection.children[String(array.count)]
+                    let child = projection.members.isEmpty ? nil : projection.child(named: String(array.count))
                     array.append(try value(Build(child)) ?? JSONTree.null)
                 }
                 skipWhitespace()
