@@ -28,7 +28,7 @@ public struct ResolvedSource: Sendable {
         self.scheme = scheme
         self.secrets = secrets
         self.feed = feed
-        let orderBy = routes.filter { $0.source == "*" || $0.source == config.name }.compactMap(\.orderBy)
+        let orderBy = routes.filter { $0.takes(source: config.name) }.compactMap(\.orderBy)
         projection = JSONProjection(
             provider.event.pointers + (provider.challenge?.reply.pointers ?? []) + orderBy.flatMap(\.pointers)
         )

@@ -43,8 +43,13 @@ public struct RouteConfig: Sendable {
         self.orderBy = orderBy
     }
 
+    /// Whether this route takes events from `source` at all.
+    public func takes(source: String) -> Bool {
+        self.source == "*" || self.source == source
+    }
+
     /// Whether this route wants an event of `type` from `source`.
     public func selects(source: String, type: String) -> Bool {
-        (self.source == "*" || self.source == source) && events.contains { $0.matches(type) }
+        takes(source: source) && events.contains { $0.matches(type) }
     }
 }

@@ -61,7 +61,7 @@ enum EventFeedFactory {
     /// The event types the source's routes name exactly, or none when any route takes a
     /// pattern or everything: then the API must list every type.
     static func exactTypes(_ routes: [RouteConfig], source: String) -> [String] {
-        let selecting = routes.filter { $0.source == "*" || $0.source == source }
+        let selecting = routes.filter { $0.takes(source: source) }
         guard !selecting.isEmpty, selecting.allSatisfy({ !$0.events.isEmpty && $0.events.allSatisfy { !$0.pattern.contains("*") } }) else {
             return []
         }
