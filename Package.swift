@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "hooksync", targets: ["hooksync"]),
         .library(name: "HookSync", targets: ["HookSync"]),
+        .library(name: "HookSyncCore", targets: ["HookSyncCore"]),
+        .library(name: "HookSyncSQLite", targets: ["HookSyncSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -23,50 +25,124 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
     ],
     targets: [
+        // The model every layer shares: events and deliveries, the `Inbox` contract and its value
+        // types, the decisions (retries, ordering, dispatch, health, schedules), providers, feeds
+        // and configuration. No storage engine, no HTTP server.
+        .target(
+            name: "HookSyncCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The inbox in one SQLite file: the only target that imports GRDB.
+        .target(
+            name: "HookSyncSQLite",
+            dependencies: [
+                "HookSyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The agent: receiver, poller, worker and the services around them, plus what the CLI
+        // reports; it opens the inbox through `InboxFactory`.
         .target(
             name: "HookSync",
             dependencies: [
+                "HookSyncCore",
+                "HookSyncSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `hooksync demo`: a simulated Stripe against a real agent, outside the agent library.
+        .target(
+            name: "HookSyncDemo",
+            dependencies: [
+                "HookSyncCore",
+                "HookSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "hooksync",
             dependencies: [
+                "HookSyncCore",
                 "HookSync",
+                "HookSyncDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
         ),
         // `make bench`: load generator, baselines and mocks, measured against the release binary.
         .executableTarget(
             name: "hooksync-bench",
             dependencies: [
+                "HookSyncCore",
                 "HookSync",
+                "HookSyncDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HookSyncTests",
             dependencies: [
+                "HookSyncCore",
+                "HookSyncSQLite",
                 "HookSync",
+                "HookSyncDemo",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
         ),
     ]
 )
+
+/// The language features Hummingbird builds with: existentials spelled `any`, imports visible
+/// only where a file makes them, and imports internal unless a file re-exports them.
+var swiftSettings: [SwiftSetting] {
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HookSyncCore
 
 @main
 struct BenchCommand: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix

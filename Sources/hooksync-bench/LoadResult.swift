@@ -1,3 +1,5 @@
+import HookSyncCore
+
 /// A load run's figures: rate of acknowledged requests and latency percentiles.
 struct LoadResult: Sendable {
     var log: ConnectionLog

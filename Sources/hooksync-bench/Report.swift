@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 
 /// One line of the results table.
 struct Measurement: Sendable {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HookSyncCore
 import NIOCore
 import NIOHTTP1
 

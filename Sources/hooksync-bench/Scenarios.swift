@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HookSync
+import HookSyncCore
 
 /// How long and how big each scenario runs; `--quick` shrinks everything for a smoke run.
 struct Sizes: Sendable {
@@ -332,7 +333,7 @@ extension Workbench {
 
     /// Stores `count` events into the inbox of agent `name` before it starts, as a backlog.
     func populate(_ name: String, count: Int, routes: [String]) async throws {
-        let inbox = try SQLiteInbox(path: "\(directory)/\(name)/data/inbox.sqlite")
+        let inbox = try await InboxFactory.open(.sqlite(path: "\(directory)/\(name)/data/inbox.sqlite"), access: .create)
         let run = Self.run()
         let now = Date()
         var next = 0
@@ -355,6 +356,7 @@ extension Workbench {
             _ = try await inbox.storePage(events, source: "shop", cursor: nil)
             next = chunk.upperBound
         }
+        try await inbox.shutdown()
     }
 }
 

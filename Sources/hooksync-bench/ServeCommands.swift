@@ -2,6 +2,8 @@ import ArgumentParser
 import Crypto
 import Foundation
 import HookSync
+import HookSyncCore
+import HookSyncDemo
 import Hummingbird
 import NIOCore
 import NIOPosix

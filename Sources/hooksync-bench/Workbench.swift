@@ -2,7 +2,9 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import GRDB
+import HookSyncCore
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 
 /// What every scenario shares: the binaries under test, a scratch directory, the load

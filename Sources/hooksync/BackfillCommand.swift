@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HookSync
+import HookSyncCore
 import Logging
 
 struct BackfillCommand: AsyncParsableCommand {
@@ -39,9 +40,9 @@ struct BackfillCommand: AsyncParsableCommand {
             )
         }
         let config = setup.config
-        let inbox: SQLiteInbox
+        let inbox: any Inbox
         do {
-            inbox = try SQLiteInbox(path: config.databasePath)
+            inbox = try await InboxFactory.open(config: config, access: .create)
         } catch {
             Console.error("\(error)")
             throw ExitCode.failure
@@ -63,8 +64,14 @@ struct BackfillCommand: AsyncParsableCommand {
         )
         // A Svix iterator cannot be rewound by time: backfill catches up from it instead.
         let rescan = resolved.provider.api?.style != .svixPoller
-        let summary = try await pass.run(since: Date().addingTimeInterval(-window.seconds), rescan: rescan)
-        try await inbox.flushArrivals()
+        let result: Result<PollPassSummary, any Error>
+        do {
+            result = .success(try await pass.run(since: Date().addingTimeInterval(-window.seconds), rescan: rescan))
+        } catch {
+            result = .failure(error)
+        }
+        try await inbox.shutdown()
+        let summary = try result.get()
         print("backfill \(name) done: \(summary.line)")
     }
 }

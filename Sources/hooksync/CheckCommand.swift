@@ -1,5 +1,6 @@
 import ArgumentParser
 import HookSync
+import HookSyncCore
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HookSync
+import HookSyncCore
 
 struct DeadLetterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,7 +63,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.loadConfig()
-            let letters = try await options.openInbox(config).deadLetters(try filters.filter(), limit: limit)
+            let letters = try await options.withInbox(config) { try await $0.deadLetters(try filters.filter(), limit: limit) }
             if json {
                 print(try JSONOutput.string(letters))
                 return
@@ -97,12 +98,13 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.loadConfig()
-            let inbox = try options.openInbox(config)
-            guard try await !inbox.deadLetters(DeadLetterFilter(events: [id], source: source), limit: 1).isEmpty else {
-                Console.error("no dead delivery for \(id)\(source.map { " in source \($0)" } ?? "") (hooksync dlq lists them)")
-                throw ExitCode.failure
+            let details = try await options.withInbox(config) { inbox in
+                guard try await !inbox.deadLetters(DeadLetterFilter(events: [id], source: source), limit: 1).isEmpty else {
+                    Console.error("no dead delivery for \(id)\(source.map { " in source \($0)" } ?? "") (hooksync dlq lists them)")
+                    throw ExitCode.failure
+                }
+                return try await inbox.eventDetails(id: id, source: source)
             }
-            let details = try await inbox.eventDetails(id: id, source: source)
             print(json ? try JSONOutput.string(details) : details.map(EventsCommand.Show.render).joined(separator: "\n\n"))
         }
     }
@@ -123,7 +125,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.loadConfig()
-            let purged = try await options.openInbox(config).purgeDeadLetters(try filters.filter())
+            let purged = try await options.withInbox(config) { try await $0.purgeDeadLetters(try filters.filter()) }
             print("purged \(purged) dead deliver\(purged == 1 ? "y" : "ies")")
         }
     }

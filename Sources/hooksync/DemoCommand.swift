@@ -5,6 +5,8 @@ import Logging
 
 #if canImport(Glibc)
 import Glibc
+import HookSyncCore
+import HookSyncDemo
 #endif
 
 struct DemoCommand: AsyncParsableCommand {

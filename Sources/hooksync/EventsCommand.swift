@@ -1,5 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import HookSync
+import HookSyncCore
 
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ struct EventsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.loadConfig()
-            let events = try await options.openInbox(config).events(EventQuery(source: source, state: state, limit: limit))
+            let events = try await options.withInbox(config) { try await $0.events(EventQuery(source: source, state: state, limit: limit)) }
             if json {
                 print(try JSONOutput.string(events))
                 return
@@ -66,7 +67,7 @@ struct EventsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.loadConfig()
-            var details = try await options.openInbox(config).eventDetails(id: id, source: source)
+            var details = try await options.withInbox(config) { try await $0.eventDetails(id: id, source: source) }
             guard !details.isEmpty else {
                 Console.error("no event \(id)\(source.map { " in source \($0)" } ?? "") in the inbox")
                 throw ExitCode.failure

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HookSync
+import HookSyncCore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -38,14 +39,20 @@ struct GlobalOptions: ParsableArguments {
         return resolved
     }
 
-    /// Opens the inbox of an existing configuration, failing with a clear message.
-    func openInbox(_ config: AgentConfig) throws -> SQLiteInbox {
+    /// Runs `body` on the inbox of an existing configuration, failing with a clear message when
+    /// there is none, and shuts the inbox down after.
+    func withInbox<T>(_ config: AgentConfig, _ body: (any Inbox) async throws -> T) async throws -> T {
+        let inbox: any Inbox
         do {
-            return try SQLiteInbox(path: config.databasePath, create: false)
+            inbox = try await InboxFactory.open(config: config, access: .existing)
         } catch {
             Console.error("\(error)")
             throw ExitCode.failure
         }
+        let result: Result<T, any Error>
+        do { result = .success(try await body(inbox)) } catch { result = .failure(error) }
+        try await inbox.shutdown()
+        return try result.get()
     }
 }
 

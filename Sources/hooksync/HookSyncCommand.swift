@@ -1,5 +1,6 @@
 import ArgumentParser
 import HookSync
+import HookSyncCore
 
 @main
 struct HookSyncCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HookSync
+import HookSyncCore
 
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +32,7 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.loadConfig()
         let selection: ReplaySelection = allDead ? .allDead : .matching(try filters.filter(events: ids))
-        let count = try await options.openInbox(config).replay(selection, now: Date())
+        let count = try await options.withInbox(config) { try await $0.replay(selection, now: Date()) }
         guard count > 0 else {
             Console.error(allDead ? "the dead-letter table is empty" : "no dead delivery matches")
             throw ExitCode.failure

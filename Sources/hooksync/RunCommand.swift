@@ -1,5 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import HookSync
+import HookSyncCore
 import Logging
 
 struct RunCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HookSync
+import HookSyncCore
 
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,9 @@ import HummingbirdTesting
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 #if canImport(Glibc)
 import Glibc
@@ -99,7 +102,7 @@ import Glibc
             #expect(again.stdout.split(separator: "\n").last == "backfill shop done: pages 3, events 230, new 0, duplicate 230")
         }
         // The source last synced 40 days ago: Stripe keeps 30.
-        let inbox = try SQLiteInbox(path: directory.file("data/inbox.sqlite"), create: false)
+        let inbox = try await InboxFactory.open(.sqlite(path: directory.file("data/inbox.sqlite")), access: .existing)
         let synced = Date().addingTimeInterval(-40 * 86400)
         try await inbox.recordPass(source: "shop", PollPassRecord(syncedUntil: synced, polledAt: synced, health: .healthy))
         let status = try await cli("status")
@@ -125,7 +128,7 @@ import Glibc
         #expect(recovered >= dropped, "every dropped webhook was recovered by polling: \(final)")
         #expect(delivered == generated && dead == 0, "\(final)")
         // The inbox agrees: each event once, each delivered once.
-        let inbox = try SQLiteInbox(path: directory.file("demo/inbox.sqlite"), create: false)
+        let inbox = try await InboxFactory.open(.sqlite(path: directory.file("demo/inbox.sqlite")), access: .existing)
         let status = try await inbox.status()
         #expect(status.sources.first?.events == generated)
         #expect(status.routes.first?.done == generated)

@@ -2,13 +2,16 @@ import Foundation
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// `hooksync dlq`, `dlq show`, `dlq purge` and `replay` with filters, as the built binary.
 @Suite struct DeadLetterCommandTests {
     let directory: TemporaryDirectory
-    let inbox: SQLiteInbox
+    let inbox: any Inbox
 
-    init() throws {
+    init() async throws {
         directory = try TemporaryDirectory()
         _ = try directory.write("s", Vectors.Stripe.secret)
         _ = try directory.write(
@@ -28,7 +31,7 @@ import Testing
             exec = ["/bin/true"]
             """
         )
-        inbox = try SQLiteInbox(path: directory.file("data/inbox.sqlite"))
+        inbox = try await InboxFactory.open(.sqlite(path: directory.file("data/inbox.sqlite")), access: .create)
     }
 
     func cli(_ arguments: String...) async throws -> HookSyncBinary.Output {

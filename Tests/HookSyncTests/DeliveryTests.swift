@@ -3,11 +3,15 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Synchronization
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// Routes as operators rely on them: fan-out, HTTP forwarding, per-key order.
 @Suite struct DeliveryTests {
@@ -29,7 +33,11 @@ import Testing
     @Test func forwardHonoursRetryAfterAndIsSignedPerStandardWebhooks() async throws {
         let target = ForwardTarget(answers: [(503, ["Retry-After": "1"]), (503, ["Retry-After": "1"])])
         try await target.application().test(.live) { app in
-            let harness = try ReceiverHarness(environment: Self.environment, routes: [Self.forwardRoute(app.port!)], now: ReceiverHarness.stripeNow)
+            let harness = try await ReceiverHarness(
+                environment: Self.environment,
+                routes: [Self.forwardRoute(app.port!)],
+                now: ReceiverHarness.stripeNow
+            )
             try await harness.application().test(.live) { client in
                 #expect(try await harness.postStripe(client, id: "evt_forward_1") == .ok)
                 try await eventually("the third attempt to succeed", timeout: .seconds(15)) {
@@ -62,7 +70,11 @@ import Testing
     @Test func aRefusingTargetDeadLettersAfterOneAttemptWithAnExcerpt() async throws {
         let target = ForwardTarget(answers: [(400, [:])])
         try await target.application().test(.live) { app in
-            let harness = try ReceiverHarness(environment: Self.environment, routes: [Self.forwardRoute(app.port!)], now: ReceiverHarness.stripeNow)
+            let harness = try await ReceiverHarness(
+                environment: Self.environment,
+                routes: [Self.forwardRoute(app.port!)],
+                now: ReceiverHarness.stripeNow
+            )
             try await harness.application().test(.live) { client in
                 #expect(try await harness.postStripe(client, id: "evt_refused") == .ok)
                 try await eventually("the delivery to die") { try await harness.storedEvents().first?.state == .dead }
@@ -101,7 +113,12 @@ import Testing
             slow.timeout = .seconds(60)
             let routes = [slow, Self.forwardRoute(app.port!, name: "fast")]
             // 16 slots each: twice what one shared pool would hold for the host.
-            let harness = try ReceiverHarness(environment: Self.environment, routes: routes, workerConcurrency: 32, now: ReceiverHarness.stripeNow)
+            let harness = try await ReceiverHarness(
+                environment: Self.environment,
+                routes: routes,
+                workerConcurrency: 32,
+                now: ReceiverHarness.stripeNow
+            )
             try await harness.application().test(.live) { client in
                 for n in 0..<16 { #expect(try await harness.postStripe(client, id: "evt_pool_\(n)") == .ok) }
                 do {
@@ -132,7 +149,7 @@ import Testing
             RouteConfig(name: "good", action: .exec([good])),
             RouteConfig(name: "bad", action: .exec([bad]), maxAttempts: 2, backoff: RetrySchedule(base: .milliseconds(10), max: .milliseconds(20))),
         ]
-        let harness = try ReceiverHarness(routes: routes, now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(routes: routes, now: ReceiverHarness.stripeNow)
         try await harness.application().test(.live) { client in
             #expect(try await harness.postStripe(client, id: "evt_fan") == .ok)
             try await eventually("bad to be dead-lettered") { try await harness.storedEvents().first?.state == .dead }
@@ -166,7 +183,7 @@ import Testing
         var generator = SeededGenerator(seed: 11)
         let shuffled = events.shuffled(using: &generator)
         // Store first (no worker), then deliver: order is the worker's job, not arrival's.
-        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
         try await harness.receiverOnly().test(.live) { client in
             for event in shuffled {
                 let customer = #","customer":""# + event.key + "\""
@@ -199,7 +216,7 @@ import Testing
             "cat > /dev/null; sleep 300 & echo $! > \(scratch.file("child")); echo \"about to hang\" >&2; sleep 300"
         )
         let route = RouteConfig(name: "hang", action: .exec([script]), timeout: .seconds(1), maxAttempts: 1)
-        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
         try await harness.application().test(.live) { client in
             #expect(try await harness.postStripe(client, id: "evt_hang") == .ok)
             try await eventually("the delivery to time out", timeout: .seconds(15)) { try await harness.storedEvents().first?.state == .dead }
@@ -222,7 +239,7 @@ import Testing
         let scratch = try TemporaryDirectory()
         let handler = try scratch.script("late.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID late=${HOOKSYNC_LATE:-0}\" >> \(scratch.file("log"))")
         let route = RouteConfig(name: "ordered", action: .exec([handler]), orderBy: FieldRule(["/data/object/customer"]))
-        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
         try await harness.application().test(.live) { client in
             let customer = #","customer":"cus_1""#
             #expect(try await harness.postStripe(client, id: "evt_second", created: Vectors.Stripe.timestamp + 60, extra: customer) == .ok)
@@ -237,7 +254,7 @@ import Testing
     /// the receiver keeps storing and answering.
     @Test func pruningRemovesOnlyWhatItShouldWhileTheReceiverAnswers() async throws {
         let route = RouteConfig(name: "r", action: .exec(["/bin/true"]))
-        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
         let old = Date().addingTimeInterval(-40 * 86400)
         func event(_ id: String, at date: Date) -> IncomingEvent {
             IncomingEvent(
@@ -302,7 +319,7 @@ import Testing
             RouteConfig(name: "fast", action: .exec([fast])),
             RouteConfig(name: "single", action: .exec([single]), concurrency: 1),
         ]
-        let harness = try ReceiverHarness(routes: routes, now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(routes: routes, now: ReceiverHarness.stripeNow)
         try await harness.application().test(.live) { client in
             for n in 0..<8 { #expect(try await harness.postStripe(client, id: "evt_\(n)") == .ok) }
             try await eventually("every fast delivery done while slow ones hang") { scratch.lines("fast").count == 8 }

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// Group commit without a database: the commit function is held open to see what queues behind it.
 @Suite struct GroupCommitTests {

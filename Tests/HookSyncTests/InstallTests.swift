@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// The unit file and `make install`/`uninstall`, checked with the tools an operator would use.
 @Suite struct InstallTests {

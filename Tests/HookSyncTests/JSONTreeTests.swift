@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// The JSON parser and writers on the hot paths, checked against Foundation's.
 @Suite struct JSONTreeTests {

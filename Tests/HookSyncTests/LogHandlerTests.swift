@@ -4,6 +4,9 @@ import Synchronization
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// Both log formats: what a line holds, in which order, and a UTC timestamp.
 @Suite struct LogHandlerTests {

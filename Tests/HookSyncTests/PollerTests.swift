@@ -7,6 +7,9 @@ import NIOCore
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// Polling each provider's event API against a mock that follows its wire format: page sizes,
 /// ordering, cursors, headers and errors.
@@ -31,7 +34,7 @@ import Testing
     ) async throws {
         try await mock.application().test(.live) { client in
             let source = mock.source(base: "http://127.0.0.1:\(client.port!)", mode: mode, recoverAfter: recoverAfter)
-            let harness = try PollHarness(
+            let harness = try await PollHarness(
                 source: source,
                 environment: mock.environment,
                 routes: [RouteConfig(name: "all", action: .exec(["/bin/true"]))]
@@ -72,7 +75,7 @@ import Testing
         let mock = MockStripe()
         mock.add(250, at: Date().addingTimeInterval(-600))
         try await Self.withMock(mock) { harness in
-            let observer = try DatabaseQueue(path: harness.inbox.path)
+            let observer = try DatabaseQueue(path: harness.databasePath)
             let locked = DispatchSemaphore(value: 0)
             let release = DispatchSemaphore(value: 0)
             // Another process's write transaction holds the inbox's write lock meanwhile.
@@ -89,7 +92,7 @@ import Testing
             try await eventually("the second page to be requested while the first cannot commit") {
                 mock.api.requests.count >= 2
             }
-            let committed = try await DatabaseQueue(path: harness.inbox.path).read { db in
+            let committed = try await DatabaseQueue(path: harness.databasePath).read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event")
             }
             release.signal()
@@ -197,7 +200,7 @@ import Testing
         try await mock.application().test(.live) { client in
             var source = mock.source(base: "http://127.0.0.1:\(client.port!)", mode: .hybrid)
             source.polling.redeliver = true
-            let harness = try PollHarness(source: source, environment: mock.environment)
+            let harness = try await PollHarness(source: source, environment: mock.environment)
             let (headers, body) = mock.webhook(ids[0])
             _ = try await harness.inbox.store(
                 IncomingEvent(
@@ -231,7 +234,7 @@ import Testing
                 apiKey: .environment("SVIX_KEY"),
                 apiBase: "http://127.0.0.1:\(client.port!)/api/v1/app/app_mock/poller/poll_mock"
             )
-            let harness = try PollHarness(source: source, environment: ["SVIX_KEY": mock.token])
+            let harness = try await PollHarness(source: source, environment: ["SVIX_KEY": mock.token])
             let first = try await harness.pass().run(since: Date())
             #expect(first.events == 0, "a new consumer starts from now")
             mock.add(250)
@@ -278,7 +281,11 @@ import Testing
                 apiKey: .environment("ACME_KEY"),
                 apiBase: "http://127.0.0.1:\(client.port!)"
             )
-            let harness = try PollHarness(source: source, environment: ["ACME_KEY": mock.token], providerFiles: ["acme.toml": Self.inHouseProvider])
+            let harness = try await PollHarness(
+                source: source,
+                environment: ["ACME_KEY": mock.token],
+                providerFiles: ["acme.toml": Self.inHouseProvider]
+            )
             let summary = try await harness.pass().run(since: Date().addingTimeInterval(-3600))
             #expect(summary.pages == 4)
             #expect(try await harness.storedCount() == 139)
@@ -296,7 +303,7 @@ import Testing
         try await mock.application().test(.live) { client in
             let source = mock.source(base: "http://127.0.0.1:\(client.port!)", mode: .poll)
             let route = RouteConfig(name: "invoices", source: "src", events: [EventTypeGlob("invoice.paid")], action: .exec(["/bin/true"]))
-            let harness = try PollHarness(source: source, environment: mock.environment, routes: [route])
+            let harness = try await PollHarness(source: source, environment: mock.environment, routes: [route])
             _ = try await harness.pass().run(since: Date().addingTimeInterval(-3600))
             #expect(try await harness.storedCount() == 30)
             #expect(mock.api.requests.allSatisfy { $0.contains("types%5B%5D=invoice.paid") })

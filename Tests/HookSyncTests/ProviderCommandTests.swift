@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// `hooksync providers`, `hooksync verify` and provider-file errors in `hooksync check`, run
 /// as the built binary.

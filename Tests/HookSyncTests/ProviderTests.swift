@@ -3,6 +3,9 @@ import HTTPTypes
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 @Suite struct ProviderTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -53,7 +56,7 @@ import Testing
         #expect(webhook.id == Vectors.Shopify.eventID)
 
         let directory = try TemporaryDirectory()
-        let inbox = try SQLiteInbox(path: directory.file("inbox.sqlite"))
+        let inbox = try await InboxFactory.open(.sqlite(path: directory.file("inbox.sqlite")), access: .create)
         func event(_ id: String, _ origin: EventOrigin, _ body: String) -> IncomingEvent {
             IncomingEvent(
                 source: "shop",

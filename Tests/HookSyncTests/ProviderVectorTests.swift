@@ -6,6 +6,9 @@ import NIOCore
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// Every signature vector, through the real HTTP receiver and a real inbox file: the request
 /// as the provider sends it is stored once with the right id, type and dedup key; each
@@ -23,7 +26,7 @@ import Testing
     func vectorThroughTheReceiver(_ vector: VectorCase) async throws {
         let clock = ManualNow(vector.now)
         let (sources, environment) = vector.sources
-        let harness = try ReceiverHarness(sources: sources, environment: environment, maxBody: 64 * 1024, now: clock.closure)
+        let harness = try await ReceiverHarness(sources: sources, environment: environment, maxBody: 64 * 1024, now: clock.closure)
         let query = vector.query.map { "?" + $0 } ?? ""
         try await harness.application().test(.live) { client in
             for mutation in vector.mutations {

@@ -1,16 +1,21 @@
+import AsyncAlgorithms
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 @Suite struct ReceiverTests {
     @Test func validStripeEventIsStoredAndAcknowledged() async throws {
-        let harness = try ReceiverHarness(now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(now: ReceiverHarness.stripeNow)
         try await harness.application().test(.live) { client in
             let response = try await client.execute(
                 uri: "/webhooks/shop",
@@ -33,7 +38,7 @@ import Testing
     }
 
     @Test func validStandardWebhooksEventIsStored() async throws {
-        let harness = try ReceiverHarness(now: ReceiverHarness.standardNow)
+        let harness = try await ReceiverHarness(now: ReceiverHarness.standardNow)
         try await harness.application().test(.live) { client in
             let response = try await client.execute(
                 uri: "/webhooks/app",
@@ -50,7 +55,7 @@ import Testing
 
     /// Each bad request gets its status and leaves the inbox empty.
     @Test func badInputIsRefusedAndStoresNothing() async throws {
-        let harness = try ReceiverHarness(maxBody: 1024, now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(maxBody: 1024, now: ReceiverHarness.stripeNow)
         var tampered = Array(Vectors.Stripe.body.utf8)
         tampered[20] ^= 0x01
         let malformed = "{\"id\":\"evt_1\",\"type\":"
@@ -104,7 +109,7 @@ import Testing
     }
 
     @Test func staleStripeAndFutureStandardWebhooksTimestampsAreRefused() async throws {
-        let stale = try ReceiverHarness(now: { Date(timeIntervalSince1970: TimeInterval(Vectors.Stripe.timestamp + 301)) })
+        let stale = try await ReceiverHarness(now: { Date(timeIntervalSince1970: TimeInterval(Vectors.Stripe.timestamp + 301)) })
         try await stale.application().test(.live) { client in
             let response = try await client.execute(
                 uri: "/webhooks/shop",
@@ -117,7 +122,7 @@ import Testing
         }
         #expect(try await stale.storedEvents().isEmpty)
 
-        let early = try ReceiverHarness(now: { Date(timeIntervalSince1970: TimeInterval(Vectors.StandardWebhooks.timestamp - 301)) })
+        let early = try await ReceiverHarness(now: { Date(timeIntervalSince1970: TimeInterval(Vectors.StandardWebhooks.timestamp - 301)) })
         try await early.application().test(.live) { client in
             let response = try await client.execute(
                 uri: "/webhooks/app",
@@ -131,7 +136,7 @@ import Testing
     }
 
     @Test func chunkedOversizeBodyIsRefusedWhileStreaming() async throws {
-        let harness = try ReceiverHarness(maxBody: 1024, now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(maxBody: 1024, now: ReceiverHarness.stripeNow)
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/shop")
@@ -149,7 +154,7 @@ import Testing
         let scratch = try TemporaryDirectory()
         let script = try scratch.script("route.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID $HOOKSYNC_ATTEMPT\" >> \(scratch.file("runs"))")
         let route = RouteConfig(name: "record", action: .exec([script]), timeout: .seconds(10))
-        let harness = try ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
+        let harness = try await ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
@@ -179,7 +184,7 @@ import Testing
 
     /// GitHub keeps the delivery GUID across redeliveries, and shares it among every hook.
     @Test func githubRedeliveryIsOneEventButAnotherHookIsAnother() async throws {
-        let harness = try ReceiverHarness(
+        let harness = try await ReceiverHarness(
             sources: [SourceConfig(name: "gh", provider: "github", webhookSecrets: [.environment("GH_SECRET")])],
             environment: ["GH_SECRET": Vectors.GitHub.secret],
             now: ReceiverHarness.stripeNow
@@ -231,7 +236,7 @@ import Testing
             )
         }
         let now = Date()
-        let harness = try ReceiverHarness(sources: sources, environment: ["SAMPLE_SECRET": Vectors.StandardWebhooks.secret], now: { now })
+        let harness = try await ReceiverHarness(sources: sources, environment: ["SAMPLE_SECRET": Vectors.StandardWebhooks.secret], now: { now })
         try await harness.application().test(.live) { client in
             for name in registry.providers.keys.sorted() {
                 let source = try #require(harness.setup.sources[name])

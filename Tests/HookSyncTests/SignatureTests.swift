@@ -3,6 +3,9 @@ import HTTPTypes
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 @Suite struct StripeSignatureTests {
     let scheme = StripeSignature()

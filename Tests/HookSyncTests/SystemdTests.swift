@@ -2,9 +2,14 @@ import AsyncHTTPClient
 import Foundation
 import GRDB
 import GRDBSQLite
+import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 @Suite struct EventTypeGlobTests {
     @Test(arguments: [

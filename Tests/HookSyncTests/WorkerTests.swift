@@ -5,14 +5,17 @@ import Synchronization
 import Testing
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 @Suite struct WorkerTests {
     let directory: TemporaryDirectory
-    let inbox: SQLiteInbox
+    let inbox: any Inbox
 
-    init() throws {
+    init() async throws {
         directory = try TemporaryDirectory()
-        inbox = try SQLiteInbox(path: directory.file("inbox.sqlite"))
+        inbox = try await InboxFactory.open(.sqlite(path: directory.file("inbox.sqlite")), access: .create)
     }
 
     func store(_ id: String, routes: [String]) async throws {

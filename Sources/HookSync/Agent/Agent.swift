@@ -1,8 +1,10 @@
 import Foundation
-import Hummingbird
-import Logging
+public import HookSyncCore
+public import Hummingbird
+public import Logging
 import NIOCore
-import ServiceLifecycle
+public import ServiceLifecycle
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -19,10 +21,12 @@ public enum Agent {
         signal(SIGPIPE, SIG_IGN)
         let setup = try AgentSetup.prepare(config: config)
         let lock = try AgentLock.acquire(dataDirectory: config.dataDirectory)
-        let inbox = try SQLiteInbox(path: config.databasePath)
-        let interrupted = try await inbox.releaseAllLeases()
+        let inbox = try await InboxFactory.open(config: config, access: .create)
+        // Ours from before a restart, and any whose owner let them expire; never a live lease
+        // of another agent.
+        let interrupted = try await inbox.recoverLeases(owner: config.agentID, now: Date())
         if interrupted > 0 {
-            logger.notice("deliveries interrupted by the previous stop will run again", metadata: ["count": "\(interrupted)"])
+            logger.notice("deliveries interrupted by a previous stop will run again", metadata: ["count": "\(interrupted)"])
         }
         let signal = WorkSignal()
         let notifier = SystemdNotifier()
@@ -58,7 +62,7 @@ public enum Agent {
         logger.notice(
             "hooksync starting",
             metadata: [
-                "config": "\(config.file)", "inbox": "\(config.databasePath)", "sources": "\(config.sources.count)",
+                "config": "\(config.file)", "agent_id": "\(config.agentID)", "inbox": "\(config.inbox)", "sources": "\(config.sources.count)",
                 "routes": "\(config.routes.count)",
             ]
         )
@@ -77,8 +81,12 @@ public enum Agent {
             notifier.notify("READY=1\nSTATUS=polling only; \(summary)")
             try await group.run()
         }
-        // Duplicates counted since the last stored event; events themselves are all committed.
-        try? await inbox.flushArrivals()
+        // Arrivals counted since the last stored event; events themselves are all committed.
+        do {
+            try await inbox.shutdown()
+        } catch {
+            logger.error("cannot write the last arrival counts to the inbox", metadata: ["error": "\(error)"])
+        }
         logger.notice("hooksync stopped")
         withExtendedLifetime(lock) {}
     }
@@ -100,6 +108,7 @@ public enum Agent {
                 inbox: inbox,
                 routes: config.routes,
                 settings: config.worker,
+                agentID: config.agentID,
                 signal: signal,
                 logger: logger,
                 clock: ContinuousClock(),

@@ -1,5 +1,6 @@
 import Foundation
-import HTTPTypes
+public import HTTPTypes
+import HookSyncCore
 
 /// A webhook request saved by an operator, for `hooksync verify`: headers as they appear in
 /// a capture (`Name: value` lines, optionally after the request line) or as a JSON object.

@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 
 /// The JSON the CLI prints with `--json`: stable key order and RFC 3339 dates, so scripts and
 /// `jq` can rely on it.
@@ -11,25 +12,5 @@ public enum JSONOutput {
             try container.encode(ConsoleTime.rfc3339(date))
         }
         return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-/// Time as the CLI shows it.
-public enum ConsoleTime {
-    public static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
-
-    /// "3s", "5m", "2h", "4d": how long ago, for tables.
-    public static func age(of date: Date, now: Date = Date()) -> String {
-        let seconds = max(0, Int(now.timeIntervalSince(date)))
-        switch seconds {
-        case ..<60: return "\(seconds)s"
-        case ..<3600: return "\(seconds / 60)m"
-        case ..<86400: return "\(seconds / 3600)h"
-        default: return "\(seconds / 86400)d"
-        }
     }
 }

@@ -1,3 +1,5 @@
+public import HookSyncCore
+
 /// What `hooksync providers` shows: each known provider, how it signs, and whether hooksync
 /// can poll its event API.
 public struct ProviderList: Sendable, Codable {

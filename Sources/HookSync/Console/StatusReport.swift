@@ -1,16 +1,19 @@
-import Foundation
+public import Foundation
+public import HookSyncCore
 
 /// What `hooksync status` shows: whether the agent runs, and per source and route what the
 /// inbox holds. Works while the agent is down, since it reads the inbox directly.
 public struct StatusReport: Sendable, Codable {
     public struct Agent: Sendable, Codable {
+        /// The configured `agent_id`: the owner its leases carry.
+        public var id: String
         public var running: Bool
         public var pid: Int32?
         public var listen: String?
         public var startedAt: Date?
 
         enum CodingKeys: String, CodingKey {
-            case running, pid, listen
+            case id, running, pid, listen
             case startedAt = "started_at"
         }
     }
@@ -82,13 +85,28 @@ public struct StatusReport: Sendable, Codable {
         let counts: InboxStatus
         var pollStates: [String: PollState] = [:]
         var lastWebhooks: [String: Date] = [:]
-        if FileManager.default.fileExists(atPath: config.databasePath) {
-            let inbox = try SQLiteInbox(path: config.databasePath, create: false)
-            counts = try await inbox.status()
-            for source in config.sources {
-                if source.mode != .webhook { pollStates[source.name] = try await inbox.pollState(source: source.name) }
-                lastWebhooks[source.name] = try await inbox.lastWebhookArrival(source: source.name)
+        // Before the agent's first start there is no inbox: status says so with zero counts.
+        let inbox: (any Inbox)?
+        do {
+            inbox = try await InboxFactory.open(config: config, access: .existing)
+        } catch {
+            guard case .missing = error else { throw error }
+            inbox = nil
+        }
+        if let inbox {
+            let result: Result<InboxStatus, any Error>
+            do {
+                let status = try await inbox.status()
+                for source in config.sources {
+                    if source.mode != .webhook { pollStates[source.name] = try await inbox.pollState(source: source.name) }
+                    lastWebhooks[source.name] = try await inbox.lastWebhookArrival(source: source.name)
+                }
+                result = .success(status)
+            } catch {
+                result = .failure(error)
             }
+            try await inbox.shutdown()
+            counts = try result.get()
         } else {
             counts = InboxStatus(sources: [], routes: [])
         }
@@ -134,8 +152,8 @@ public struct StatusReport: Sendable, Codable {
                 ?? InboxStatus.RouteCounts(route: route.name, pending: 0, retrying: 0, dead: 0, done: 0, oldestPendingAt: nil)
         }
         return StatusReport(
-            agent: Agent(running: info != nil, pid: info?.pid, listen: info?.listen, startedAt: info?.startedAt),
-            inbox: config.databasePath,
+            agent: Agent(id: config.agentID, running: info != nil, pid: info?.pid, listen: info?.listen, startedAt: info?.startedAt),
+            inbox: config.inbox.description,
             sources: sources,
             routes: routes
         )
@@ -144,9 +162,11 @@ public struct StatusReport: Sendable, Codable {
     public func render(now: Date = Date()) -> String {
         var lines: [String] = []
         if agent.running {
-            lines.append("agent: running (pid \(agent.pid.map(String.init) ?? "?"))\(agent.listen.map { ", listening on \($0)" } ?? "")")
+            lines.append(
+                "agent: \(agent.id), running (pid \(agent.pid.map(String.init) ?? "?"))\(agent.listen.map { ", listening on \($0)" } ?? "")"
+            )
         } else {
-            lines.append("agent: not running")
+            lines.append("agent: \(agent.id), not running")
         }
         lines.append("inbox: \(inbox)")
         lines.append("")

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
-import Foundation
-import HTTPTypes
+public import Foundation
+public import HTTPTypes
+public import HookSyncCore
 import NIOCore
+import NIOHTTP1
 
 /// `hooksync send-test`: builds the provider's sample event, signs it with the source's own
 /// secret exactly as the provider would, and posts it to the running agent.

@@ -1,3 +1,6 @@
+import Foundation
+import HookSyncCore
+
 /// Aligned columns for the CLI's human output.
 public struct TextTable {
     public var headers: [String]

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import HookSyncCore
 
 /// What `hooksync verify` found for a captured request: the signature verdict, and for a
 /// verified one, the event hooksync would store. Never includes a secret.

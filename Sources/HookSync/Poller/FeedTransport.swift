@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
+public import HookSyncCore
+public import NIOCore
 import NIOHTTP1
 
 /// Sends a feed's requests. The poller owns retries; a transport only reports what happened.

@@ -1,6 +1,7 @@
-import Foundation
+public import Foundation
 import HTTPTypes
-import Logging
+public import HookSyncCore
+public import Logging
 
 /// One catch-up of a source: page by page from its cursor until the API has nothing newer.
 ///

@@ -1,6 +1,7 @@
-import Foundation
-import Logging
-import ServiceLifecycle
+public import Foundation
+public import HookSyncCore
+public import Logging
+public import ServiceLifecycle
 
 /// Polls one source for as long as the agent runs: a catch-up at start-up, then on the source's
 /// schedule, or at its fallback rate while a hybrid source's webhooks are degraded.

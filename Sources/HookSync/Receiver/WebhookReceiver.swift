@@ -1,7 +1,8 @@
-import Foundation
+public import Foundation
 import HTTPTypes
-import Hummingbird
-import Logging
+public import HookSyncCore
+public import Hummingbird
+public import Logging
 import NIOCore
 
 /// Accepts `POST /webhooks/<source>`: verifies, parses, stores durably, then answers.

@@ -1,6 +1,8 @@
 import CoreMetrics
-import Foundation
-import Prometheus
+public import Foundation
+public import HookSyncCore
+import Metrics
+public import Prometheus
 
 /// The agent's Prometheus metrics, in a registry of its own rather than the process-wide
 /// MetricsSystem, so several agents in one process (tests, `hooksync demo`) never mix counts.

@@ -1,5 +1,6 @@
 import Foundation
-import Logging
+import HookSyncCore
+public import Logging
 
 /// The agent's log: one line per record on stderr, as text or as a JSON object.
 ///

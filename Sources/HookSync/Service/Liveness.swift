@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 
 /// What the watchdog asks before it pings systemd: has every loop that should be making
 /// progress checked in when it promised to?

@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 
 /// What both log formats share: UTC timestamps and the write to stderr.
 public enum LogTime {

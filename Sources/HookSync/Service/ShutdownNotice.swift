@@ -1,3 +1,4 @@
+import HookSyncCore
 import ServiceLifecycle
 
 /// Tells systemd `STOPPING=1` as soon as a graceful shutdown begins, so `systemctl status`

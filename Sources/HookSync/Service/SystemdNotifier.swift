@@ -1,7 +1,8 @@
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import HookSyncCore
 #endif
 
 /// systemd's notify protocol, spoken natively: datagrams such as `READY=1` to `$NOTIFY_SOCKET`

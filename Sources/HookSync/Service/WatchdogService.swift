@@ -1,6 +1,7 @@
 import Foundation
-import Logging
-import ServiceLifecycle
+import HookSyncCore
+public import Logging
+public import ServiceLifecycle
 
 /// Pings systemd's watchdog (`WATCHDOG=1`) at half its interval, but only while every loop in
 /// `liveness` keeps its promises: a wedged worker or poller lets the watchdog fire.

@@ -1,7 +1,8 @@
 import AsyncHTTPClient
-import Foundation
-import Logging
-import ServiceLifecycle
+public import Foundation
+public import HookSyncCore
+public import Logging
+public import ServiceLifecycle
 
 /// Delivers stored events to their routes: claims due deliveries, runs them concurrently up to
 /// a limit, and records each outcome (done, retry later, or dead letter).
@@ -27,13 +28,14 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     private let livenessMargin: Duration
     /// What exec routes inherit: the agent's environment without the variables holding secrets.
     private let baseEnvironment: [String: String]
-    /// Identifies this process's leases.
+    /// The agent id: the owner of this worker's leases, so a restart takes them back.
     private let owner: String
 
     public init(
         inbox: any Inbox,
         routes: [RouteConfig],
         settings: WorkerSettings,
+        agentID: String = AgentConfig.defaultAgentID,
         signal: WorkSignal,
         logger: Logger,
         clock: WorkerClock,
@@ -56,7 +58,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         self.logger = logger
         self.clock = clock
         self.now = now
-        self.owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+        self.owner = agentID
     }
 
     public func run() async throws {
@@ -93,14 +95,14 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         // at once: every claim would throw CancellationError, and the loop would spin on it.
         while !Task.isCancelled, !(await signal.isStopped) {
             await liveness?.checkIn("worker", within: livenessMargin)
-            var claimedAll = false
+            var wanted = 0
+            var claimedCount = 0
             let claimedAt = now()
             // Each route is claimed up to its room; a full route waits for a finishing delivery.
             let batches = await slots.claimBatches(routes: routeNames)
             if !batches.isEmpty {
                 do {
                     var claimed: [ClaimedDelivery] = []
-                    var wanted = 0
                     var free = await slots.free
                     for batch in batches where free > 0 {
                         let limit = min(batch.limit, free)
@@ -123,7 +125,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                             await signal.wake()
                         }
                     }
-                    claimedAll = wanted > 0 && claimed.count == wanted
+                    claimedCount = claimed.count
                 } catch {
                     if Task.isCancelled { break }
                     logger.error("cannot claim deliveries from the inbox", metadata: ["error": "\(error)"])
@@ -131,16 +133,19 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                     continue
                 }
             }
-            if claimedAll { continue }
-            var wait = settings.idlePoll
-            // Only routes with room, and only what falls due after the claim: what was due then
-            // but not claimed waits for a slot or its key's earlier event, and a finishing
-            // delivery wakes us. A retry that fell due during the claim runs at once.
+            // Only routes with room, and only what falls due after the claim (DispatchStep).
+            var nextDue: Date?
             let roomy = batches.map(\.route)
-            if !roomy.isEmpty, let due = try? await inbox.nextDueDate(routes: roomy, after: claimedAt) {
-                let untilDue = Duration.milliseconds(Int64((due.timeIntervalSince(now()) * 1000).rounded(.up)))
-                wait = min(wait, max(.zero, untilDue))
+            if !DispatchStep.claimsAgain(wanted: wanted, claimed: claimedCount), !roomy.isEmpty {
+                do {
+                    nextDue = try await inbox.nextDueDate(routes: roomy, after: claimedAt)
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.error("cannot read when the next delivery is due", metadata: ["error": "\(error)"])
+                }
             }
+            let step = DispatchStep.next(wanted: wanted, claimed: claimedCount, nextDue: nextDue, now: now(), idlePoll: settings.idlePoll)
+            guard case .wait(let wait) = step else { continue }
             // The next check-in comes after the wait and one more claim: a claim stuck on the
             // database makes this promise lapse and stops the watchdog.
             await liveness?.checkIn("worker", within: wait + livenessMargin)

@@ -1,6 +1,7 @@
-import AsyncHTTPClient
-import Foundation
-import HTTPTypes
+public import AsyncHTTPClient
+public import Foundation
+public import HTTPTypes
+public import HookSyncCore
 import NIOCore
 import NIOHTTP1
 

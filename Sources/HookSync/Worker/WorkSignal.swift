@@ -1,3 +1,5 @@
+import HookSyncCore
+
 /// Wakes the delivery worker when there is something to do, so an idle agent sleeps instead of
 /// polling the database, while new events are picked up at once.
 public actor WorkSignal {

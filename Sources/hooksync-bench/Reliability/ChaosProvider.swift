@@ -2,8 +2,11 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import HookSync
+import HookSyncCore
+import HookSyncDemo
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import Synchronization
 

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import HookSyncCore
 
 extension ReliabilitySuite {
     /// 5. Routes whose targets fail for a while, hang past the timeout, crash, or always fail,

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import HookSyncCore
 import NIOCore
 
 extension ReliabilitySuite {

@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 
 extension ReliabilitySuite {
     /// 1. SIGKILL at random moments while signed webhooks pour in; the agent is started again

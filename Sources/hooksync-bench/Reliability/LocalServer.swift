@@ -1,3 +1,4 @@
+import HookSyncCore
 import Hummingbird
 import Logging
 

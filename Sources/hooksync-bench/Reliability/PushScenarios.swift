@@ -1,4 +1,7 @@
 import Foundation
+import GRDB
+import HookSyncCore
+import HookSyncDemo
 
 extension ReliabilitySuite {
     /// 2. Webhooks dropped, repeated 2–3 times, delayed and reordered; a hybrid source's polling

@@ -1,3 +1,4 @@
+import HookSyncCore
 import NIOCore
 import NIOPosix
 

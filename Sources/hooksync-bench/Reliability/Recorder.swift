@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 import Hummingbird
 import Synchronization
 

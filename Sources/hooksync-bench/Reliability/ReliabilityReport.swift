@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 
 /// The console summary and `docs/reliability.md`.
 enum ReliabilityReport {

@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncCore
 
 /// How much each scenario does; `--quick` is the bounded form `make test` runs.
 struct ReliabilitySizes: Sendable {

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import HookSyncCore
+import HookSyncDemo
 
 extension ReliabilitySuite {
     /// 6a. The inbox's file system fills up under load: the receiver must answer 503 rather than

@@ -4,12 +4,17 @@ import Logging
 import Synchronization
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// A polling source against a mock provider: a real inbox file, the source resolved from
 /// config as the agent would, and passes run on a recording clock.
 struct PollHarness {
     let directory: TemporaryDirectory
-    let inbox: SQLiteInbox
+    let inbox: any Inbox
+    /// The inbox file, for tests that look at SQLite itself.
+    let databasePath: String
     let setup: AgentSetup
     let clock = RecordingClock()
     let logger: Logger
@@ -20,7 +25,7 @@ struct PollHarness {
         routes: [RouteConfig] = [],
         inboxPath: String? = nil,
         providerFiles: [String: String] = [:]
-    ) throws {
+    ) async throws {
         directory = try TemporaryDirectory()
         for (name, text) in providerFiles {
             try FileManager.default.createDirectory(atPath: directory.file("providers"), withIntermediateDirectories: true)
@@ -35,7 +40,8 @@ struct PollHarness {
             routes: routes
         )
         setup = try AgentSetup.prepare(config: config, environment: environment)
-        inbox = try SQLiteInbox(path: inboxPath ?? config.databasePath)
+        databasePath = inboxPath ?? config.databasePath
+        inbox = try await InboxFactory.open(.sqlite(path: databasePath), access: .create)
         var logger = Logger(label: "hooksync-poll-test")
         logger.logLevel = .critical
         self.logger = logger

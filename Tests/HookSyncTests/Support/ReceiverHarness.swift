@@ -7,12 +7,15 @@ import NIOCore
 import ServiceLifecycle
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// An in-process agent on loopback: a real inbox file, the real receiver and, when routes are
 /// given, the real worker running exec routes.
 struct ReceiverHarness {
     let directory: TemporaryDirectory
-    let inbox: SQLiteInbox
+    let inbox: any Inbox
     let setup: AgentSetup
     let now: @Sendable () -> Date
     let workerConcurrency: Int
@@ -40,7 +43,7 @@ struct ReceiverHarness {
         maxBody: Int = 4096,
         workerConcurrency: Int = 4,
         now: @escaping @Sendable () -> Date
-    ) throws {
+    ) async throws {
         self.workerConcurrency = workerConcurrency
         directory = try TemporaryDirectory()
         let config = AgentConfig(
@@ -51,7 +54,7 @@ struct ReceiverHarness {
             routes: routes
         )
         setup = try AgentSetup.prepare(config: config, environment: environment)
-        inbox = try SQLiteInbox(path: config.databasePath)
+        inbox = try await InboxFactory.open(config: config, access: .create)
         self.now = now
     }
 

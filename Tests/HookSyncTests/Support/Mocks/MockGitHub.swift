@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,6 +6,9 @@ import NIOCore
 import Synchronization
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// GitHub's repository hook deliveries API as githubkit's models and go-github's tests describe
 /// it: newest first, `per_page` (default 30, max 100), an opaque `cursor` in `Link: rel="next"`,

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,6 +6,9 @@ import NIOCore
 import Synchronization
 
 @testable import HookSync
+@testable import HookSyncCore
+@testable import HookSyncDemo
+@testable import HookSyncSQLite
 
 /// Square's `POST /v2/events` (SearchEvents) as squareup's models describe it: `limit` 1–100
 /// (default 100), `query.filter.created_at.start_at`, `sort.order`, an opaque `cursor` that is

@@ -1,0 +1,28 @@
+public import HookSyncCore
+import HookSyncSQLite
+
+/// Opens the inbox a configuration names: the agent, the CLI, backfill, the demo and the bench
+/// all come through here, so none of them knows which backend it talks to.
+///
+/// Opening migrates the schema and returns once the inbox is ready to use; close it with
+/// ``Inbox/shutdown()`` when done, which writes what the backend keeps in memory.
+public enum InboxFactory {
+    /// What the caller will do with the inbox.
+    public enum Access: Sendable {
+        /// The agent and backfill: create the inbox when it is missing.
+        case create
+        /// A command that reads or operates on an existing inbox: a missing one is an error
+        /// (most often a mistyped `data_dir`), not a new empty database.
+        case existing
+    }
+
+    public static func open(_ location: InboxLocation, access: Access) async throws(InboxError) -> any Inbox {
+        switch location {
+        case .sqlite(let path): try SQLiteBackend.open(path: path, create: access == .create)
+        }
+    }
+
+    public static func open(config: AgentConfig, access: Access) async throws(InboxError) -> any Inbox {
+        try await open(config.inbox, access: access)
+    }
+}

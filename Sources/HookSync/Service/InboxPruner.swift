@@ -1,0 +1,70 @@
+public import Foundation
+public import HookSyncCore
+public import Logging
+public import ServiceLifecycle
+
+/// Keeps the inbox from growing without bound: deletes events older than `retain` once every
+/// delivery of theirs is done. Dead letters and pending work are never pruned.
+///
+/// It deletes in small batches, each its own short transaction, and yields between them, so
+/// the receiver's commits are never held behind a large delete.
+public struct InboxPruner<C: Clock>: Service, CustomStringConvertible where C.Duration == Duration {
+    public var inbox: any Inbox
+    public var retain: Duration
+    public var interval: Duration
+    public var batch: Int
+    public var clock: C
+    public var logger: Logger
+    public var now: @Sendable () -> Date
+
+    public init(
+        inbox: any Inbox,
+        retain: Duration,
+        interval: Duration = .seconds(300),
+        batch: Int = 500,
+        clock: C,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.inbox = inbox
+        self.retain = retain
+        self.interval = interval
+        self.batch = batch
+        self.clock = clock
+        self.logger = logger
+        self.now = now
+    }
+
+    public var description: String { "InboxPruner(retain: \(ConfigDuration.format(retain)))" }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let pruned = try await pruneOnce()
+                    if pruned > 0 {
+                        logger.info("pruned delivered events", metadata: ["count": "\(pruned)", "older_than": "\(ConfigDuration.format(retain))"])
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("cannot prune the inbox", metadata: ["error": "\(error)"])
+                }
+                try await clock.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Prunes everything due now, batch by batch; returns how many events went.
+    public func pruneOnce() async throws -> Int {
+        let cutoff = now().addingTimeInterval(-retain.seconds)
+        var total = 0
+        while true {
+            try Task.checkCancellation()
+            let pruned = try await inbox.prune(receivedBefore: cutoff, limit: batch)
+            total += pruned
+            if pruned < batch { return total }
+            await Task.yield()
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import HTTPTypes
+import TOMLKit
+
+/// The `[sample]` table: a template for `hooksync send-test`, filled in with `{{id}}`,
+/// `{{type}}`, `{{unix}}` and `{{rfc3339}}`.
+public struct ProviderSample: Sendable {
+    public var type: String
+    public var idPrefix: String
+    public var body: String
+    /// Headers the provider sends besides its signature, such as GitHub's `X-GitHub-Event`.
+    public var headers: [(name: String, value: String)]
+}
+
+extension ProviderSample {
+    init?(reading table: TOMLReader) {
+        table.rejectUnknownKeys(["type", "id_prefix", "body", "headers"])
+        var headers: [(String, String)] = []
+        if let headerTable = table.table("headers") {
+            for name in headerTable.table.keys.sorted() {
+                guard HTTPField.Name(name) != nil else {
+                    headerTable.report(name, value: nil, expected: "an HTTP header name")
+                    continue
+                }
+                if let value = headerTable.string(name) { headers.append((name, value)) }
+            }
+        }
+        guard let type = table.string("type", required: true), let body = table.string("body", required: true) else { return nil }
+        self.init(type: type, idPrefix: table.string("id_prefix") ?? "evt_test_", body: body, headers: headers)
+    }
+
+    /// Fills the placeholders of a sample string.
+    package func fill(_ text: String, id: String, type: String, unix: String, rfc3339: String) -> String {
+        text.replacingOccurrences(of: "{{id}}", with: id)
+            .replacingOccurrences(of: "{{type}}", with: type)
+            .replacingOccurrences(of: "{{unix}}", with: unix)
+            .replacingOccurrences(of: "{{rfc3339}}", with: rfc3339)
+    }
+}

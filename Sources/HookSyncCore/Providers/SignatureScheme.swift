@@ -1,0 +1,52 @@
+public import Foundation
+public import HTTPTypes
+
+/// A way a provider signs its webhooks. Implementations are values built from a provider
+/// file, so several sources can share a scheme with different parameters.
+public protocol SignatureScheme: Sendable {
+    /// The `scheme` key that selects this implementation in a provider file.
+    var name: String { get }
+    /// One line for `hooksync providers`: the header and algorithm an operator would look for.
+    var summary: String { get }
+    /// The replay window, for schemes that sign or send a timestamp.
+    var tolerance: Duration? { get }
+    /// True when the provider signs the URL it called, so a source must set `webhook_url`.
+    var signsURL: Bool { get }
+
+    /// The same scheme with another replay window: a source may override its provider's.
+    func with(tolerance: Duration) -> Self
+
+    /// Throws unless some signature in `request` verifies with one of `secrets` and its
+    /// timestamp, if the scheme has one, is within tolerance of `now`.
+    /// - Returns: the index of the secret that matched, which tells an operator whether a
+    ///   rotation is still in progress.
+    @discardableResult
+    func verify(_ request: WebhookRequest, secrets: [Secret], now: Date) throws(SignatureFailure) -> Int
+
+    /// The headers the provider would add to `request`; used by `send-test` and tests.
+    func sign(_ request: WebhookRequest, secret: Secret, id: String, timestamp: Date) throws(SecretFormatError) -> HTTPFields
+
+    /// Checks at start-up that a secret has the shape this scheme needs.
+    func validate(secret: Secret) throws(SecretFormatError)
+}
+
+extension SignatureScheme {
+    public var tolerance: Duration? { nil }
+    public var signsURL: Bool { false }
+    public func with(tolerance: Duration) -> Self { self }
+}
+
+/// A configured secret that cannot be used by its provider's scheme.
+public struct SecretFormatError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+
+    public var description: String { reason }
+}
+
+extension HTTPField.Name {
+    /// For names known to be valid: literals, and names a provider file's reader already checked.
+    @usableFromInline
+    package static func validated(_ text: String) -> HTTPField.Name {
+        HTTPField.Name(text) ?? .contentType
+    }
+}

@@ -1,0 +1,56 @@
+public import Foundation
+
+/// How a provider writes an event's occurrence time.
+public enum TimestampFormat: String, Sendable, CaseIterable {
+    /// Seconds since 1970 as a number or numeric string (Stripe's `created`).
+    case unix
+    /// An RFC 3339 / ISO 8601 date-time, fractional seconds optional.
+    case rfc3339
+
+    var expectation: String {
+        switch self {
+        case .unix: "seconds since 1970"
+        case .rfc3339: "an RFC 3339 date-time"
+        }
+    }
+
+    /// The text a provider would send for `date`.
+    public func format(_ date: Date) -> String {
+        switch self {
+        case .unix: String(Int(date.timeIntervalSince1970))
+        case .rfc3339:
+            {
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                return formatter.string(from: date)
+            }()
+        }
+    }
+
+    public func parse(_ value: Any) -> Date? {
+        switch self {
+        case .unix:
+            if let number = value as? NSNumber { return Date(timeIntervalSince1970: number.doubleValue) }
+            if let text = value as? String, let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
+            return nil
+        case .rfc3339:
+            guard let text = value as? String else { return nil }
+            return Self.parseRFC3339(text)
+        }
+    }
+
+    /// Parses RFC 3339 with any number of fractional digits: the fraction is split off by hand
+    /// because formatters disagree on more than three digits (Standard Webhooks sends six).
+    static func parseRFC3339(_ text: String) -> Date? {
+        var whole = text
+        var fraction = 0.0
+        if let dot = text.firstIndex(of: ".") {
+            let digits = text[text.index(after: dot)...].prefix(while: \.isNumber)
+            guard !digits.isEmpty, let value = Double("0." + digits) else { return nil }
+            fraction = value
+            whole = String(text[..<dot]) + String(text[text.index(after: dot)...].dropFirst(digits.count))
+        }
+        guard let date = ISO8601DateFormatter().date(from: whole) else { return nil }
+        return date.addingTimeInterval(fraction)
+    }
+}

@@ -1,0 +1,114 @@
+public import Foundation
+
+/// A configuration checked against the providers and the secrets of this host: what
+/// `hooksync check` validates and what the agent starts from.
+public struct AgentSetup: Sendable {
+    public var config: AgentConfig
+    public var providers: ProviderRegistry
+    public var sources: [String: ResolvedSource]
+    /// Forward routes' signing secrets, by route name.
+    public var forwardSecrets: [String: Secret] = [:]
+
+    /// Loads providers and resolves every source; reports all problems together.
+    /// - Parameter resolveSecrets: false for commands that only read the inbox.
+    public static func prepare(
+        config: AgentConfig,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        resolveSecrets: Bool = true
+    ) throws(ConfigError) -> AgentSetup {
+        let providers = try ProviderRegistry.load(directory: config.providersDirectory)
+        var issues: [ConfigIssue] = []
+        var sources: [String: ResolvedSource] = [:]
+        /// Reads a secret and checks its shape; a failure becomes an issue naming `key`.
+        func resolve(_ reference: SecretReference, key: String, validate: (Secret) throws -> Void) -> Secret? {
+            do {
+                let secret = try reference.resolve(environment: environment)
+                try validate(secret)
+                return secret
+            } catch let error as SecretError {
+                issues.append(ConfigIssue(file: config.file, key: key, value: "\"\(reference)\"", expected: "a readable secret (\(error.reason))"))
+            } catch {
+                issues.append(ConfigIssue(file: config.file, key: key, value: "\"\(reference)\"", expected: "\(error)"))
+            }
+            return nil
+        }
+        for (index, source) in config.sources.enumerated() {
+            let key = "sources[\(index)]"
+            guard let provider = providers[source.provider] else {
+                issues.append(
+                    ConfigIssue(
+                        file: config.file,
+                        key: "\(key).provider",
+                        value: "\"\(source.provider)\"",
+                        expected: "a known provider (\(providers.providers.keys.sorted().joined(separator: ", ")))"
+                    )
+                )
+                continue
+            }
+            let scheme = provider.signatureScheme(tolerance: source.tolerance)
+            if scheme.signsURL && source.mode.acceptsWebhooks && source.webhookURL == nil {
+                issues.append(
+                    ConfigIssue(
+                        file: config.file,
+                        key: "\(key).webhook_url",
+                        expected: "the exact public URL \(provider.title) calls (its signature covers the URL)"
+                    )
+                )
+            }
+            var secrets: [Secret] = []
+            if resolveSecrets && source.mode.acceptsWebhooks {
+                secrets = source.webhookSecrets.compactMap { reference in
+                    resolve(reference, key: "\(key).webhook_secret") { try scheme.validate(secret: $0) }
+                }
+            }
+            var feed: (any EventFeed)?
+            if source.mode != .webhook {
+                func report(_ name: String, _ value: String?, _ expected: String) {
+                    issues.append(ConfigIssue(file: config.file, key: "\(key).\(name)", value: value, expected: expected))
+                }
+                if let api = provider.api {
+                    if let reference = source.apiKey {
+                        if resolveSecrets {
+                            do {
+                                feed = try EventFeedFactory.make(
+                                    source: source,
+                                    provider: provider,
+                                    api: api,
+                                    apiKey: try reference.resolve(environment: environment),
+                                    routes: config.routes
+                                )
+                            } catch let error as SecretError {
+                                report("api_key", "\"\(reference)\"", "a readable secret (\(error.reason))")
+                            } catch let problem as EventFeedFactory.Problem {
+                                report(problem.key, nil, problem.expected)
+                            } catch {
+                                report("api_key", "\"\(reference)\"", "\(error)")
+                            }
+                        }
+                    } else {
+                        report("api_key", nil, "a value, because mode = \"\(source.mode.rawValue)\" polls \(provider.title)'s API")
+                    }
+                } else {
+                    report("mode", "\"\(source.mode.rawValue)\"", "\"webhook\": provider \(provider.name) has no event API to poll")
+                }
+            }
+            sources[source.name] = ResolvedSource(
+                config: source,
+                provider: provider,
+                scheme: scheme,
+                secrets: secrets,
+                feed: feed,
+                routes: config.routes
+            )
+        }
+        var forwardSecrets: [String: Secret] = [:]
+        for (index, route) in config.routes.enumerated() {
+            guard case .forward(_, let reference) = route.action, resolveSecrets else { continue }
+            forwardSecrets[route.name] = resolve(reference, key: "routes[\(index)].forward_secret") {
+                try StandardWebhooksSignature().validate(secret: $0)
+            }
+        }
+        guard issues.isEmpty else { throw ConfigError(issues: issues) }
+        return AgentSetup(config: config, providers: providers, sources: sources, forwardSecrets: forwardSecrets)
+    }
+}
