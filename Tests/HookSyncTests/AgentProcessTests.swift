@@ -98,6 +98,7 @@ import Glibc
         let running = try await cli("status", "--json")
         let status = try #require(try JSONSerialization.jsonObject(with: Data(running.stdout.utf8)) as? [String: Any])
         #expect((status["agent"] as? [String: Any])?["running"] as? Bool == true)
+        #expect((status["agent"] as? [String: Any])?["id"] as? String == ProcessInfo.processInfo.hostName, "agent_id defaults to the host name")
 
         agent.signal(SIGTERM)
         #expect(try await agent.waitForExit() == 0)

@@ -55,6 +55,19 @@ import Testing
         #expect(config.selectRoutes(source: "other", type: "charge.refunded", document: Self.empty).routes == [])
     }
 
+    @Test func agentIDDefaultsToTheHostNameAndIsChecked() throws {
+        let base = "data_dir = \"./data\"\n"
+        #expect(try AgentConfig.parse(base, file: "a.toml", baseDirectory: "/srv").agentID == ProcessInfo.processInfo.hostName)
+        #expect(try AgentConfig.parse("agent_id = \"node-a.eu_1:2\"\n" + base, file: "a.toml", baseDirectory: "/srv").agentID == "node-a.eu_1:2")
+        for bad in ["", "node a", String(repeating: "n", count: 65), "nœud"] {
+            let error = try #require(throws: ConfigError.self) {
+                try AgentConfig.parse("agent_id = \"\(bad)\"\n" + base, file: "a.toml", baseDirectory: "/srv")
+            }
+            #expect(error.issues.map(\.key) == ["agent_id"], "\(bad)")
+            #expect(error.description.contains("unique to this agent"))
+        }
+    }
+
     @Test func reportsEveryProblemWithFileKeyValueAndExpectation() throws {
         let text = """
             data_dir = "./data"
