@@ -354,6 +354,79 @@ import Testing
         #expect(claimed.map(\.eventID) == ["busy_0", "quiet"])
     }
 
+    /// Random rounds of claims and outcomes over a few keys: every claim takes exactly what the
+    /// reference model (`OrderingGate.KeyFacts(of:among:now:)` and the gate) says may run now.
+    @Test(arguments: InboxBackend.all) func claimsMatchTheReferenceOrderingModel(backend: InboxBackend) async throws {
+        let shared = try await ContractInbox(backend)
+        defer { withExtendedLifetime(shared) {} }
+        let inbox = shared.inbox
+        var random = SeededGenerator(seed: 15)
+        struct Tracked {
+            var eventID: String
+            var key: String?
+            var model: OrderingGate.KeyedDelivery
+        }
+        var tracked: [String: Tracked] = [:]
+        // Stored in shuffled order with distinct occurrence times, so arrival order differs.
+        for (sequence, index) in Array(0..<40).shuffled(using: &random).enumerated() {
+            let id = "evt_\(index)"
+            let key = index.isMultiple(of: 7) ? nil : "k\(index % 3)"
+            let occurred = t0.addingTimeInterval(Double(index))
+            _ = try await inbox.store(Self.event(id, occurredAt: occurred, orderKey: key))
+            let position = OrderingGate.Position(time: occurred.timeIntervalSince1970, sequence: Int64(sequence))
+            tracked[id] = Tracked(eventID: id, key: key, model: .init(id: Int64(sequence), position: position, state: .pending, leaseUntil: nil))
+        }
+        var now = t0.addingTimeInterval(100)
+        var sequence = Int64(tracked.count)
+        for round in 0..<40 {
+            now = now.addingTimeInterval(1)
+            let clock = now.timeIntervalSince1970
+            // A late arrival: it occurred before events of its key that may be in flight or done.
+            if round.isMultiple(of: 2) {
+                let id = "late_\(round)"
+                let key = "k\(round % 3)"
+                let occurred = t0.addingTimeInterval(Double(Int.random(in: 0..<40, using: &random)) + 0.5)
+                _ = try await inbox.store(Self.event(id, occurredAt: occurred, orderKey: key))
+                let position = OrderingGate.Position(time: occurred.timeIntervalSince1970, sequence: sequence)
+                tracked[id] = Tracked(eventID: id, key: key, model: .init(id: sequence, position: position, state: .pending, leaseUntil: nil))
+                sequence += 1
+            }
+            // What the model says may run: due and unleased (or expired), with clear key facts,
+            // and (ordered by position) at most one per key.
+            var expected = Set<String>()
+            for entry in tracked.values where !entry.model.state.isFinished && (entry.model.leaseUntil ?? -.infinity) < clock {
+                guard let key = entry.key else {
+                    expected.insert(entry.eventID)
+                    continue
+                }
+                let sameKey = tracked.values.filter { $0.key == key }.map(\.model)
+                let facts = OrderingGate.KeyFacts(of: entry.model, among: sameKey, now: clock)
+                if !facts.inFlight && !facts.earlierUnfinished { expected.insert(entry.eventID) }
+            }
+            let claimed = try await inbox.claimDueDeliveries(routes: ["r"], limit: 100, now: now, lease: .seconds(3), owner: "w")
+            #expect(Set(claimed.map(\.eventID)) == expected, "round \(round)")
+            for delivery in claimed {
+                tracked[delivery.eventID]?.model.leaseUntil = clock + 3
+                // Finish some now, leave some in flight (their leases expire after 3 rounds).
+                let roll = Int.random(in: 0..<10, using: &random)
+                guard roll < 8 else { continue }
+                let decision: DeliveryPolicy.Decision = roll < 5 ? .done : roll < 7 ? .retry(after: .zero) : .dead
+                try await inbox.recordAttempt(
+                    AttemptRecord(deliveryID: delivery.deliveryID, leaseOwner: "w", startedAt: now, finishedAt: now, error: nil, decision: decision)
+                )
+                tracked[delivery.eventID]?.model.leaseUntil = nil
+                tracked[delivery.eventID]?.model.state =
+                    switch decision {
+                    case .done: .done
+                    case .retry: .retrying
+                    case .dead: .dead
+                    }
+            }
+        }
+        #expect(tracked.values.contains { $0.model.state == .done })
+        #expect(tracked.values.contains { $0.model.state == .dead })
+    }
+
     // MARK: Dead letters and replay
 
     @Test(arguments: InboxBackend.all) func deadLettersAreListedAndReplayResetsAttempts(backend: InboxBackend) async throws {
