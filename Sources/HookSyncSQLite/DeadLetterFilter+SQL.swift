@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 import GRDB
 import HookSyncCore
 
