@@ -143,15 +143,10 @@ let package = Package(
 
 /// The language features Hummingbird builds with: existentials spelled `any`, imports visible
 /// only where a file makes them, and imports internal unless a file re-exports them.
-///
-/// Release builds optimise across the package's own modules, as the single module they replace
-/// was optimised as a whole: generic code that crosses a layer (`GroupCommit`, used by the
-/// SQLite inbox) is specialised, not run through witness tables on every event.
 var swiftSettings: [SwiftSetting] {
     [
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("MemberImportVisibility"),
         .enableUpcomingFeature("InternalImportsByDefault"),
-        .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
     ]
 }
