@@ -64,14 +64,7 @@ struct BackfillCommand: AsyncParsableCommand {
         )
         // A Svix iterator cannot be rewound by time: backfill catches up from it instead.
         let rescan = resolved.provider.api?.style != .svixPoller
-        let result: Result<PollPassSummary, any Error>
-        do {
-            result = .success(try await pass.run(since: Date().addingTimeInterval(-window.seconds), rescan: rescan))
-        } catch {
-            result = .failure(error)
-        }
-        try await inbox.shutdown()
-        let summary = try result.get()
+        let summary = try await inbox.closing { try await pass.run(since: Date().addingTimeInterval(-window.seconds), rescan: rescan) }
         print("backfill \(name) done: \(summary.line)")
     }
 }

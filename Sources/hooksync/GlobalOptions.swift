@@ -49,10 +49,7 @@ struct GlobalOptions: ParsableArguments {
             Console.error("\(error)")
             throw ExitCode.failure
         }
-        let result: Result<T, any Error>
-        do { result = .success(try await body(inbox)) } catch { result = .failure(error) }
-        try await inbox.shutdown()
-        return try result.get()
+        return try await inbox.closing { try await body(inbox) }
     }
 }
 

@@ -58,8 +58,15 @@ import Glibc
         try await mock.application().test(.live) { client in
             let config = try writeConfig(api: "http://127.0.0.1:\(client.port!)")
             let first = try AgentProcess(config: config, dataDirectory: directory.file("data"), directory: directory, environment: environment)
-            // Two pages are committed and delivered; the third is held when the agent dies.
+            // Two pages are committed and delivered, and their outcomes recorded (a delivery killed
+            // between its route's run and its record runs again, by design); the third page is
+            // held when the agent dies.
             try await eventually("two pages delivered") { directory.lines("delivered").count == 200 && mock.api.requests.count == 3 }
+            try await eventually("their outcomes recorded") {
+                let report = try JSONSerialization.jsonObject(with: Data(try await cli("status", "--json").stdout.utf8)) as? [String: Any]
+                let shop = (report?["sources"] as? [[String: Any]])?.first
+                return (shop?["by_state"] as? [String: Int])?["done"] == 200
+            }
             first.signal(SIGKILL)
             _ = try await first.waitForExit()
             gate.open()

@@ -94,19 +94,13 @@ public struct StatusReport: Sendable, Codable {
             inbox = nil
         }
         if let inbox {
-            let result: Result<InboxStatus, any Error>
-            do {
-                let status = try await inbox.status()
+            counts = try await inbox.closing {
                 for source in config.sources {
                     if source.mode != .webhook { pollStates[source.name] = try await inbox.pollState(source: source.name) }
                     lastWebhooks[source.name] = try await inbox.lastWebhookArrival(source: source.name)
                 }
-                result = .success(status)
-            } catch {
-                result = .failure(error)
+                return try await inbox.status()
             }
-            try await inbox.shutdown()
-            counts = try result.get()
         } else {
             counts = InboxStatus(sources: [], routes: [])
         }

@@ -94,6 +94,15 @@ public protocol Inbox: Sendable {
 }
 
 extension Inbox {
+    /// Runs `body`, then shuts the inbox down whether or not `body` threw: what a command does
+    /// with an inbox it opened for one job. An error from `body` is the one rethrown.
+    public func closing<T>(after body: () async throws -> T) async throws -> T {
+        let result: Result<T, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        try await shutdown()
+        return try result.get()
+    }
+
     /// Every dead letter, newest first.
     public func deadLetters(limit: Int) async throws -> [DeadLetter] {
         try await deadLetters(DeadLetterFilter(), limit: limit)
