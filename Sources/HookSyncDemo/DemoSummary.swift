@@ -1,5 +1,4 @@
 import HookSync
-import HookSyncCore
 
 /// The numbers `hooksync demo` prints, read from the demo's inbox.
 public struct DemoSummary: Sendable, Equatable {

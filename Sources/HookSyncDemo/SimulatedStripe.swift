@@ -1,7 +1,6 @@
 public import Foundation
 public import HTTPTypes
 import HookSync
-import HookSyncCore
 public import Hummingbird
 public import NIOCore
 import Synchronization

@@ -1,5 +1,4 @@
 import GRDB
-import HookSyncCore
 
 /// Re-arrivals of stored events, counted in a TEMP table of the writer connection.
 ///

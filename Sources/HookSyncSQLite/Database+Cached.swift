@@ -1,5 +1,4 @@
 import GRDB
-import HookSyncCore
 
 extension Database {
     /// Runs `sql` through the connection's statement cache. The statements that run per event

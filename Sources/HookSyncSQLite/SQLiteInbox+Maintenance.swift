@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import HookSyncCore
 
 extension SQLiteInbox {
     /// this process call it first, and the agent calls it when it stops.

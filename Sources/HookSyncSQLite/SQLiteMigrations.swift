@@ -1,5 +1,4 @@
 import GRDB
-import HookSyncCore
 
 /// The inbox schema, one registered migration per version. Never edit a shipped migration:
 /// add a new one, so every existing inbox upgrades in place.

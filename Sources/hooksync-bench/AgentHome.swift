@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 
 /// An agent's directory: its configuration on a fixed port, its secret files and its inbox.
 /// The agent can be launched from it again and again, as systemd restarts a service.

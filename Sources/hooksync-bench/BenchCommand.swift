@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HookSyncCore
 
 @main
 struct BenchCommand: AsyncParsableCommand {

@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 
 /// The scenarios in order, and the targets checked against what they measured.
 struct Benchmarks {

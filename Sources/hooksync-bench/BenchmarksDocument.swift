@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 
 /// `docs/benchmarks.md`: the table of a full run, the machine it ran on and how to repeat it.
 struct BenchmarksDocument {

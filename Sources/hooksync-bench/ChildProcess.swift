@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 
 /// A process the bench starts and measures: the agent, a baseline server, a mock or a peer.
 final class ChildProcess {

@@ -1,5 +1,3 @@
-import HookSyncCore
-
 /// A load run's figures: rate of acknowledged requests and latency percentiles.
 struct LoadResult: Sendable {
     var log: ConnectionLog

@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 
 /// One line of the results table.
 struct Measurement: Sendable {

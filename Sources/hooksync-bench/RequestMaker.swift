@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import HookSyncCore
 import NIOCore
 import NIOHTTP1
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Crypto
 import Foundation
 import HookSync
-import HookSyncCore
 import HookSyncDemo
 import Hummingbird
 import NIOCore

@@ -1,6 +1,5 @@
 import ArgumentParser
 import HookSync
-import HookSyncCore
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

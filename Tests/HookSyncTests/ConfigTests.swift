@@ -3,8 +3,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 @Suite struct ConfigTests {
     static let full = """

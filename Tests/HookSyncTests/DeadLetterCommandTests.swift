@@ -3,8 +3,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// `hooksync dlq`, `dlq show`, `dlq purge` and `replay` with filters, as the built binary.
 @Suite struct DeadLetterCommandTests {

@@ -10,8 +10,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Routes as operators rely on them: fan-out, HTTP forwarding, per-key order.
 @Suite struct DeliveryTests {

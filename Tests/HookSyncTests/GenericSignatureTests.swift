@@ -5,8 +5,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// The generic `hmac` scheme as an in-house platform would use it, and Twilio's details that
 /// the docs vector does not reach. Expected values were computed independently with Python's

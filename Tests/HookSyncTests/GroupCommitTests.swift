@@ -3,8 +3,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Group commit without a database: the commit function is held open to see what queues behind it.
 @Suite struct GroupCommitTests {

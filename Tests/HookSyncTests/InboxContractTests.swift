@@ -6,8 +6,14 @@ import Testing
 /// The `Inbox` contract, written once against `any Inbox` and run for every backend in
 /// ``InboxBackend/all``. What is about SQLite itself lives in `SQLiteInboxTests`.
 @Suite struct InboxContractTests {
+    /// Each test runs on its own instance, so the directory lives exactly as long as the test.
+    let directory: TemporaryDirectory
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     var t0: Date { Self.t0 }
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
 
     static func event(
         _ id: String,
@@ -57,9 +63,7 @@ import Testing
     // MARK: Ingest
 
     @Test(arguments: InboxBackend.all) func storingTwiceIsANoOpThatCountsArrivals(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         #expect(try await inbox.store(event("evt_1")) == .stored)
         var again = event("evt_1", origin: .poll)
         again.body = Array("{\"different\":true}".utf8)
@@ -76,9 +80,7 @@ import Testing
     }
 
     @Test(arguments: InboxBackend.all) func eventsAreFoundByIdOrDedupKey(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         var first = event("gh-delivery")
         first.dedupKey = "1:gh-delivery"
         var second = event("gh-delivery")
@@ -90,9 +92,7 @@ import Testing
     }
 
     @Test(arguments: InboxBackend.all) func concurrentStoresOfOneEventStoreItOnce(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         let results = try await withThrowingTaskGroup(of: StoreResult.self) { group in
             for _ in 0..<20 { group.addTask { try await inbox.store(event("evt_same")) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -107,8 +107,7 @@ import Testing
     /// Two agents storing the same events at once: each stored once, and the arrivals of both
     /// add up once the second has shut down.
     @Test(arguments: InboxBackend.all) func twoHandlesStoringAtOnceStoreEachEventOnce(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
+        let shared = try await ContractInbox(backend, in: directory)
         let other = try await shared.another()
         let results = try await withThrowingTaskGroup(of: StoreResult.self) { group in
             for index in 0..<50 {
@@ -125,9 +124,7 @@ import Testing
     }
 
     @Test(arguments: InboxBackend.all) func concurrentStoresOfManyEventsAllLand(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 { group.addTask { _ = try await inbox.store(event("evt_\(index)")) } }
             try await group.waitForAll()
@@ -137,9 +134,7 @@ import Testing
     }
 
     @Test(arguments: InboxBackend.all) func lastWebhookArrivalIgnoresPolledEvents(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         #expect(try await inbox.lastWebhookArrival(source: "shop") == nil)
         _ = try await inbox.store(event("evt_polled", origin: .poll))
         #expect(try await inbox.lastWebhookArrival(source: "shop") == nil)
@@ -151,9 +146,7 @@ import Testing
     // MARK: Claims and leases
 
     @Test(arguments: InboxBackend.all) func claimLeasesDueDeliveriesOnceAndRecordsOutcomes(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         _ = try await inbox.store(event("evt_a", routes: ["r", "s"]))
         let first = try await inbox.claimDueDeliveries(routes: ["r", "s"], limit: 10, now: t0, lease: .seconds(60), owner: "w1")
         #expect(first.map(\.route).sorted() == ["r", "s"])
@@ -199,8 +192,7 @@ import Testing
 
     /// Two agents claiming at once never lease one delivery twice, and between them take all.
     @Test(arguments: InboxBackend.all) func concurrentClaimsNeverLeaseADeliveryTwice(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
+        let shared = try await ContractInbox(backend, in: directory)
         let other = try await shared.another()
         for index in 0..<60 { _ = try await shared.inbox.store(event("evt_\(index)")) }
         let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
@@ -219,9 +211,7 @@ import Testing
     }
 
     @Test(arguments: InboxBackend.all) func expiredLeasesAreClaimableByAnotherAgent(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         _ = try await inbox.store(event("evt_l"))
         #expect(try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0, lease: .seconds(10), owner: "node-a").count == 1)
         #expect(
@@ -239,9 +229,7 @@ import Testing
     /// At start an agent takes back its own leases and expired ones, never another agent's
     /// live lease: that agent is still running the delivery.
     @Test(arguments: InboxBackend.all) func recoveryTakesBackOwnAndExpiredLeasesAndSparesLiveOnes(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         for id in ["evt_mine", "evt_theirs", "evt_expired"] { _ = try await inbox.store(event(id, routes: [id])) }
         _ = try await inbox.claimDueDeliveries(routes: ["evt_mine"], limit: 1, now: t0, lease: .seconds(60), owner: "node-a")
         _ = try await inbox.claimDueDeliveries(routes: ["evt_theirs"], limit: 1, now: t0, lease: .seconds(60), owner: "node-b")
@@ -281,9 +269,7 @@ import Testing
     /// One delivery of a (route, key) at a time, earliest occurrence first; other keys and
     /// routes run beside it; a retrying event holds back its key only.
     @Test(arguments: InboxBackend.all) func orderKeysRunOneAtATimeInOccurrenceOrder(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         // Stored out of order: the second occurred first.
         _ = try await inbox.store(Self.event("a2", occurredAt: t0.addingTimeInterval(2), orderKey: "cus_a"))
         _ = try await inbox.store(Self.event("a1", occurredAt: t0.addingTimeInterval(1), orderKey: "cus_a"))
@@ -320,9 +306,7 @@ import Testing
     /// An event that arrives after a later event of its key was delivered is marked late, and
     /// does not wait for anything.
     @Test(arguments: InboxBackend.all) func anEventOlderThanADeliveredOneIsLate(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         _ = try await inbox.store(Self.event("second", occurredAt: t0.addingTimeInterval(2), orderKey: "k"))
         try await finish(
             try await inbox.claimDueDeliveries(routes: ["r"], limit: 10, now: t0, lease: .seconds(60), owner: "w"),
@@ -343,9 +327,7 @@ import Testing
     /// Many held deliveries of one key ahead in due order must not hide a runnable delivery of
     /// another key behind them.
     @Test(arguments: InboxBackend.all) func heldDeliveriesDoNotHideRunnableOnes(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         for index in 0..<150 {
             _ = try await inbox.store(Self.event("busy_\(index)", occurredAt: t0.addingTimeInterval(Double(index)), orderKey: "busy"))
         }
@@ -357,9 +339,7 @@ import Testing
     /// Random rounds of claims and outcomes over a few keys: every claim takes exactly what the
     /// reference model (`OrderingGate.KeyFacts(of:among:now:)` and the gate) says may run now.
     @Test(arguments: InboxBackend.all) func claimsMatchTheReferenceOrderingModel(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         var random = SeededGenerator(seed: 15)
         struct Tracked {
             var eventID: String
@@ -430,9 +410,7 @@ import Testing
     // MARK: Dead letters and replay
 
     @Test(arguments: InboxBackend.all) func deadLettersAreListedAndReplayResetsAttempts(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         _ = try await inbox.store(event("evt_d"))
         _ = try await inbox.store(event("evt_ok"))
         try await finish(
@@ -461,9 +439,7 @@ import Testing
     }
 
     @Test(arguments: InboxBackend.all) func deadLetterFiltersNarrowListingReplayAndPurge(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         _ = try await inbox.store(event("inv_1", routes: ["erp", "mail"], type: "invoice.paid"))
         _ = try await inbox.store(event("ch_1", routes: ["erp"], type: "charge.failed"))
         var crm = event("crm_1", routes: ["erp"], type: "invoice.voided")
@@ -497,9 +473,7 @@ import Testing
     // MARK: Queries
 
     @Test(arguments: InboxBackend.all) func eventWithoutRoutesIsDoneAndStatusCountsByState(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         _ = try await inbox.store(event("evt_none", routes: []))
         _ = try await inbox.store(event("evt_wait", routes: ["r"]))
         _ = try await inbox.store(event("evt_wait"))
@@ -519,9 +493,7 @@ import Testing
     }
 
     @Test(arguments: InboxBackend.all) func eventListingFiltersBySourceAndLimitsNewestFirst(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         for index in 0..<3 { _ = try await inbox.store(event("evt_\(index)")) }
         var other = event("evt_other")
         other.source = "crm"
@@ -534,9 +506,7 @@ import Testing
     // MARK: Polling
 
     @Test(arguments: InboxBackend.all) func aPageAndItsCursorCommitTogether(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         #expect(try await inbox.pollState(source: "shop") == nil)
         _ = try await inbox.store(event("evt_2"))
         let results = try await inbox.storePage(
@@ -571,9 +541,7 @@ import Testing
     // MARK: Maintenance
 
     @Test(arguments: InboxBackend.all) func pruneDeletesOnlyOldEventsWhoseDeliveriesAreDone(backend: InboxBackend) async throws {
-        let shared = try await ContractInbox(backend)
-        defer { withExtendedLifetime(shared) {} }
-        let inbox = shared.inbox
+        let inbox = try await ContractInbox(backend, in: directory).inbox
         for id in ["old_done", "old_dead", "old_pending", "old_done_2"] { _ = try await inbox.store(event(id)) }
         _ = try await inbox.store(event("old_unrouted", routes: []))
         let claimed = try await inbox.claimDueDeliveries(routes: ["r"], limit: 10, now: t0, lease: .seconds(60), owner: "w")
@@ -592,7 +560,6 @@ import Testing
     }
 
     @Test(arguments: InboxBackend.all) func openingAMissingInboxForReadingFailsClearly(backend: InboxBackend) async throws {
-        let directory = try TemporaryDirectory()
         let location = try await backend.location(directory)
         let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(location, access: .existing) }
         #expect(error?.description.contains("hooksync run") == true)

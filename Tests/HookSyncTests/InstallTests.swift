@@ -3,8 +3,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// The unit file and `make install`/`uninstall`, checked with the tools an operator would use.
 @Suite struct InstallTests {

@@ -3,8 +3,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// The JSON parser and writers on the hot paths, checked against Foundation's.
 @Suite struct JSONTreeTests {

@@ -5,8 +5,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Both log formats: what a line holds, in which order, and a UTC timestamp.
 @Suite struct LogHandlerTests {

@@ -6,8 +6,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 #if canImport(Glibc)
 import Glibc

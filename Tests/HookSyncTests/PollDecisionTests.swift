@@ -4,8 +4,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// The polling decisions as values, without I/O: schedules, health, retention, retry waits and
 /// each feed's paging rules.

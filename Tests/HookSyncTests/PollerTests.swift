@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HTTPTypes
+import HookSyncDemo
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -8,8 +9,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Polling each provider's event API against a mock that follows its wire format: page sizes,
 /// ordering, cursors, headers and errors.

@@ -3,8 +3,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// `hooksync providers`, `hooksync verify` and provider-file errors in `hooksync check`, run
 /// as the built binary.

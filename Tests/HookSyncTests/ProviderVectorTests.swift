@@ -7,8 +7,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Every signature vector, through the real HTTP receiver and a real inbox file: the request
 /// as the provider sends it is stored once with the right id, type and dedup key; each

@@ -10,8 +10,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 @Suite struct ReceiverTests {
     @Test func validStripeEventIsStoredAndAcknowledged() async throws {

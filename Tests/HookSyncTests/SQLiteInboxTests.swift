@@ -4,7 +4,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
 @testable import HookSyncSQLite
 
 /// What is about SQLite itself: migrations, synced commits, the WAL, a second connection.

@@ -4,8 +4,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 @Suite struct StripeSignatureTests {
     let scheme = StripeSignature()

@@ -6,8 +6,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 @Suite struct WorkerTests {
     let directory: TemporaryDirectory

@@ -1,5 +1,4 @@
 public import Foundation
-import HookSyncCore
 
 #if canImport(Glibc)
 import Glibc

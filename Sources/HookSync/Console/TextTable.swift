@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 
 /// Aligned columns for the CLI's human output.
 public struct TextTable {

@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 
 #if canImport(Glibc)
 import Glibc

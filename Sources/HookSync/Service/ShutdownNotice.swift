@@ -1,4 +1,3 @@
-import HookSyncCore
 import ServiceLifecycle
 
 /// Tells systemd `STOPPING=1` as soon as a graceful shutdown begins, so `systemctl status`

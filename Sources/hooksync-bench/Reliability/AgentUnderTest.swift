@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import HookSyncCore
 
 /// The release agent as a scenario drives it: started, killed with SIGKILL and started again
 /// on one home, as systemd's `Restart=always` would, each run logging to its own file.

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import HookSyncCore
 
 /// Builds the hostile requests: each case a well-formed, correctly signed Stripe request bent
 /// one way — garbage, flipped or inserted bytes, cut off, a forged or mangled signature, huge

@@ -1,4 +1,3 @@
-import HookSyncCore
 import Hummingbird
 import Logging
 

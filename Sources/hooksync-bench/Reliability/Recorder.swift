@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 import Hummingbird
 import Synchronization
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HookSyncCore
 
 /// `make reliability`: every scenario against the agent binary; fails when any check fails.
 struct ReliabilityCommand: AsyncParsableCommand {

@@ -1,5 +1,4 @@
 import Foundation
-import HookSyncCore
 
 /// The console summary and `docs/reliability.md`.
 enum ReliabilityReport {

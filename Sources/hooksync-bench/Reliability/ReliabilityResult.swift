@@ -1,5 +1,3 @@
-import HookSyncCore
-
 /// One scenario's figures and checks, as `docs/reliability.md` shows them.
 struct ReliabilityResult: Sendable {
     struct Check: Sendable {

@@ -1,5 +1,3 @@
-import HookSyncCore
-
 /// A seeded generator, so a run's fault decisions repeat with its `--seed`.
 struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64

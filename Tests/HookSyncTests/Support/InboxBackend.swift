@@ -18,14 +18,13 @@ struct InboxBackend: Sendable, CustomTestStringConvertible {
     static let sqlite = InboxBackend(name: "SQLite") { directory in .sqlite(path: directory.file("data/inbox.sqlite")) }
 }
 
-/// One test's inbox: the location, a first handle (the agent), and a way to open more.
+/// One test's inbox: the location, a first handle (the agent), and a way to open more. The
+/// test keeps `directory` alive for as long as it uses the inbox.
 struct ContractInbox {
-    let directory: TemporaryDirectory
     let location: InboxLocation
     let inbox: any Inbox
 
-    init(_ backend: InboxBackend) async throws {
-        directory = try TemporaryDirectory()
+    init(_ backend: InboxBackend, in directory: TemporaryDirectory) async throws {
         location = try await backend.location(directory)
         inbox = try await InboxFactory.open(location, access: .create)
     }

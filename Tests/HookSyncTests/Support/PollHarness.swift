@@ -5,8 +5,6 @@ import Synchronization
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// A polling source against a mock provider: a real inbox file, the source resolved from
 /// config as the agent would, and passes run on a recording clock.

@@ -8,8 +8,6 @@ import ServiceLifecycle
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// An in-process agent on loopback: a real inbox file, the real receiver and, when routes are
 /// given, the real worker running exec routes.

@@ -2,8 +2,6 @@ import Foundation
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 extension VectorCase {
     /// Every vector of the team's reference (`signature-vectors.json`) as a request the provider

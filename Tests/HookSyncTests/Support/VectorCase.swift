@@ -4,8 +4,6 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// One signed webhook request known to verify, with what hooksync must make of it, and the
 /// mutations of it that must be refused. Built from the reference vectors (`Vectors`) and from

@@ -6,8 +6,6 @@ import Synchronization
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// What every mock provider API shares: a log of list requests, scripted failures by request
 /// number (counting retries) and hooks that run before a given request is answered.

@@ -7,8 +7,6 @@ import Synchronization
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// GitHub's repository hook deliveries API as githubkit's models and go-github's tests describe
 /// it: newest first, `per_page` (default 30, max 100), an opaque `cursor` in `Link: rel="next"`,

@@ -5,8 +5,6 @@ import Synchronization
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Two small APIs that hooksync polls without provider-specific code: a Svix polling endpoint
 /// (Svix's documented `iterator`/`done` shape) and an in-house event API described by a

@@ -7,8 +7,6 @@ import Synchronization
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Shopify's Admin REST `orders.json` as its pagination docs describe it: `status` defaults to
 /// open, `updated_at_min`, `limit` (default 50, max 250), `Link` `page_info` cursors with which

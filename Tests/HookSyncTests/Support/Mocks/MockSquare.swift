@@ -7,8 +7,6 @@ import Synchronization
 
 @testable import HookSync
 @testable import HookSyncCore
-@testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Square's `POST /v2/events` (SearchEvents) as squareup's models describe it: `limit` 1–100
 /// (default 100), `query.filter.created_at.start_at`, `sort.order`, an opaque `cursor` that is

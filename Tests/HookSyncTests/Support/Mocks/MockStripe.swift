@@ -5,7 +5,6 @@ import Hummingbird
 @testable import HookSync
 @testable import HookSyncCore
 @testable import HookSyncDemo
-@testable import HookSyncSQLite
 
 /// Stripe's event API for tests: the simulated Stripe that `hooksync demo` runs, behind the
 /// mocks' scripted faults and held requests.
