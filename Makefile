@@ -17,8 +17,9 @@ UNITDIR ?= /etc/systemd/system
 run: release
 	.build/release/hooksync run --config $(CONFIG)
 
-# The tests check the unit files with systemd-analyze.
-test: APT_PACKAGES += systemd
+# The tests check the unit files with systemd-analyze, and start a throwaway PostgreSQL server
+# of their own (Debian's postgresql package) for the shared-inbox backend.
+test: APT_PACKAGES += systemd postgresql
 # The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), so it
 # runs after the other tests, not beside their timing-bound waits.
 test: deps

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "HookSync", targets: ["HookSync"]),
         .library(name: "HookSyncCore", targets: ["HookSyncCore"]),
         .library(name: "HookSyncSQLite", targets: ["HookSyncSQLite"]),
+        .library(name: "HookSyncPostgres", targets: ["HookSyncPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         // The model every layer shares: events and deliveries, the `Inbox` contract and its value
@@ -47,6 +50,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The inbox in PostgreSQL, shared by several agents: the only target that imports PostgresNIO.
+        .target(
+            name: "HookSyncPostgres",
+            dependencies: [
+                "HookSyncCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The agent: receiver, poller, worker and the services around them, plus what the CLI
         // reports; it opens the inbox through `InboxFactory`.
         .target(
@@ -54,6 +69,7 @@ let package = Package(
             dependencies: [
                 "HookSyncCore",
                 "HookSyncSQLite",
+                "HookSyncPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +136,7 @@ let package = Package(
             dependencies: [
                 "HookSyncCore",
                 "HookSyncSQLite",
+                "HookSyncPostgres",
                 "HookSync",
                 "HookSyncDemo",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -122,7 +122,7 @@ extension SQLiteInbox {
                 type: row["type"],
                 origin: EventOrigin(rawValue: row["origin"]) ?? .webhook,
                 body: Array(row["body"] as Data),
-                contentType: Self.contentType(inHeaders: row["headers"]),
+                contentType: StoredHeaders.contentType(inJSON: row["headers"]),
                 late: late
             )
         }
@@ -177,9 +177,4 @@ extension SQLiteInbox {
 
     /// Attempts kept per delivery; older ones are dropped as new ones are recorded.
     static let attemptHistoryLimit = 50
-
-    /// The content type kept with an event (headers are stored as a JSON object).
-    static func contentType(inHeaders json: String) -> String? {
-        ((try? JSONTree.parse(json.utf8)) as? [String: Any])?["content-type"] as? String
-    }
 }

@@ -31,3 +31,11 @@ extension SQLiteInbox {
         }
     }
 }
+
+extension SQLiteInbox {
+    /// One agent owns the file (its data-directory lock): the receiver wakes the worker
+    /// itself, and nobody else writes. Waits to be cancelled.
+    func watchForWork(_ wake: @escaping @Sendable () async -> Void) async throws {
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+}

@@ -3,20 +3,9 @@ import GRDB
 import HookSyncCore
 
 extension SQLiteInbox {
-    /// The SQL that folds delivery states into an event's state, derived from ``DeliveryState``'s order.
-    static let stateRankSQL: String = {
-        let cases = DeliveryState.allCases.sorted().enumerated().map { "WHEN '\($0.element.rawValue)' THEN \($0.offset)" }
-        return "COALESCE(MIN(CASE d.state \(cases.joined(separator: " ")) END), \(DeliveryState.allCases.count - 1))"
-    }()
-
-    static func state(rank: Int) -> DeliveryState {
-        let ordered = DeliveryState.allCases.sorted()
-        return ordered.indices.contains(rank) ? ordered[rank] : .done
-    }
-
     static let summarySelect = """
         SELECT e.id AS rowid, e.source, e.event_id, e.type, e.origin, e.received_at, e.occurred_at, e.arrivals,
-            COALESCE(SUM(d.attempts), 0) AS attempts, \(stateRankSQL) AS state_rank
+            COALESCE(SUM(d.attempts), 0) AS attempts, \(DeliveryState.rankSQL) AS state_rank
         FROM event e LEFT JOIN delivery d ON d.event_rowid = e.id
         """
 
@@ -25,7 +14,7 @@ extension SQLiteInbox {
             source: row["source"],
             id: row["event_id"],
             type: row["type"],
-            state: state(rank: row["state_rank"]),
+            state: DeliveryState(rank: row["state_rank"]),
             origin: EventOrigin(rawValue: row["origin"]) ?? .webhook,
             attempts: row["attempts"],
             arrivals: row["arrivals"],
@@ -36,7 +25,7 @@ extension SQLiteInbox {
 
     func events(_ query: EventQuery) async throws -> [EventSummary] {
         try await flushArrivals()
-        let rank = query.state.flatMap { state in DeliveryState.allCases.sorted().firstIndex(of: state) }
+        let rank = query.state?.rank
         return try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -122,7 +111,7 @@ extension SQLiteInbox {
                 db,
                 sql: """
                     SELECT source, state_rank, COUNT(*) AS n, MAX(received_at) AS last FROM (
-                        SELECT e.source, e.received_at, \(Self.stateRankSQL) AS state_rank
+                        SELECT e.source, e.received_at, \(DeliveryState.rankSQL) AS state_rank
                         FROM event e LEFT JOIN delivery d ON d.event_rowid = e.id GROUP BY e.id)
                     GROUP BY source, state_rank
                     """
@@ -131,7 +120,7 @@ extension SQLiteInbox {
                 var counts = sources[name] ?? .init(source: name, events: 0, byState: [:], lastReceivedAt: nil)
                 let count: Int = row["n"]
                 counts.events += count
-                counts.byState[Self.state(rank: row["state_rank"]).rawValue, default: 0] += count
+                counts.byState[DeliveryState(rank: row["state_rank"]).rawValue, default: 0] += count
                 let last = Date(timeIntervalSince1970: row["last"])
                 counts.lastReceivedAt = max(counts.lastReceivedAt ?? last, last)
                 sources[name] = counts

@@ -66,6 +66,80 @@ import Testing
         }
     }
 
+    @Test func inboxTableNamesASharedPostgreSQLInbox() throws {
+        let base = "data_dir = \"./data\"\n"
+        let sqlite = try AgentConfig.parse(base, file: "a.toml", baseDirectory: "/srv")
+        #expect(sqlite.inbox == .sqlite(path: "/srv/data/inbox.sqlite"), "no [inbox]: the SQLite file, as before")
+        #expect(sqlite.failover == .seconds(15))
+
+        let shared = try AgentConfig.parse(
+            base + """
+                [inbox]
+                url = "postgresql://hooksync@db.internal:5433/events?sslmode=verify-full&sslrootcert=ca.pem"
+                password = "file:pg-password"
+                failover = "20s"
+                """,
+            file: "a.toml",
+            baseDirectory: "/srv"
+        )
+        let expected = PostgresLocation(
+            endpoint: .tcp(host: "db.internal", port: 5433),
+            user: "hooksync",
+            database: "events",
+            sslMode: .verifyFull,
+            sslRootCertificate: "/srv/ca.pem",
+            password: .file("/srv/pg-password")
+        )
+        #expect(shared.inbox == .postgres(expected))
+        #expect(shared.failover == .seconds(20))
+        #expect(shared.inbox.description == "postgresql://hooksync@db.internal:5433/events", "no secret, no parameters")
+    }
+
+    @Test func postgresURLsAreReadAsLibpqReadsThem() throws {
+        func parse(_ url: String) throws -> PostgresLocation { try PostgresLocation.parse(url, systemUser: "ops").get() }
+        #expect(try parse("postgres://db/hooksync") == PostgresLocation(endpoint: .tcp(host: "db", port: 5432), user: "ops", database: "hooksync"))
+        #expect(try parse("postgresql://app@[::1]:6000").endpoint == .tcp(host: "::1", port: 6000))
+        #expect(try parse("postgresql://app@[::1]:6000").database == "app", "the database defaults to the user's name")
+        #expect(try parse("postgresql:///hooksync").endpoint == .socket(path: "/run/postgresql/.s.PGSQL.5432"))
+        #expect(try parse("postgresql:///hooksync?host=/tmp&port=5433").endpoint == .socket(path: "/tmp/.s.PGSQL.5433"))
+        #expect(try parse("postgresql://a%40b@db/my%20db").user == "a@b")
+        #expect(try parse("postgresql://a%40b@db/my%20db").database == "my db")
+        #expect(try parse("postgresql://db/x?connect_timeout=3").connectTimeout == .seconds(3))
+        for mode in PostgresLocation.SSLMode.allCases {
+            #expect(try parse("postgresql://db/x?sslmode=\(mode.rawValue)").sslMode == mode)
+        }
+        #expect(try parse("postgresql://db/x").sslMode == .prefer, "libpq's default")
+        for bad in [
+            "mysql://db/x", "db:5432/x", "postgresql://db/x?sslmode=allow", "postgresql://db/x?sslmode=strict",
+            "postgresql://db/x?options=-c", "postgresql://db:99999/x", "postgresql://db/a/b",
+        ] {
+            #expect(throws: PostgresLocation.URLProblem.self, "\(bad)") { try PostgresLocation.parse(bad, systemUser: "ops").get() }
+        }
+    }
+
+    @Test func inboxProblemsAreReportedTogetherWithoutThePassword() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try AgentConfig.parse(
+                """
+                [inbox]
+                url = "postgresql://hooksync:hunter2@db/hooksync?sslmode=verify"
+                password = "hunter2"
+                failover = "100ms"
+                pool = 3
+                """,
+                file: "a.toml",
+                baseDirectory: "/srv"
+            )
+        }
+        #expect(error.issues.map(\.key).sorted() == ["inbox.failover", "inbox.password", "inbox.pool", "inbox.url"])
+        #expect(!error.description.contains("hunter2"), "a password never reaches the message")
+        #expect(error.description.contains("[inbox] password as a secret reference"))
+        #expect(
+            try #require(throws: ConfigError.self) { try AgentConfig.parse("[inbox]\nfailover = \"5s\"\n", file: "a.toml", baseDirectory: "/") }
+                .issues.map(\.key) == ["inbox.url"]
+        )
+    }
+
     @Test func reportsEveryProblemWithFileKeyValueAndExpectation() throws {
         let text = """
             data_dir = "./data"

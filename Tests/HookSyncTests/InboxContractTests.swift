@@ -213,11 +213,18 @@ import Testing
     @Test(arguments: InboxBackend.all) func expiredLeasesAreClaimableByAnotherAgent(backend: InboxBackend) async throws {
         let inbox = try await ContractInbox(backend, in: directory).inbox
         _ = try await inbox.store(event("evt_l"))
-        #expect(try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0, lease: .seconds(10), owner: "node-a").count == 1)
+        // On a server's clock the lease is short and real time passes; otherwise the claims'
+        // `now` moves past it.
+        let lease: Duration = backend.leasesOnServerClock ? .seconds(2) : .seconds(10)
+        #expect(try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0, lease: lease, owner: "node-a").count == 1)
         #expect(
-            try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0.addingTimeInterval(10), lease: .seconds(10), owner: "node-b").isEmpty
+            try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0.addingTimeInterval(10), lease: lease, owner: "node-b").isEmpty
         )
-        let taken = try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0.addingTimeInterval(11), lease: .seconds(10), owner: "node-b")
+        var taken: [ClaimedDelivery] = []
+        try await eventually("the lease to expire") {
+            taken = try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0.addingTimeInterval(11), lease: lease, owner: "node-b")
+            return !taken.isEmpty
+        }
         #expect(taken.map(\.attempt) == [2])
         // node-a's late outcome is ignored: node-b holds the delivery now.
         try await inbox.recordAttempt(
@@ -233,7 +240,9 @@ import Testing
         for id in ["evt_mine", "evt_theirs", "evt_expired"] { _ = try await inbox.store(event(id, routes: [id])) }
         _ = try await inbox.claimDueDeliveries(routes: ["evt_mine"], limit: 1, now: t0, lease: .seconds(60), owner: "node-a")
         _ = try await inbox.claimDueDeliveries(routes: ["evt_theirs"], limit: 1, now: t0, lease: .seconds(60), owner: "node-b")
-        _ = try await inbox.claimDueDeliveries(routes: ["evt_expired"], limit: 1, now: t0, lease: .seconds(5), owner: "node-c")
+        let short: Duration = backend.leasesOnServerClock ? .milliseconds(200) : .seconds(5)
+        _ = try await inbox.claimDueDeliveries(routes: ["evt_expired"], limit: 1, now: t0, lease: short, owner: "node-c")
+        if backend.leasesOnServerClock { try await Task.sleep(for: short * 2) }
 
         #expect(try await inbox.recoverLeases(owner: "node-a", now: t0.addingTimeInterval(10)) == 2)
         func delivery(_ id: String) async throws -> DeliveryDetail {
@@ -358,6 +367,9 @@ import Testing
         }
         var now = t0.addingTimeInterval(100)
         var sequence = Int64(tracked.count)
+        // Leases in flight expire after 3 rounds of the claims' clock; on a server's clock they
+        // outlast the test, and the model holds them as long.
+        let lease: Duration = backend.leasesOnServerClock ? .seconds(3600) : .seconds(3)
         for round in 0..<40 {
             now = now.addingTimeInterval(1)
             let clock = now.timeIntervalSince1970
@@ -383,11 +395,11 @@ import Testing
                 let facts = OrderingGate.KeyFacts(of: entry.model, among: sameKey, now: clock)
                 if !facts.inFlight && !facts.earlierUnfinished { expected.insert(entry.eventID) }
             }
-            let claimed = try await inbox.claimDueDeliveries(routes: ["r"], limit: 100, now: now, lease: .seconds(3), owner: "w")
+            let claimed = try await inbox.claimDueDeliveries(routes: ["r"], limit: 100, now: now, lease: lease, owner: "w")
             #expect(Set(claimed.map(\.eventID)) == expected, "round \(round)")
             for delivery in claimed {
-                tracked[delivery.eventID]?.model.leaseUntil = clock + 3
-                // Finish some now, leave some in flight (their leases expire after 3 rounds).
+                tracked[delivery.eventID]?.model.leaseUntil = clock + lease.seconds
+                // Finish some now, leave some in flight until their leases expire.
                 let roll = Int.random(in: 0..<10, using: &random)
                 guard roll < 8 else { continue }
                 let decision: DeliveryPolicy.Decision = roll < 5 ? .done : roll < 7 ? .retry(after: .zero) : .dead

@@ -57,6 +57,7 @@ public enum Agent {
         if let watchdog, let liveness {
             services.append(WatchdogService(notifier: notifier, interval: watchdog, liveness: liveness, logger: logger))
         }
+        services.append(InboxWatcher(inbox: inbox, signal: signal, logger: logger))
         services.append(ShutdownNotice(notifier: notifier))
         let summary = "\(config.sources.count) source(s), \(config.routes.count) route(s)"
         logger.notice(
@@ -109,6 +110,7 @@ public enum Agent {
                 routes: config.routes,
                 settings: config.worker,
                 agentID: config.agentID,
+                failover: config.failover,
                 signal: signal,
                 logger: logger,
                 clock: ContinuousClock(),

@@ -1,4 +1,5 @@
 public import HookSyncCore
+import HookSyncPostgres
 import HookSyncSQLite
 
 /// Opens the inbox a configuration names: the agent, the CLI, backfill, the demo and the bench
@@ -18,7 +19,15 @@ public enum InboxFactory {
 
     public static func open(_ location: InboxLocation, access: Access) async throws(InboxError) -> any Inbox {
         switch location {
-        case .sqlite(let path): try SQLiteBackend.open(path: path, create: access == .create)
+        case .sqlite(let path): return try SQLiteBackend.open(path: path, create: access == .create)
+        case .postgres(let postgres):
+            let password: String?
+            do {
+                password = try postgres.password?.resolve().value
+            } catch {
+                throw InboxError.cannotOpen(location, reason: "[inbox] password: \(error)")
+            }
+            return try await PostgresBackend.open(postgres, password: password, create: access == .create)
         }
     }
 

@@ -30,12 +30,16 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     private let baseEnvironment: [String: String]
     /// The agent id: the owner of this worker's leases, so a restart takes them back.
     private let owner: String
+    /// How long a lease outlives the longest route timeout: if this agent dies mid-attempt,
+    /// another takes the delivery over this long after the attempt would have timed out.
+    private let failover: Duration
 
     public init(
         inbox: any Inbox,
         routes: [RouteConfig],
         settings: WorkerSettings,
         agentID: String = AgentConfig.defaultAgentID,
+        failover: Duration = AgentConfig.defaultFailover,
         signal: WorkSignal,
         logger: Logger,
         clock: WorkerClock,
@@ -58,6 +62,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         self.logger = logger
         self.clock = clock
         self.now = now
+        self.failover = failover
         self.owner = agentID
     }
 
@@ -111,7 +116,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                             routes: [batch.route],
                             limit: limit,
                             now: claimedAt,
-                            lease: longestTimeout + .seconds(60),
+                            lease: longestTimeout + failover,
                             owner: owner
                         )
                         free -= taken.count

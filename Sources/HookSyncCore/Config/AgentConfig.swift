@@ -21,6 +21,15 @@ public struct AgentConfig: Sendable {
     /// Events whose deliveries are all done are deleted this long after they arrived; nil keeps
     /// everything. It is also the deduplication window: an event re-sent later is new.
     public var retain: Duration?
+    /// A shared PostgreSQL inbox (`[inbox] url`); nil keeps the SQLite file in `data_dir`.
+    public var sharedInbox: PostgresLocation?
+    /// How long a silent agent keeps what it holds (`[inbox] failover`): its leases outlive a
+    /// route's timeout by this much, and its poll leaderships expire after it. Shorter fails
+    /// over sooner; too short hands work away from an agent that was only slow.
+    public var failover: Duration
+
+    /// `failover` when the file does not set it.
+    public static let defaultFailover: Duration = .seconds(15)
 
     public init(
         file: String = "(memory)",
@@ -31,7 +40,9 @@ public struct AgentConfig: Sendable {
         worker: WorkerSettings = WorkerSettings(),
         sources: [SourceConfig],
         routes: [RouteConfig],
-        retain: Duration? = nil
+        retain: Duration? = nil,
+        sharedInbox: PostgresLocation? = nil,
+        failover: Duration = AgentConfig.defaultFailover
     ) {
         self.file = file
         self.agentID = agentID
@@ -42,6 +53,8 @@ public struct AgentConfig: Sendable {
         self.sources = sources
         self.routes = routes
         self.retain = retain
+        self.sharedInbox = sharedInbox
+        self.failover = failover
     }
 
     /// Where the inbox database lives.
@@ -49,8 +62,9 @@ public struct AgentConfig: Sendable {
         (dataDirectory as NSString).appendingPathComponent("inbox.sqlite")
     }
 
-    /// The inbox this configuration names: today the SQLite file in the data directory.
-    public var inbox: InboxLocation { .sqlite(path: databasePath) }
+    /// The inbox this configuration names: the shared PostgreSQL database when `[inbox]` names
+    /// one, the SQLite file in the data directory otherwise.
+    public var inbox: InboxLocation { sharedInbox.map(InboxLocation.postgres) ?? .sqlite(path: databasePath) }
 
     /// The host name: stable across restarts, and different on each host of a fleet.
     public static var defaultAgentID: String { ProcessInfo.processInfo.hostName }
@@ -104,7 +118,7 @@ public struct AgentConfig: Sendable {
     /// Parses configuration text; `baseDirectory` anchors relative paths.
     public static func parse(_ text: String, file: String, baseDirectory: String) throws(ConfigError) -> AgentConfig {
         let root = TOMLReader(table: try TOMLTable.parse(text, file: file), collector: ConfigIssueCollector(file: file))
-        root.rejectUnknownKeys(["agent_id", "data_dir", "providers_dir", "retain", "http", "worker", "sources", "routes"])
+        root.rejectUnknownKeys(["agent_id", "data_dir", "providers_dir", "retain", "http", "worker", "inbox", "sources", "routes"])
 
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : ((baseDirectory as NSString).appendingPathComponent(path) as NSString).standardizingPath
@@ -122,6 +136,7 @@ public struct AgentConfig: Sendable {
         let http = root.table("http").map(readHTTP)
         let worker = root.table("worker").map(readWorker) ?? WorkerSettings()
         let retain = root.duration("retain")
+        let inbox = root.table("inbox").map { readInbox($0, resolve: resolve) } ?? (location: nil, failover: defaultFailover)
         let sources = root.tables("sources").compactMap { readSource($0, resolve: resolve) }
         let routes = root.tables("routes").compactMap { readRoute($0, resolve: resolve) }.map { route in
             // A command written "./x" or "../x" is relative to the config file, like data_dir.
@@ -170,7 +185,9 @@ public struct AgentConfig: Sendable {
             worker: worker,
             sources: sources,
             routes: routes,
-            retain: retain
+            retain: retain,
+            sharedInbox: inbox.location,
+            failover: inbox.failover
         )
     }
 
@@ -199,6 +216,33 @@ public struct AgentConfig: Sendable {
         }
         if let maxBody = table.byteSize("max_body") { settings.maxBody = maxBody }
         return settings
+    }
+
+    private static func readInbox(_ table: TOMLReader, resolve: (String) -> String) -> (location: PostgresLocation?, failover: Duration) {
+        table.rejectUnknownKeys(["url", "password", "failover"])
+        var failover = defaultFailover
+        if let value = table.duration("failover") {
+            if value >= .seconds(1) {
+                failover = value
+            } else {
+                table.report("failover", value: "\"\(ConfigDuration.format(value))\"", expected: "a duration of at least 1s")
+            }
+        }
+        var password: SecretReference?
+        if let text = table.string("password", secret: true) {
+            password = SecretReference(text)?.relative(to: resolve)
+            if password == nil { table.report("password", value: "<hidden>", expected: SecretReference.expectation) }
+        }
+        guard let url = table.string("url", required: true) else { return (nil, failover) }
+        switch PostgresLocation.parse(url) {
+        case .success(var location):
+            location.password = password
+            location.sslRootCertificate = location.sslRootCertificate.map(resolve)
+            return (location, failover)
+        case .failure(let problem):
+            table.report("url", value: "\"\(PostgresLocation.redacted(url))\"", expected: problem.expected)
+            return (nil, failover)
+        }
     }
 
     private static func readWorker(_ table: TOMLReader) -> WorkerSettings {

@@ -11,7 +11,7 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// Order of "finishedness": an event's state is the least finished of its deliveries' (the
     /// inbox derives its SQL from this order), and an event no route wanted is done.
-    private var rank: Int {
+    package var rank: Int {
         switch self {
         case .pending: 0
         case .retrying: 1

@@ -88,6 +88,13 @@ public protocol Inbox: Sendable {
     /// The last time a webhook (not a poll) brought an event of `source`.
     func lastWebhookArrival(source: String) async throws -> Date?
 
+    /// Calls `wake` whenever another agent, or a command on another host, makes deliveries due
+    /// (stores an event, replays a dead letter, frees a lease), and once when it starts
+    /// watching, for what it may have missed. Runs until cancelled; throws when the watch is
+    /// lost (the connection dropped), for the caller to start again. A backend that only one
+    /// agent writes has nothing to report and just waits to be cancelled.
+    func watchForWork(_ wake: @escaping @Sendable () async -> Void) async throws
+
     /// Writes what the backend keeps in memory (arrival counts) and releases its resources;
     /// called once, when the agent or a command is done with the inbox.
     func shutdown() async throws

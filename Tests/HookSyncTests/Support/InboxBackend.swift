@@ -9,13 +9,23 @@ struct InboxBackend: Sendable, CustomTestStringConvertible {
     var name: String
     /// A new, empty inbox location for one test, inside `directory`.
     var location: @Sendable (TemporaryDirectory) async throws -> InboxLocation
+    /// Whether lease expiry follows the backend's own clock (a database server's) rather than
+    /// the `now` a claim passes: tests of expiry then wait for real time to pass.
+    var leasesOnServerClock = false
 
     var testDescription: String { name }
 
-    /// Every backend the contract suite covers; a second backend adds itself here.
-    static let all: [InboxBackend] = [.sqlite]
+    /// Every backend the contract suite covers.
+    static let all: [InboxBackend] = [.sqlite, .postgres]
 
     static let sqlite = InboxBackend(name: "SQLite") { directory in .sqlite(path: directory.file("data/inbox.sqlite")) }
+
+    /// A database of its own on the tests' throwaway PostgreSQL server (``TestPostgres``).
+    static let postgres = InboxBackend(
+        name: "PostgreSQL",
+        location: { _ in .postgres(try await TestPostgres.shared.newDatabase()) },
+        leasesOnServerClock: true
+    )
 }
 
 /// One test's inbox: the location, a first handle (the agent), and a way to open more. The

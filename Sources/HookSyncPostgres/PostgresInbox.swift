@@ -1,0 +1,96 @@
+import Foundation
+import HookSyncCore
+import Logging
+import PostgresNIO
+
+/// The inbox in a PostgreSQL database that several agents share.
+///
+/// Each agent has its own connection pool. Concurrent stores from one agent share a
+/// transaction (one multi-row insert, through ``GroupCommit``) and return after its commit;
+/// a repeat is recognised by a read, costs no transaction, and reaches `event.arrivals` with
+/// the next commit that writes anyway or within a second. Claims lock due deliveries with
+/// `FOR UPDATE SKIP LOCKED`, so agents claiming at once pass over each other's rows instead of
+/// waiting; leases expire on the server's clock. A commit that makes work due sends a
+/// `NOTIFY` on ``PostgresSchema/workChannel`` so that another agent's worker wakes at once.
+///
+/// Each concern lives in its own extension: ingest, claims, outcomes, queries, dead letters,
+/// poll state, maintenance. Only ``PostgresBackend`` constructs it.
+final class PostgresInbox: Inbox {
+    let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    let arrivals = ArrivalCounts()
+    private let running: Task<Void, Never>
+    private let folding: Task<Void, Never>
+    let stores: GroupCommit<IncomingEvent, StoreResult>
+    let attempts: GroupCommit<AttemptRecord, Void>
+
+    init(location: PostgresLocation, client: PostgresClient, logger: Logger) {
+        self.location = location
+        self.client = client
+        self.logger = logger
+        running = Task { await client.run() }
+        let ingest = PostgresIngest(client: client, arrivals: arrivals, logger: logger)
+        stores = GroupCommit { events in try await ingest.commit(events) }
+        attempts = GroupCommit { records in
+            try await client.withTransaction(logger: logger) { connection in
+                for record in records { try await Self.apply(record, connection, logger: logger) }
+            }
+            return records.map { _ in () }
+        }
+        // Repeats are counted in memory; a second later at most they reach the event rows, so
+        // `events` and `status` from any host see them.
+        folding = Task {
+            while true {
+                do { try await Task.sleep(for: .seconds(1)) } catch { return }
+                // In a task of its own, which shutting down does not cancel: a fold cut short
+                // might have committed, and putting its counts back would count them twice.
+                if case .failure(let error) = await Task(operation: { try await ingest.foldArrivals() }).result {
+                    logger.warning("arrival counts not written yet, will retry: \(PostgresFailure.describe(error))")
+                }
+            }
+        }
+    }
+
+    /// Runs `query` on a pooled connection and collects its rows.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await client.query(query, logger: logger).collect()
+    }
+
+    func shutdown() async throws {
+        folding.cancel()
+        await folding.value
+        defer { running.cancel() }
+        try await PostgresIngest(client: client, arrivals: arrivals, logger: logger).foldArrivals()
+    }
+}
+
+/// Repeats of stored events counted by this agent and not yet written: a provider retrying,
+/// or a poll finding what a webhook brought, must not cost a transaction each.
+actor ArrivalCounts {
+    struct Key: Hashable {
+        var source: String
+        var dedupKey: String
+    }
+
+    private var counts: [Key: (arrivals: Int64, last: Double)] = [:]
+
+    func count(_ key: Key, at time: Double) {
+        let current = counts[key] ?? (0, time)
+        counts[key] = (current.arrivals + 1, max(current.last, time))
+    }
+
+    /// Takes every count, to be written by the caller's transaction.
+    func take() -> [Key: (arrivals: Int64, last: Double)] {
+        defer { counts = [:] }
+        return counts
+    }
+
+    /// Puts back counts whose transaction failed, so none is lost.
+    func restore(_ taken: [Key: (arrivals: Int64, last: Double)]) {
+        for (key, value) in taken {
+            let current = counts[key] ?? (0, value.last)
+            counts[key] = (current.arrivals + value.arrivals, max(current.last, value.last))
+        }
+    }
+}

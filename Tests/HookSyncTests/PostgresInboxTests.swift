@@ -1,0 +1,90 @@
+import Foundation
+import HookSync
+import HookSyncCore
+import Testing
+
+/// What is about the PostgreSQL inbox itself, against the tests' throwaway server: opening it
+/// and the errors an operator sees, migrations shared by several agents, and the cost of a
+/// repeat. The contract every backend keeps is in `InboxContractTests`.
+@Suite struct PostgresInboxTests {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    @Test func aWrongPasswordIsReportedInTheServersWords() async throws {
+        var location = try await TestPostgres.shared.newDatabase()
+        location.password = .file(try directory.write("wrong", "not-the-password"))
+        let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }
+        #expect(error?.description.contains("password authentication failed for user \"hooksync\"") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("not-the-password") == false)
+    }
+
+    @Test func aMissingPasswordSecretNamesTheKey() async throws {
+        var location = try await TestPostgres.shared.newDatabase()
+        location.password = .environment("HOOKSYNC_TEST_UNSET_PASSWORD")
+        let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }
+        #expect(error?.description.contains("[inbox] password") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("HOOKSYNC_TEST_UNSET_PASSWORD") == true)
+    }
+
+    @Test func anUnreachableServerAndAMissingDatabaseSayWhy() async throws {
+        var refused = try await TestPostgres.shared.location(database: "postgres")
+        refused.endpoint = .tcp(host: "127.0.0.1", port: try TestPostgres.freePort())
+        let unreachable = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(refused), access: .existing) }
+        #expect(unreachable?.description.contains("cannot connect") == true, "\(String(describing: unreachable))")
+        #expect(unreachable?.description.contains("127.0.0.1") == true)
+
+        let missing = try await TestPostgres.shared.location(database: "no_such_database")
+        let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(missing), access: .create) }
+        #expect(error?.description.contains("database \"no_such_database\" does not exist") == true, "\(String(describing: error))")
+    }
+
+    /// Agents starting at once migrate once, under the advisory lock; a schema from a newer
+    /// hooksync is refused with what to do, and a reader never creates the schema.
+    @Test func migrationsRunOnceAndANewerSchemaIsRefused() async throws {
+        let location = try await TestPostgres.shared.newDatabase()
+        let reader = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .existing) }
+        #expect(reader?.description.contains("hooksync run") == true)
+
+        let inboxes = try await withThrowingTaskGroup(of: (any Inbox).self) { group in
+            for _ in 0..<4 { group.addTask { try await InboxFactory.open(.postgres(location), access: .create) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(inboxes.count == 4)
+        for inbox in inboxes { try await inbox.shutdown() }
+        #expect(try await TestPostgres.shared.psql(location.database, "SELECT count(*) FROM hooksync_schema") == "1")
+
+        _ = try await TestPostgres.shared.psql(location.database, "INSERT INTO hooksync_schema (version, name) VALUES (99, 'from the future')")
+        let newer = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }
+        #expect(newer?.description.contains("schema is version 99, newer than this hooksync knows") == true, "\(String(describing: newer))")
+    }
+
+    /// A repeat is answered from a read and writes nothing: an agent whose sessions cannot
+    /// write still answers repeats. Its counted arrivals are written later, in a transaction of
+    /// their own, and add up across agents; a refused write of them is an error, not silence.
+    @Test func aRepeatWritesNothingAndArrivalsAddUpAcrossAgents() async throws {
+        let location = try await TestPostgres.shared.newDatabase()
+        let database = location.database
+        let first = try await InboxFactory.open(.postgres(location), access: .create)
+        let event = InboxContractTests.event("evt_repeat")
+        #expect(try await first.store(event) == .stored)
+
+        _ = try await TestPostgres.shared.psql(database, "ALTER DATABASE \(database) SET default_transaction_read_only = on")
+        let readOnly = try await InboxFactory.open(.postgres(location), access: .existing)
+        for _ in 0..<30 { #expect(try await readOnly.store(event) == .duplicate) }
+        let refused = await #expect(throws: (any Error).self) { try await readOnly.shutdown() }
+        #expect(String(describing: refused).contains("read-only transaction"), "\(String(describing: refused))")
+        _ = try await TestPostgres.shared.psql(database, "BEGIN READ WRITE; ALTER DATABASE \(database) RESET default_transaction_read_only; COMMIT")
+
+        let second = try await InboxFactory.open(.postgres(location), access: .existing)
+        for _ in 0..<2 {
+            #expect(try await first.store(event) == .duplicate)
+            #expect(try await second.store(event) == .duplicate)
+        }
+        try await second.shutdown()
+        #expect(try await first.eventDetails(id: "evt_repeat", source: nil).first?.summary.arrivals == 5)
+        try await first.shutdown()
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import HookSyncCore
+
+/// A throwaway PostgreSQL server for the tests: Debian's `postgresql` binaries, a cluster made
+/// by `initdb` in a temporary directory, listening on loopback on a free port, started on
+/// first use and stopped when the test process ends, however it ends.
+///
+/// The server refuses to run as root, so as root every server command runs as the `postgres`
+/// user through `runuser`. Connections over TCP need the password (SCRAM), so a test can see
+/// an authentication failure; the password reaches the agent as a `file:` secret reference.
+actor TestPostgres {
+    static let shared = TestPostgres()
+
+    struct Server: Sendable {
+        let directory: String
+        let port: Int
+        let binaries: String
+        let passwordFile: String
+
+        var dataDirectory: String { (directory as NSString).appendingPathComponent("data") }
+        var logFile: String { (directory as NSString).appendingPathComponent("server.log") }
+    }
+
+    static let user = "hooksync"
+    static let password = "throwaway-\(UUID().uuidString.prefix(8))"
+
+    private var server: Task<Server, any Error>?
+    private var databases = 0
+
+    /// A new, empty database on the shared server, and where it is.
+    func newDatabase() async throws -> PostgresLocation {
+        let server = try await running()
+        databases += 1
+        let name = "test_\(ProcessInfo.processInfo.processIdentifier)_\(databases)"
+        try await Self.run(
+            "\(server.binaries)/createdb",
+            ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", Self.user, name],
+            environment: ["PGPASSWORD": Self.password]
+        )
+        return try await location(database: name)
+    }
+
+    /// Runs SQL in `database` with `psql`, as an operator would; returns what it printed
+    /// (unaligned, tuples only).
+    func psql(_ database: String, _ sql: String) async throws -> String {
+        let server = try await running()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hooksync-psql-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let status = try await Command.run(
+            "\(server.binaries)/psql",
+            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(server.port)", "-U", Self.user, "-d", database, "-c", sql],
+            environment: ["PGPASSWORD": Self.password],
+            output: output
+        )
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw TestPostgresError("psql exited with \(status): \(text)") }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A location on the server with the test password, for a database that may not exist.
+    func location(database: String) async throws -> PostgresLocation {
+        let server = try await running()
+        return PostgresLocation(
+            endpoint: .tcp(host: "127.0.0.1", port: server.port),
+            user: Self.user,
+            database: database,
+            sslMode: .disable,
+            password: .file(server.passwordFile)
+        )
+    }
+
+    /// The running server, started on first use.
+    func running() async throws -> Server {
+        // One start, however many tests ask at once: the actor is reentrant across the await.
+        if let server { return try await server.value }
+        let starting = Task { try await Self.start() }
+        server = starting
+        return try await starting.value
+    }
+
+    /// Stops the server (as a crash would, with `immediate`) and starts it again on the same
+    /// port and data: what a database restart under load looks like to the agents.
+    func restart(downFor pause: Duration = .zero) async throws {
+        let server = try await running()
+        try await Self.serverCommand(server, ["\(server.binaries)/pg_ctl", "stop", "-D", server.dataDirectory, "-m", "immediate", "-w"])
+        if pause > .zero { try await Task.sleep(for: pause) }
+        try await Self.startServer(server)
+    }
+
+    /// Stops the server until ``resume()``: the database unreachable.
+    func stop() async throws {
+        let server = try await running()
+        try await Self.serverCommand(server, ["\(server.binaries)/pg_ctl", "stop", "-D", server.dataDirectory, "-m", "immediate", "-w"])
+    }
+
+    func resume() async throws {
+        try await Self.startServer(try await running())
+    }
+
+    // MARK: Starting and stopping
+
+    private static var isRoot: Bool { getuid() == 0 }
+
+    private static func start() async throws -> Server {
+        guard let binaries = findBinaries() else {
+            throw TestPostgresError(
+                "PostgreSQL's server binaries were not found under /usr/lib/postgresql: `make test` installs Debian's postgresql package"
+            )
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hooksync-pg-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let passwordFile = (directory as NSString).appendingPathComponent("password")
+        try password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let server = Server(directory: directory, port: try freePort(), binaries: binaries, passwordFile: passwordFile)
+        if isRoot { try await run("/bin/chown", ["-R", "postgres:postgres", directory]) }
+        try await serverCommand(
+            server,
+            [
+                "\(binaries)/initdb", "-D", server.dataDirectory, "-U", user, "--pwfile=\(passwordFile)",
+                "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-instructions",
+            ]
+        )
+        try watchdog(server)
+        try await startServer(server)
+        return server
+    }
+
+    private static func startServer(_ server: Server) async throws {
+        let options = [
+            "-p \(server.port)", "-k \(server.directory)", "-c listen_addresses=127.0.0.1", "-c max_connections=400",
+            "-c shared_buffers=64MB",
+        ]
+        try await serverCommand(
+            server,
+            [
+                "\(server.binaries)/pg_ctl", "start", "-D", server.dataDirectory, "-l", server.logFile, "-w", "-t", "60", "-o",
+                options.joined(separator: " "),
+            ]
+        )
+    }
+
+    /// A shell that outlives nothing: it waits for this test process to end, then stops the
+    /// server and removes its files, so no server survives the run, even a crashed one.
+    private static func watchdog(_ server: Server) throws {
+        let script = """
+            while kill -0 \(ProcessInfo.processInfo.processIdentifier) 2>/dev/null; do sleep 1; done
+            \(isRoot ? "runuser -u postgres -- " : "")\(server.binaries)/pg_ctl stop -D \(server.dataDirectory) -m immediate >/dev/null 2>&1
+            rm -rf \(server.directory)
+            """
+        try Command.detach("/bin/sh", ["-c", script])
+    }
+
+    private static func findBinaries() -> String? {
+        let root = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return versions.compactMap(Int.init).sorted(by: >).map { "\(root)/\($0)/bin" }
+            .first { FileManager.default.isExecutableFile(atPath: "\($0)/pg_ctl") }
+    }
+
+    /// Runs a server command as the `postgres` user when the tests run as root.
+    private static func serverCommand(_ server: Server, _ command: [String]) async throws {
+        if isRoot {
+            try await run("/usr/sbin/runuser", ["-u", "postgres", "--"] + command)
+        } else {
+            try await run(command[0], Array(command.dropFirst()))
+        }
+    }
+
+    /// Runs a command to its end. Its output goes to a file, not a pipe: a server it starts
+    /// would hold a pipe open and a read would never end.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hooksync-pg-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let status = try await Command.run(executable, arguments, environment: environment, output: output)
+        guard status == 0 else {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            throw TestPostgresError("\(executable) \(arguments.joined(separator: " ")) exited with \(status): \(text)")
+        }
+    }
+
+    /// A port nothing listens on now: the kernel's choice for a socket bound to port 0.
+    static func freePort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw TestPostgresError("socket() failed") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw TestPostgresError("bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct TestPostgresError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
