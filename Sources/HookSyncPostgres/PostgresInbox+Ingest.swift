@@ -9,11 +9,17 @@ extension PostgresInbox {
         try await stores.submit(event)
     }
 
-    func storePage(_ events: [IncomingEvent], source: String, cursor: String?) async throws -> [StoreResult] {
+    func storePage(_ events: [IncomingEvent], source: String, cursor: String?, leader: String?) async throws -> [StoreResult] {
         let ingest = PostgresIngest(client: client, arrivals: arrivals, logger: logger)
+        let logger = logger
         let taken = await arrivals.take()
         do {
             return try await client.withTransaction(logger: logger) { connection in
+                // The leadership row stays locked until the commit: no heartbeat can hand the
+                // source to another agent between this check and the cursor's move.
+                if let leader, try await !Self.leads(leader, source: source, connection, logger: logger) {
+                    throw LeadershipLost(source: source, agent: leader)
+                }
                 let results = try await ingest.insert(events, connection)
                 try await PostgresIngest.fold(taken, connection, logger: logger)
                 if let cursor {
@@ -29,6 +35,7 @@ extension PostgresInbox {
             }
         } catch {
             await arrivals.restore(taken)
+            if let lost = PostgresFailure.thrownInTransaction(error) as? LeadershipLost { throw lost }
             throw PostgresInboxError("storing a page of \(source)", error)
         }
     }

@@ -88,7 +88,24 @@ enum PostgresSchema {
                 health_reason text
             );
             """
-        )
+        ),
+        (
+            2, "agents and poll leadership",
+            """
+            CREATE TABLE agent (
+                id text PRIMARY KEY,
+                host text NOT NULL,
+                version text NOT NULL,
+                started_at float8 NOT NULL,
+                heartbeat_at float8 NOT NULL
+            );
+            CREATE TABLE poll_leader (
+                source text PRIMARY KEY,
+                agent text NOT NULL,
+                until float8 NOT NULL
+            );
+            """
+        ),
     ]
 
     /// The newest version this binary knows.

@@ -7,7 +7,8 @@ extension SQLiteInbox {
         try await stores.submit(event)
     }
 
-    func storePage(_ events: [IncomingEvent], source: String, cursor: String?) async throws -> [StoreResult] {
+    /// One agent owns the file, so it leads every source: `leader` needs no check.
+    func storePage(_ events: [IncomingEvent], source: String, cursor: String?, leader: String?) async throws -> [StoreResult] {
         let rows = StoreCommit.encode(events)
         return try await pool.write { db in
             let results = try StoreCommit.insert(rows, db)

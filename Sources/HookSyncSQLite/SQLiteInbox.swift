@@ -18,6 +18,7 @@ final class SQLiteInbox: Inbox {
     let pool: DatabasePool
     let stores: GroupCommit<IncomingEvent, StoreResult>
     let attempts: GroupCommit<AttemptRecord, Void>
+    let presence = SQLitePresence()
 
     /// Opens (creating when `create` is true) the inbox at `path` and migrates it.
     init(path: String, create: Bool = true) throws(InboxError) {

@@ -552,6 +552,57 @@ import Testing
 
     // MARK: Maintenance
 
+    // MARK: Agents and poll leadership
+
+    static func agent(_ id: String) -> AgentIdentity {
+        AgentIdentity(id: id, host: "host-\(id)", version: "9.9.9", startedAt: t0)
+    }
+
+    /// At most one agent leads a source; a page from an agent that does not lead it is
+    /// refused whole, and the leadership passes on when its holder's term runs out or it
+    /// gives it up. Terms are long, except the one the test waits out, so that a loaded
+    /// machine cannot end one early.
+    @Test(arguments: InboxBackend.shared) func oneAgentLeadsASourceAndOnlyItsPagesMoveTheCursor(backend: InboxBackend) async throws {
+        let shared = try await ContractInbox(backend, in: directory)
+        let inbox = shared.inbox
+        let other = try await shared.another()
+        let long: Duration = .seconds(120)
+        #expect(try await inbox.heartbeat(Self.agent("node-a"), sources: ["shop", "crm"], term: long) == ["shop", "crm"])
+        #expect(try await other.heartbeat(Self.agent("node-b"), sources: ["shop", "crm", "erp"], term: long) == ["erp"])
+        #expect(try await inbox.heartbeat(Self.agent("node-a"), sources: ["shop", "crm"], term: long) == ["shop", "crm"], "renewed")
+
+        let page = [event("evt_p1", origin: .poll)]
+        await #expect(throws: LeadershipLost.self) {
+            try await other.storePage(page, source: "shop", cursor: "c-b", leader: "node-b")
+        }
+        #expect(try await inbox.pollState(source: "shop") == nil, "nothing stored, the cursor not moved")
+        #expect(try await !inbox.contains(source: "shop", dedupKey: "evt_p1"))
+        #expect(try await inbox.storePage(page, source: "shop", cursor: "c-a", leader: "node-a") == [.stored])
+        #expect(try await inbox.pollState(source: "shop")?.cursor == "c-a")
+
+        let agents = try await other.agents()
+        #expect(agents.map(\.identity.id) == ["node-a", "node-b"])
+        #expect(agents.first?.identity == Self.agent("node-a"))
+        #expect(agents.first?.leads == ["crm", "shop"])
+        #expect(agents.last?.leads == ["erp"])
+        #expect(agents.allSatisfy { $0.silentFor < .seconds(60) })
+
+        // node-a gives its leaderships up by stopping; then it takes "shop" back for a short
+        // term, which passes to node-b when it runs out.
+        try await inbox.releaseLeadership(agent: "node-a")
+        #expect(try await other.heartbeat(Self.agent("node-b"), sources: ["crm"], term: long) == ["crm"])
+        #expect(try await inbox.heartbeat(Self.agent("node-a"), sources: ["crm"], term: long).isEmpty)
+        #expect(try await inbox.heartbeat(Self.agent("node-a"), sources: ["shop"], term: .milliseconds(300)) == ["shop"])
+        try await eventually("node-a's term to run out") {
+            try await other.heartbeat(Self.agent("node-b"), sources: ["shop"], term: long) == ["shop"]
+        }
+        await #expect(throws: LeadershipLost.self) {
+            try await inbox.storePage([event("evt_p2", origin: .poll)], source: "shop", cursor: "c-a2", leader: "node-a")
+        }
+        #expect(try await inbox.pollState(source: "shop")?.cursor == "c-a")
+        try await other.shutdown()
+    }
+
     @Test(arguments: InboxBackend.all) func pruneDeletesOnlyOldEventsWhoseDeliveriesAreDone(backend: InboxBackend) async throws {
         let inbox = try await ContractInbox(backend, in: directory).inbox
         for id in ["old_done", "old_dead", "old_pending", "old_done_2"] { _ = try await inbox.store(event(id)) }

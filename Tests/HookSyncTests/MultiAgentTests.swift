@@ -1,5 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import HookSyncCore
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
 import Testing
 
 #if canImport(Glibc)
@@ -20,7 +24,7 @@ import Glibc
     /// A configuration for agent `id` on `inbox`: its own data directory, the shared inbox,
     /// a Stripe source and `routes`. `idle_poll` is long, so only a notification wakes a
     /// worker for work another process made due.
-    func writeConfig(agent id: String, inbox: PostgresLocation, routes: String) throws -> String {
+    func writeConfig(agent id: String, inbox: PostgresLocation, routes: String, source: String? = nil) throws -> String {
         guard case .tcp(let host, let port) = inbox.endpoint, case .file(let passwordFile) = inbox.password else {
             throw TestPostgresError("the test server listens on TCP with a password file")
         }
@@ -37,10 +41,7 @@ import Glibc
             listen = "127.0.0.1:0"
             [worker]
             idle_poll = "60s"
-            [[sources]]
-            name = "shop"
-            provider = "stripe"
-            webhook_secret = "file:./stripe.secret"
+            \(source ?? "[[sources]]\nname = \"shop\"\nprovider = \"stripe\"\nwebhook_secret = \"file:./stripe.secret\"")
             \(routes)
             """
         )
@@ -112,5 +113,85 @@ import Glibc
         }
         agent.signal(SIGTERM)
         #expect(try await agent.waitForExit() == 0)
+    }
+
+    /// The poll leader killed between pages: the other agent takes the source over and
+    /// continues from the last committed cursor; no page is skipped and none stored twice, and
+    /// `status` and the leader gauge say who leads.
+    @Test func aKilledPollLeaderIsReplacedAndNoPageIsLostOrRepeated() async throws {
+        let inbox = try await TestPostgres.shared.newDatabase()
+        let mock = MockStripe()
+        mock.add(350, at: Date().addingTimeInterval(-600))
+        let gate = mock.api.hold(request: 3)
+        let ledger = directory.file("ledger")
+        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
+        let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]"
+        let environment = ["MOCK_STRIPE_KEY": mock.apiKey]
+        try await mock.application().test(.live) { client in
+            let source = """
+                [[sources]]
+                name = "shop"
+                provider = "stripe"
+                mode = "poll"
+                api_key = "env:MOCK_STRIPE_KEY"
+                api_base = "http://127.0.0.1:\(client.port!)"
+                poll = "every 1h"
+                """
+            let configA = try writeConfig(agent: "node-a", inbox: inbox, routes: route, source: source)
+            let configB = try writeConfig(agent: "node-b", inbox: inbox, routes: route, source: source)
+            let a = try AgentProcess(config: configA, dataDirectory: directory.file("data-node-a"), directory: directory, environment: environment)
+            try await eventually("node-a to poll two pages") { mock.api.requests.count == 3 }
+            let b = try AgentProcess(config: configB, dataDirectory: directory.file("data-node-b"), directory: directory, environment: environment)
+            let addressB = try await b.waitUntilListening()
+            func status() async throws -> [String: Any] {
+                let output = try await HookSyncBinary.run(["status", "--json", "--config", configB], in: directory)
+                return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] ?? [:]
+            }
+            func leaders() async throws -> [String: [String]] {
+                let agents = try await status()["agents"] as? [[String: Any]] ?? []
+                return Dictionary(
+                    uniqueKeysWithValues: agents.compactMap { agent in
+                        (agent["id"] as? String).map { ($0, agent["leads"] as? [String] ?? []) }
+                    }
+                )
+            }
+            try await eventually("both agents seen, node-a leading") { try await leaders() == ["node-a": ["shop"], "node-b": []] }
+            #expect(try await metric(address: addressB, "hooksync_poll_leader{source=\"shop\"}") == 0)
+
+            a.signal(SIGKILL)
+            _ = try await a.waitForExit()
+            gate.open()
+            try await eventually(
+                "node-b to take over and deliver every event (\(directory.lines("ledger").count) so far); its log:\n\(b.log.suffix(4000))",
+                timeout: .seconds(30)
+            ) {
+                directory.lines("ledger").count >= 350
+            }
+            try await eventually("node-a silent, node-b leading") {
+                let agents = try await status()["agents"] as? [[String: Any]] ?? []
+                return agents.first { $0["id"] as? String == "node-a" }?["silent"] as? Bool == true
+                    && agents.first { $0["id"] as? String == "node-b" }?["leads"] as? [String] == ["shop"]
+            }
+            #expect(try await metric(address: addressB, "hooksync_poll_leader{source=\"shop\"}") == 1)
+            let text = try await HookSyncBinary.run(["status", "--config", configB], in: directory)
+            #expect(text.stdout.contains("(SILENT)"), "\(text.stdout)")
+
+            b.signal(SIGTERM)
+            #expect(try await b.waitForExit() == 0)
+            let delivered = directory.lines("ledger")
+            #expect(delivered.count == 350)
+            #expect(Set(delivered).count == 350, "no event stored or delivered twice")
+            let polling = try #require(((try await status()["sources"] as? [[String: Any]])?.first)?["polling"] as? [String: Any])
+            #expect(polling["cursor"] as? String == "evt_sim00000350", "continued from node-a's last page to the end")
+            #expect(b.log.contains("leading the polling of a source"))
+        }
+    }
+
+    /// A value of the agent's `/metrics`, or nil when absent.
+    func metric(address: String, _ name: String) async throws -> Double? {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://\(address)/metrics"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 22)
+        let line = String(buffer: body).split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }
     }
 }

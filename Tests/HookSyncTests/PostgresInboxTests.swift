@@ -54,7 +54,11 @@ import Testing
         }
         #expect(inboxes.count == 4)
         for inbox in inboxes { try await inbox.shutdown() }
-        #expect(try await TestPostgres.shared.psql(location.database, "SELECT count(*) FROM hooksync_schema") == "1")
+        #expect(
+            try await TestPostgres.shared.psql(location.database, "SELECT string_agg(version::text, ',' ORDER BY version) FROM hooksync_schema")
+                == "1,2",
+            "each version applied once"
+        )
 
         _ = try await TestPostgres.shared.psql(location.database, "INSERT INTO hooksync_schema (version, name) VALUES (99, 'from the future')")
         let newer = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }

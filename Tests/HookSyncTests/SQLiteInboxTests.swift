@@ -114,6 +114,25 @@ import Testing
         #expect(try await inbox.eventDetails(id: "evt_2", source: nil).first?.summary.arrivals == 2, "readers fold the tally first")
     }
 
+    /// One agent owns the file: it leads every source it polls, and its heartbeats write
+    /// nothing (the data-directory lock, not the inbox, says which agent runs).
+    @Test func heartbeatsGrantEverySourceAndWriteNothing() async throws {
+        #expect(try await inbox.store(event("evt_1")) == .stored)
+        let observer = try DatabaseQueue(path: inbox.path)
+        func dataVersion() throws -> Int? { try observer.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") } }
+        let version = try dataVersion()
+        let agent = AgentIdentity(id: "node-a", host: "h", version: "1", startedAt: t0)
+        #expect(try await inbox.heartbeat(agent, sources: ["shop", "crm"], term: .seconds(10)) == ["shop", "crm"])
+        #expect(try await inbox.agents().map(\.leads) == [["crm", "shop"]])
+        #expect(try await inbox.storePage([event("evt_p", origin: .poll)], source: "shop", cursor: "c", leader: "node-a") == [.stored])
+        #expect(try dataVersion() != version, "the page was stored")
+        let afterPage = try dataVersion()
+        for _ in 0..<3 { _ = try await inbox.heartbeat(agent, sources: ["shop"], term: .seconds(10)) }
+        try await inbox.releaseLeadership(agent: "node-a")
+        #expect(try dataVersion() == afterPage, "heartbeats wrote to the file")
+        #expect(try await inbox.agents().map(\.leads) == [[]])
+    }
+
     @Test func aSecondConnectionSeesAndChangesTheSameInbox() async throws {
         // The agent and the CLI each open the file; both must see one another's commits.
         let cli = try SQLiteInbox(path: inbox.path, create: false)

@@ -124,8 +124,26 @@ public enum Agent {
         if let retain = config.retain {
             services.append(InboxPruner(inbox: inbox, retain: retain, clock: ContinuousClock(), logger: logger))
         }
-        for source in setup.sources.values.sorted(by: { $0.name < $1.name }) {
-            guard let feed = source.feed, let schedule = source.config.polling.effectiveSchedule(mode: source.config.mode) else { continue }
+        let polled = setup.sources.values.sorted(by: { $0.name < $1.name }).compactMap { source in
+            source.feed.flatMap { feed in source.config.polling.effectiveSchedule(mode: source.config.mode).map { (source, feed, $0) } }
+        }
+        let leadership = LeadershipBoard(failover: config.failover)
+        services.append(
+            AgentHeartbeat(
+                inbox: inbox,
+                identity: AgentIdentity(
+                    id: config.agentID,
+                    host: ProcessInfo.processInfo.hostName,
+                    version: HookSyncVersion.string,
+                    startedAt: Date()
+                ),
+                sources: polled.map(\.0.name),
+                board: leadership,
+                metrics: metrics,
+                logger: logger
+            )
+        )
+        for (source, feed, schedule) in polled {
             let name = source.name
             services.append(
                 SourcePoller(
@@ -138,7 +156,9 @@ public enum Agent {
                     clock: ContinuousClock(),
                     logger: logger,
                     liveness: liveness,
-                    metrics: metrics
+                    metrics: metrics,
+                    leadership: leadership,
+                    agentID: config.agentID
                 )
             )
             logger.info("polling", metadata: ["source": "\(name)", "schedule": "\(schedule)"])

@@ -75,8 +75,30 @@ public struct StatusReport: Sendable, Codable {
         }
     }
 
+    /// An agent the inbox heard from: with a shared inbox, every agent of the fleet.
+    public struct Peer: Sendable, Codable {
+        public var id: String
+        public var host: String
+        public var version: String
+        public var startedAt: Date
+        public var lastHeartbeat: Date
+        public var silentSeconds: Double
+        /// Silent for longer than `failover`: stopped or cut off; its work moves to the others.
+        public var silent: Bool
+        public var leads: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case id, host, version, silent, leads
+            case startedAt = "started_at"
+            case lastHeartbeat = "last_heartbeat"
+            case silentSeconds = "silent_seconds"
+        }
+    }
+
     public var agent: Agent
     public var inbox: String
+    /// Every agent that sent a heartbeat to the inbox, with the sources whose polling it leads.
+    public var agents: [Peer]
     public var sources: [Source]
     public var routes: [InboxStatus.RouteCounts]
 
@@ -85,6 +107,7 @@ public struct StatusReport: Sendable, Codable {
         let counts: InboxStatus
         var pollStates: [String: PollState] = [:]
         var lastWebhooks: [String: Date] = [:]
+        var presences: [AgentPresence] = []
         // Before the agent's first start there is no inbox: status says so with zero counts.
         let inbox: (any Inbox)?
         do {
@@ -99,6 +122,7 @@ public struct StatusReport: Sendable, Codable {
                     if source.mode != .webhook { pollStates[source.name] = try await inbox.pollState(source: source.name) }
                     lastWebhooks[source.name] = try await inbox.lastWebhookArrival(source: source.name)
                 }
+                presences = try await inbox.agents()
                 return try await inbox.status()
             }
         } else {
@@ -148,6 +172,18 @@ public struct StatusReport: Sendable, Codable {
         return StatusReport(
             agent: Agent(id: config.agentID, running: info != nil, pid: info?.pid, listen: info?.listen, startedAt: info?.startedAt),
             inbox: config.inbox.description,
+            agents: presences.map { presence in
+                Peer(
+                    id: presence.identity.id,
+                    host: presence.identity.host,
+                    version: presence.identity.version,
+                    startedAt: presence.identity.startedAt,
+                    lastHeartbeat: presence.lastHeartbeat,
+                    silentSeconds: presence.silentFor.seconds,
+                    silent: presence.silentFor > config.failover,
+                    leads: presence.leads
+                )
+            },
             sources: sources,
             routes: routes
         )
@@ -163,6 +199,15 @@ public struct StatusReport: Sendable, Codable {
             lines.append("agent: \(agent.id), not running")
         }
         lines.append("inbox: \(inbox)")
+        if !agents.isEmpty {
+            var table = TextTable(headers: ["AGENT", "HOST", "VERSION", "LAST HEARTBEAT", "LEADS POLLING OF"])
+            for peer in agents {
+                let heard = ConsoleTime.age(seconds: peer.silentSeconds) + " ago" + (peer.silent ? " (SILENT)" : "")
+                table.append([peer.id, peer.host, peer.version, heard, peer.leads.isEmpty ? "-" : peer.leads.joined(separator: ", ")])
+            }
+            lines.append("")
+            lines.append(table.render())
+        }
         lines.append("")
         var sourceTable = TextTable(headers: ["SOURCE", "PROVIDER", "MODE", "EVENTS", "PENDING", "RETRYING", "DEAD", "DONE", "LAST EVENT"])
         for source in sources {

@@ -27,6 +27,9 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
     /// Promises the next sign of life within the given time (a request, or a retry's wait):
     /// the systemd watchdog stops when a pass hangs past its promise.
     public var heartbeat: @Sendable (Duration) async -> Void = { _ in }
+    /// The agent that must lead the source's polling for a page to be stored (the agent's
+    /// own passes); nil for an operator's backfill, which stores regardless.
+    public var leader: String?
 
     public init(
         source: ResolvedSource,
@@ -85,7 +88,7 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
             let incoming = polled.compactMap { event in self.incoming(event, summary: &summary) }
-            let results = try await inbox.storePage(incoming, source: source.name, cursor: rescan ? nil : page.cursor)
+            let results = try await inbox.storePage(incoming, source: source.name, cursor: rescan ? nil : page.cursor, leader: leader)
             let at = now()
             for (event, result) in zip(incoming, results) {
                 guard result == .stored else {

@@ -16,6 +16,8 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
     public var calendar: Calendar
     public var liveness: Liveness?
     public var metrics: AgentMetrics?
+    /// Which sources this agent leads, when several agents share the inbox; nil polls always.
+    public var leadership: LeadershipBoard?
 
     public init(
         source: ResolvedSource,
@@ -31,8 +33,11 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
         calendar: Calendar = .current,
         liveness: Liveness? = nil,
         metrics: AgentMetrics? = nil,
+        leadership: LeadershipBoard? = nil,
+        agentID: String? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.leadership = leadership
         self.liveness = liveness
         self.metrics = metrics
         self.source = source
@@ -57,6 +62,7 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
         )
         let key = "poll:\(source.name)"
         self.pass.heartbeat = { within in await liveness?.checkIn(key, within: within) }
+        self.pass.leader = leadership == nil ? nil : agentID
     }
 
     public var description: String { "SourcePoller(\(source.name))" }
@@ -67,29 +73,48 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
 
     private func loop() async throws {
         let polling = source.config.polling
-        let stored = try await inbox.pollState(source: source.name)
-        var health = SourceHealth(
-            state: stored?.health ?? .healthy,
-            reason: stored?.healthReason,
-            recoverAfter: polling.recoverAfter,
-            silence: polling.silence
-        )
         var generator = SystemRandomNumberGenerator()
         do {
             while !Task.isCancelled {
-                try await runPass(health: &health)
-                let now = pass.now()
-                let next = health.nextPass(
-                    scheduled: schedule.next(after: now, calendar: calendar, using: &generator),
-                    now: now,
-                    fallback: polling.fallbackPoll
+                try await waitForLeadership()
+                // The health as the last pass left it, whichever agent ran it.
+                let stored = try await inbox.pollState(source: source.name)
+                var health = SourceHealth(
+                    state: stored?.health ?? .healthy,
+                    reason: stored?.healthReason,
+                    recoverAfter: polling.recoverAfter,
+                    silence: polling.silence
                 )
-                let pause = Duration.seconds(max(0, next.timeIntervalSince(now)))
-                await liveness?.checkIn("poll:\(source.name)", within: pause + .seconds(60))
-                try await clock.sleep(for: pause)
+                while !Task.isCancelled, await isLeading() {
+                    try await runPass(health: &health)
+                    let now = pass.now()
+                    let next = health.nextPass(
+                        scheduled: schedule.next(after: now, calendar: calendar, using: &generator),
+                        now: now,
+                        fallback: polling.fallbackPoll
+                    )
+                    let pause = Duration.seconds(max(0, next.timeIntervalSince(now)))
+                    await liveness?.checkIn("poll:\(source.name)", within: pause + .seconds(60))
+                    try await clock.sleep(for: pause)
+                }
             }
         } catch is CancellationError {
             // Shutdown: the last committed page is where the next start resumes.
+        }
+    }
+
+    private func isLeading() async -> Bool {
+        await leadership?.leads(source.name) ?? true
+    }
+
+    /// Returns once this agent leads the source's polling: at once with a single agent, or
+    /// at the heartbeat that takes over from a leader that stopped.
+    private func waitForLeadership() async throws {
+        guard let leadership else { return }
+        while await !leadership.leads(source.name) {
+            await liveness?.checkIn("poll:\(source.name)", within: await leadership.heartbeatInterval + .seconds(60))
+            await leadership.nextAnswer()
+            try Task.checkCancellation()
         }
     }
 
@@ -148,6 +173,11 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
             )
         } catch is CancellationError {
             throw CancellationError()
+        } catch let lost as LeadershipLost {
+            // Another agent polls this source now, from the cursor this agent last committed;
+            // the pass is its to record.
+            await leadership?.lost(source.name)
+            logger.notice("poll pass stopped: \(lost)", metadata: ["source": "\(source.name)"])
         } catch {
             logger.error("poll pass failed", metadata: ["source": "\(source.name)", "error": "\(error)"])
             metrics?.pollFinished(source: source.name, succeeded: false, missed: 0, lag: state?.syncedUntil.map { pass.now().timeIntervalSince($0) })

@@ -56,6 +56,11 @@ public struct AgentMetrics: Sendable {
         if let lag { Gauge(label: "hooksync_poll_lag_seconds", dimensions: [("source", source)], factory: factory).record(lag) }
     }
 
+    /// 1 while this agent leads the polling of `source`, 0 while another agent does.
+    public func pollLeader(source: String, leading: Bool) {
+        Gauge(label: "hooksync_poll_leader", dimensions: [("source", source)], factory: factory).record(leading ? 1 : 0)
+    }
+
     public func sourceHealth(source: String, degraded: Bool) {
         Gauge(label: "hooksync_source_degraded", dimensions: [("source", source)], factory: factory).record(degraded ? 1 : 0)
     }

@@ -75,7 +75,10 @@ public protocol Inbox: Sendable {
 
     /// Stores one polled page and moves the source's cursor in the same transaction, so a
     /// crash between pages neither skips nor repeats one. A nil cursor leaves it unchanged.
-    func storePage(_ events: [IncomingEvent], source: String, cursor: String?) async throws -> [StoreResult]
+    /// With a `leader`, the commit first checks that this agent still leads the source's
+    /// polling and throws ``LeadershipLost`` otherwise, storing nothing; without one (an
+    /// operator's backfill) it stores regardless.
+    func storePage(_ events: [IncomingEvent], source: String, cursor: String?, leader: String?) async throws -> [StoreResult]
     /// Whether an event with this dedup key is stored: what gap detection asks of a polled event.
     func contains(source: String, dedupKey: String) async throws -> Bool
     func pollState(source: String) async throws -> PollState?
@@ -87,6 +90,19 @@ public protocol Inbox: Sendable {
     func checkWritable() async throws
     /// The last time a webhook (not a poll) brought an event of `source`.
     func lastWebhookArrival(source: String) async throws -> Date?
+
+    /// Records a heartbeat of `agent` and takes or keeps, for `term`, the poll leadership of
+    /// each of `sources` that no other agent holds (or whose holder's term ran out), measured
+    /// on the inbox's clock. Returns the sources `agent` leads now: at most one agent leads a
+    /// source at any moment. One short transaction, a few times per term. A backend that one
+    /// agent owns (the SQLite file, under its data-directory lock) grants every source and
+    /// keeps the heartbeat in memory: there is nobody to tell.
+    func heartbeat(_ agent: AgentIdentity, sources: [String], term: Duration) async throws -> Set<String>
+    /// Gives up `agent`'s poll leaderships, so that another agent takes over at its next
+    /// heartbeat rather than after the term: what a graceful stop does.
+    func releaseLeadership(agent: String) async throws
+    /// Every agent that sent a heartbeat, with what it leads, for `status`.
+    func agents() async throws -> [AgentPresence]
 
     /// Calls `wake` whenever another agent, or a command on another host, makes deliveries due
     /// (stores an event, replays a dead letter, frees a lease), and once when it starts
@@ -108,6 +124,11 @@ extension Inbox {
         do { result = .success(try await body()) } catch { result = .failure(error) }
         try await shutdown()
         return try result.get()
+    }
+
+    /// Stores a page without a leadership check: an operator's backfill, a test, the bench.
+    public func storePage(_ events: [IncomingEvent], source: String, cursor: String?) async throws -> [StoreResult] {
+        try await storePage(events, source: source, cursor: cursor, leader: nil)
     }
 
     /// Every dead letter, newest first.

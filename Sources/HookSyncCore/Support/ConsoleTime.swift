@@ -10,7 +10,12 @@ public enum ConsoleTime {
 
     /// "3s", "5m", "2h", "4d": how long ago, for tables.
     public static func age(of date: Date, now: Date = Date()) -> String {
-        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        age(seconds: now.timeIntervalSince(date))
+    }
+
+    /// The same for a span measured elsewhere (on a database server's clock, say).
+    public static func age(seconds interval: Double) -> String {
+        let seconds = max(0, Int(interval))
         switch seconds {
         case ..<60: return "\(seconds)s"
         case ..<3600: return "\(seconds / 60)m"

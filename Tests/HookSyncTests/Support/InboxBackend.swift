@@ -12,11 +12,16 @@ struct InboxBackend: Sendable, CustomTestStringConvertible {
     /// Whether lease expiry follows the backend's own clock (a database server's) rather than
     /// the `now` a claim passes: tests of expiry then wait for real time to pass.
     var leasesOnServerClock = false
+    /// Whether several agents share it, each with its own handle: poll leadership and the
+    /// agents list are then the inbox's to keep, not one agent's.
+    var sharedByAgents = false
 
     var testDescription: String { name }
 
     /// Every backend the contract suite covers.
     static let all: [InboxBackend] = [.sqlite, .postgres]
+    /// The backends several agents share.
+    static let shared = all.filter(\.sharedByAgents)
 
     static let sqlite = InboxBackend(name: "SQLite") { directory in .sqlite(path: directory.file("data/inbox.sqlite")) }
 
@@ -24,7 +29,8 @@ struct InboxBackend: Sendable, CustomTestStringConvertible {
     static let postgres = InboxBackend(
         name: "PostgreSQL",
         location: { _ in .postgres(try await TestPostgres.shared.newDatabase()) },
-        leasesOnServerClock: true
+        leasesOnServerClock: true,
+        sharedByAgents: true
     )
 }
 
