@@ -42,4 +42,29 @@ public enum PostgresBackend {
         background.logLevel = .error
         return PostgresInbox(location: location, client: PostgresClient(configuration: configuration, backgroundLogger: background), logger: logger)
     }
+
+    /// Connects and reports what is there, changing nothing: `hooksync check`. Throws the
+    /// server's or the network's words when it cannot connect.
+    public static func inspect(
+        _ location: PostgresLocation,
+        password: String?,
+        logger: Logger = Logger(label: "hooksync.inbox")
+    ) async throws(InboxError) -> InboxInspection {
+        let settings = PostgresConnectionSettings(location: location, password: password)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try settings.connectionConfiguration(), id: 0, logger: logger)
+            defer { Task { try? await connection.close() } }
+            let server = try await connection.query("SHOW server_version", logger: logger).collect().first?.decode(String.self) ?? "?"
+            let version = try await PostgresSchema.version(connection, logger: logger)
+            let agents = (version ?? 0) >= 2 ? try await PostgresInbox.agents(connection, logger: logger) : []
+            return InboxInspection(
+                server: "PostgreSQL \(server)",
+                schemaVersion: version,
+                knownVersion: PostgresSchema.currentVersion,
+                agents: agents
+            )
+        } catch {
+            throw InboxError.cannotOpen(.postgres(location), reason: PostgresFailure.describe(error))
+        }
+    }
 }

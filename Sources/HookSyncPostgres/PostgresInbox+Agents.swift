@@ -58,27 +58,33 @@ extension PostgresInbox {
     }
 
     func agents() async throws -> [AgentPresence] {
+        let logger = logger
         do {
-            return try await rows(
-                """
-                SELECT a.id, a.host, a.version, a.started_at, a.heartbeat_at,
-                    greatest(\(unescaped: PostgresSchema.serverNow) - a.heartbeat_at, 0),
-                    COALESCE((SELECT array_agg(l.source ORDER BY l.source) FROM poll_leader l
-                        WHERE l.agent = a.id AND l.until >= \(unescaped: PostgresSchema.serverNow)), '{}')
-                FROM agent a ORDER BY a.id
-                """
-            ).map { row in
-                let (id, host, version, started, heartbeat, silent, leads) =
-                    try row.decode((String, String, String, Double, Double, Double, [String]).self)
-                return AgentPresence(
-                    identity: AgentIdentity(id: id, host: host, version: version, startedAt: Date(timeIntervalSince1970: started)),
-                    lastHeartbeat: Date(timeIntervalSince1970: heartbeat),
-                    silentFor: .milliseconds(Int64(silent * 1000)),
-                    leads: leads
-                )
-            }
+            return try await client.withConnection { connection in try await Self.agents(connection, logger: logger) }
         } catch {
             throw PostgresInboxError("listing agents", error)
+        }
+    }
+
+    static func agents(_ connection: PostgresConnection, logger: Logger) async throws -> [AgentPresence] {
+        try await connection.query(
+            """
+            SELECT a.id, a.host, a.version, a.started_at, a.heartbeat_at,
+                greatest(\(unescaped: PostgresSchema.serverNow) - a.heartbeat_at, 0),
+                COALESCE((SELECT array_agg(l.source ORDER BY l.source) FROM poll_leader l
+                    WHERE l.agent = a.id AND l.until >= \(unescaped: PostgresSchema.serverNow)), '{}')
+            FROM agent a ORDER BY a.id
+            """,
+            logger: logger
+        ).collect().map { row in
+            let (id, host, version, started, heartbeat, silent, leads) =
+                try row.decode((String, String, String, Double, Double, Double, [String]).self)
+            return AgentPresence(
+                identity: AgentIdentity(id: id, host: host, version: version, startedAt: Date(timeIntervalSince1970: started)),
+                lastHeartbeat: Date(timeIntervalSince1970: heartbeat),
+                silentFor: .milliseconds(Int64(silent * 1000)),
+                leads: leads
+            )
         }
     }
 }

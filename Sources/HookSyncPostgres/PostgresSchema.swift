@@ -111,23 +111,25 @@ enum PostgresSchema {
     /// The newest version this binary knows.
     static var currentVersion: Int { migrations.map(\.version).max() ?? 0 }
 
+    /// The schema version in the database, or nil before any agent created the schema.
+    static func version(_ connection: PostgresConnection, logger: Logger) async throws -> Int? {
+        let exists = try await connection.query("SELECT to_regclass('hooksync_schema') IS NOT NULL", logger: logger)
+            .collect().first?.decode(Bool.self) ?? false
+        guard exists else { return nil }
+        return try await connection.query("SELECT COALESCE(MAX(version), 0)::bigint FROM hooksync_schema", logger: logger)
+            .collect().first?.decode(Int.self) ?? 0
+    }
+
     /// Brings the schema to ``currentVersion`` in one transaction under the migration lock, or,
     /// for a reader (`create: false`), checks that it is there. Returns the version found.
     static func migrate(_ connection: PostgresConnection, create: Bool, logger: Logger) async throws(MigrationFailure) -> Int {
         do {
             return try await connection.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
-                let exists =
-                    try await connection.query("SELECT to_regclass('hooksync_schema') IS NOT NULL", logger: logger)
-                    .collect().first?.decode(Bool.self) ?? false
-                var version = 0
-                if exists {
-                    version =
-                        try await connection.query("SELECT COALESCE(MAX(version), 0)::bigint FROM hooksync_schema", logger: logger)
-                        .collect().first?.decode(Int.self) ?? 0
-                } else if !create {
-                    throw MigrationFailure.missing
-                }
+                let found = try await Self.version(connection, logger: logger)
+                if found == nil && !create { throw MigrationFailure.missing }
+                let exists = found != nil
+                var version = found ?? 0
                 if version > currentVersion { throw MigrationFailure.tooNew(found: version, known: currentVersion) }
                 guard create || version == currentVersion else {
                     throw MigrationFailure.behind(found: version, known: currentVersion)

@@ -187,6 +187,43 @@ import Glibc
         }
     }
 
+    /// `check` connects and says what it found, or exactly why it could not.
+    @Test func checkReportsTheServerTheSchemaAndTheAgentsOrWhyItCannot() async throws {
+        let inbox = try await TestPostgres.shared.newDatabase()
+        let config = try writeConfig(agent: "node-a", inbox: inbox, routes: "")
+        let before = try await cli(config, "check")
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout.contains("PostgreSQL 1"), "\(before.stdout)")
+        #expect(before.stdout.contains("no schema yet"))
+
+        let agent = try await start(config, id: "node-a")
+        try await eventually("the agent's heartbeat") { try await cli(config, "check").stdout.contains("agents seen: node-a on ") }
+        let running = try await cli(config, "check")
+        #expect(running.stdout.contains("schema version 2 (this hooksync: 2)"), "\(running.stdout)")
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+
+        var wrong = inbox
+        wrong.password = .file(try directory.write("wrong-password", "nope"))
+        let denied = try await cli(try writeConfig(agent: "node-x", inbox: wrong, routes: ""), "check")
+        #expect(denied.status == 1)
+        #expect(denied.stderr.contains("password authentication failed for user \"hooksync\""), "\(denied.stderr)")
+
+        var away = inbox
+        away.endpoint = .tcp(host: "127.0.0.1", port: try TestPostgres.freePort())
+        let unreachable = try await cli(try writeConfig(agent: "node-y", inbox: away, routes: ""), "check")
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("cannot connect"), "\(unreachable.stderr)")
+
+        _ = try await TestPostgres.shared.psql(inbox.database, "INSERT INTO hooksync_schema (version, name) VALUES (99, 'from the future')")
+        let newer = try await cli(config, "check")
+        #expect(newer.status == 1)
+        #expect(newer.stderr.contains("schema version 99 is newer than this hooksync knows (2)"), "\(newer.stderr)")
+        let refused = try await HookSyncBinary.run(["run", "--config", config], in: directory)
+        #expect(refused.status == 1, "an agent refuses to start on a newer schema")
+        #expect(refused.stderr.contains("newer than this hooksync knows"), "\(refused.stderr)")
+    }
+
     /// A value of the agent's `/metrics`, or nil when absent.
     func metric(address: String, _ name: String) async throws -> Double? {
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://\(address)/metrics"), timeout: .seconds(10))

@@ -21,17 +21,29 @@ public enum InboxFactory {
         switch location {
         case .sqlite(let path): return try SQLiteBackend.open(path: path, create: access == .create)
         case .postgres(let postgres):
-            let password: String?
-            do {
-                password = try postgres.password?.resolve().value
-            } catch {
-                throw InboxError.cannotOpen(location, reason: "[inbox] password: \(error)")
-            }
+            let password = try password(of: postgres)
             return try await PostgresBackend.open(postgres, password: password, create: access == .create)
         }
     }
 
     public static func open(config: AgentConfig, access: Access) async throws(InboxError) -> any Inbox {
         try await open(config.inbox, access: access)
+    }
+
+    /// What is at the inbox a configuration names, changing nothing: what `hooksync check`
+    /// reports, or why it cannot connect.
+    public static func inspect(_ location: InboxLocation) async throws(InboxError) -> InboxInspection {
+        switch location {
+        case .sqlite(let path): return try SQLiteBackend.inspect(path: path)
+        case .postgres(let postgres): return try await PostgresBackend.inspect(postgres, password: try password(of: postgres))
+        }
+    }
+
+    private static func password(of location: PostgresLocation) throws(InboxError) -> String? {
+        do {
+            return try location.password?.resolve().value
+        } catch {
+            throw InboxError.cannotOpen(.postgres(location), reason: "[inbox] password: \(error)")
+        }
     }
 }
