@@ -9,7 +9,7 @@ extension PostgresInbox {
     func heartbeat(_ agent: AgentIdentity, sources: [String], term: Duration) async throws -> Set<String> {
         let logger = logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await pool.transaction { connection in
                 try await connection.query(
                     """
                     INSERT INTO agent (id, host, version, started_at, heartbeat_at)
@@ -60,7 +60,7 @@ extension PostgresInbox {
     func agents() async throws -> [AgentPresence] {
         let logger = logger
         do {
-            return try await client.withConnection { connection in try await Self.agents(connection, logger: logger) }
+            return try await pool.withConnection { connection in try await Self.agents(connection, logger: logger) }
         } catch {
             throw PostgresInboxError("listing agents", error)
         }

@@ -17,7 +17,7 @@ extension PostgresInbox {
         guard !routes.isEmpty, limit > 0 else { return [] }
         let logger = logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await pool.transaction { connection in
                 let chosen = try await Self.choose(routes: routes, limit: limit, now: now, connection, logger: logger)
                 guard !chosen.isEmpty else { return [] }
                 return try await Self.lease(chosen, now: now, lease: lease, owner: owner, connection, logger: logger)
@@ -156,7 +156,7 @@ extension PostgresInbox {
     func recoverLeases(owner: String, now: Date) async throws -> Int {
         let logger = logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await pool.transaction { connection in
                 // Leave a trace in the history: the handler may have seen the event before the stop.
                 let rows = try await connection.query(
                     """

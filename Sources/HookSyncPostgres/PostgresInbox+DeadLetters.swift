@@ -5,9 +5,10 @@ import PostgresNIO
 
 extension PostgresInbox {
     func deadLetters(_ filter: DeadLetterFilter, limit: Int) async throws -> [DeadLetter] {
+        let logger = logger
         do {
             return Array(
-                try await client.withConnection { connection in try await Self.deadLetterRows(filter, connection, logger: logger) }
+                try await pool.withConnection { connection in try await Self.deadLetterRows(filter, connection, logger: logger) }
                     .prefix(limit)
             )
         } catch {
@@ -64,7 +65,7 @@ extension PostgresInbox {
     func purgeDeadLetters(_ filter: DeadLetterFilter) async throws -> Int {
         let logger = logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await pool.transaction { connection in
                 let ids = try await Self.deadLetterRows(filter, connection, logger: logger, lock: true).map(\.deliveryID)
                 guard !ids.isEmpty else { return 0 }
                 let purged = try await connection.query(
@@ -88,7 +89,7 @@ extension PostgresInbox {
         let logger = logger
         let nowValue = now.timeIntervalSince1970
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await pool.transaction { connection in
                 let ids = try await Self.deadLetterRows(selection.filter, connection, logger: logger, lock: true).map(\.deliveryID)
                 guard !ids.isEmpty else { return 0 }
                 let replayed = try await connection.query(

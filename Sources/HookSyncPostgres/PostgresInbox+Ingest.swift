@@ -10,11 +10,11 @@ extension PostgresInbox {
     }
 
     func storePage(_ events: [IncomingEvent], source: String, cursor: String?, leader: String?) async throws -> [StoreResult] {
-        let ingest = PostgresIngest(client: client, arrivals: arrivals, logger: logger)
+        let ingest = PostgresIngest(pool: pool, arrivals: arrivals)
         let logger = logger
         let taken = await arrivals.take()
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await pool.transaction { connection in
                 // The leadership row stays locked until the commit: no heartbeat can hand the
                 // source to another agent between this check and the cursor's move.
                 if let leader, try await !Self.leads(leader, source: source, connection, logger: logger) {
@@ -44,14 +44,14 @@ extension PostgresInbox {
 /// The write half of ``PostgresInbox/store(_:)``: one read to find repeats, then one
 /// transaction with a multi-row insert for everything new in the batch.
 struct PostgresIngest: Sendable {
-    let client: PostgresClient
+    let pool: PostgresPool
     let arrivals: ArrivalCounts
-    let logger: Logger
+    var logger: Logger { pool.logger }
 
     func commit(_ events: [IncomingEvent]) async throws -> [StoreResult] {
         do {
             let known = try await existing(events)
-            var fresh: [IncomingEvent] = []
+            var pending: [IncomingEvent] = []
             var results = [StoreResult?](repeating: nil, count: events.count)
             var firsts: [ArrivalCounts.Key: Int] = [:]
             for (index, event) in events.enumerated() {
@@ -61,14 +61,15 @@ struct PostgresIngest: Sendable {
                     results[index] = .duplicate
                 } else {
                     firsts[key] = index
-                    fresh.append(event)
+                    pending.append(event)
                 }
             }
             // A batch of repeats only: nothing to commit, no transaction at all.
+            let fresh = pending
             if !fresh.isEmpty {
                 let taken = await arrivals.take()
                 do {
-                    let stored = try await client.withTransaction(logger: logger) { connection in
+                    let stored = try await pool.transaction { connection in
                         let stored = try await insert(fresh, connection)
                         try await Self.fold(taken, connection, logger: logger)
                         return stored
@@ -90,14 +91,13 @@ struct PostgresIngest: Sendable {
 
     /// The (source, dedup key) pairs of `events` already stored: a read, no transaction.
     private func existing(_ events: [IncomingEvent]) async throws -> Set<ArrivalCounts.Key> {
-        let rows = try await client.query(
+        let rows = try await pool.rows(
             """
             SELECT e.source, e.dedup_key FROM event e
             JOIN unnest(\(events.map(\.source))::text[], \(events.map(\.dedupKey))::text[]) AS k (source, dedup_key)
               ON e.source = k.source AND e.dedup_key = k.dedup_key
-            """,
-            logger: logger
-        ).collect()
+            """
+        )
         return Set(
             try rows.map { row in
                 let (source, key) = try row.decode((String, String).self)
@@ -203,7 +203,7 @@ struct PostgresIngest: Sendable {
         let taken = await arrivals.take()
         guard !taken.isEmpty else { return }
         do {
-            try await client.withTransaction(logger: logger) { connection in try await Self.fold(taken, connection, logger: logger) }
+            try await pool.transaction { connection in try await Self.fold(taken, connection, logger: logger) }
         } catch {
             await arrivals.restore(taken)
             throw error

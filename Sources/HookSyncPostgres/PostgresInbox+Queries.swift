@@ -186,6 +186,6 @@ extension PostgresInbox {
 
     /// Writes the repeats this agent counted, so that what a query reads includes them.
     func foldArrivals() async throws {
-        try await PostgresIngest(client: client, arrivals: arrivals, logger: logger).foldArrivals()
+        try await PostgresIngest(pool: pool, arrivals: arrivals).foldArrivals()
     }
 }

@@ -18,6 +18,7 @@ import PostgresNIO
 final class PostgresInbox: Inbox {
     let location: PostgresLocation
     let client: PostgresClient
+    let pool: PostgresPool
     let logger: Logger
     let arrivals = ArrivalCounts()
     private let running: Task<Void, Never>
@@ -29,11 +30,13 @@ final class PostgresInbox: Inbox {
         self.location = location
         self.client = client
         self.logger = logger
+        let pool = PostgresPool(client: client, logger: logger, location: location)
+        self.pool = pool
         running = Task { await client.run() }
-        let ingest = PostgresIngest(client: client, arrivals: arrivals, logger: logger)
+        let ingest = PostgresIngest(pool: pool, arrivals: arrivals)
         stores = GroupCommit { events in try await ingest.commit(events) }
         attempts = GroupCommit { records in
-            try await client.withTransaction(logger: logger) { connection in
+            try await pool.transaction { connection in
                 for record in records { try await Self.apply(record, connection, logger: logger) }
             }
             return records.map { _ in () }
@@ -54,14 +57,14 @@ final class PostgresInbox: Inbox {
 
     /// Runs `query` on a pooled connection and collects its rows.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+        try await pool.rows(query)
     }
 
     func shutdown() async throws {
         folding.cancel()
         await folding.value
         defer { running.cancel() }
-        try await PostgresIngest(client: client, arrivals: arrivals, logger: logger).foldArrivals()
+        try await PostgresIngest(pool: pool, arrivals: arrivals).foldArrivals()
     }
 }
 

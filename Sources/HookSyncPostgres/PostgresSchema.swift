@@ -113,7 +113,8 @@ enum PostgresSchema {
 
     /// The schema version in the database, or nil before any agent created the schema.
     static func version(_ connection: PostgresConnection, logger: Logger) async throws -> Int? {
-        let exists = try await connection.query("SELECT to_regclass('hooksync_schema') IS NOT NULL", logger: logger)
+        let exists =
+            try await connection.query("SELECT to_regclass('hooksync_schema') IS NOT NULL", logger: logger)
             .collect().first?.decode(Bool.self) ?? false
         guard exists else { return nil }
         return try await connection.query("SELECT COALESCE(MAX(version), 0)::bigint FROM hooksync_schema", logger: logger)

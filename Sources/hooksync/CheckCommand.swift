@@ -46,7 +46,8 @@ struct CheckCommand: AsyncParsableCommand {
         print("  inbox \(config.inbox): \(found.server), \(schema)")
         if !found.agents.isEmpty {
             let seen = found.agents.map { agent in
-                var text = "\(agent.identity.id) on \(agent.identity.host) (\(agent.identity.version)), heard \(ConsoleTime.age(seconds: agent.silentFor.seconds)) ago"
+                var text =
+                    "\(agent.identity.id) on \(agent.identity.host) (\(agent.identity.version)), heard \(ConsoleTime.age(seconds: agent.silentFor.seconds)) ago"
                 if agent.silentFor > config.failover { text += ", SILENT" }
                 if !agent.leads.isEmpty { text += ", leads \(agent.leads.joined(separator: ", "))" }
                 return text

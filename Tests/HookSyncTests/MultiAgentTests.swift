@@ -4,6 +4,7 @@ import HookSyncCore
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 
 #if canImport(Glibc)
@@ -185,6 +186,39 @@ import Glibc
             #expect(polling["cursor"] as? String == "evt_sim00000350", "continued from node-a's last page to the end")
             #expect(b.log.contains("leading the polling of a source"))
         }
+    }
+
+    /// The database stopped under a running agent: webhooks are refused with 503 (the
+    /// provider retries them) and `/readyz` says why, the agent keeps running, and once the
+    /// database is back it accepts and delivers again by itself. Its own server, since it is
+    /// stopped mid-test.
+    @Test func aDatabaseOutageAnswers503AndTheAgentCarriesOnWhenItReturns() async throws {
+        let server = TestPostgres()
+        let inbox = try await server.newDatabase()
+        let ledger = directory.file("ledger")
+        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
+        let config = try writeConfig(agent: "node-a", inbox: inbox, routes: "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]")
+        let agent = try await start(config, id: "node-a")
+        let address = try await agent.waitUntilListening()
+        #expect(try await cli(config, "send-test", "shop").status == 0)
+        try await eventually("the first delivery") { directory.lines("ledger").count == 1 }
+
+        try await server.stop()
+        let refused = try await cli(config, "send-test", "shop")
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains(": 503 "), "\(refused.stdout) \(refused.stderr)")
+        let ready = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://\(address)/readyz"), timeout: .seconds(30))
+        #expect(ready.status == .serviceUnavailable)
+        let reason = String(buffer: try await ready.body.collect(upTo: 1 << 16))
+        #expect(reason.contains("not writable"), "\(reason)")
+        #expect(agent.process.isRunning)
+
+        try await server.resume()
+        try await eventually("webhooks accepted again", timeout: .seconds(30)) { try await cli(config, "send-test", "shop").status == 0 }
+        try await eventually("delivered again") { directory.lines("ledger").count == 2 }
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+        #expect(directory.lines("ledger").count == 2, "the refused webhook was not stored")
     }
 
     /// `check` connects and says what it found, or exactly why it could not.
