@@ -83,6 +83,8 @@ extension PostgresInbox {
     }
 
     /// Leases `chosen` to `owner` until the server's clock passes `lease`, counting the attempt.
+    /// A delivery whose lease ran out (its agent died or was cut off) gets an interrupted
+    /// attempt in its history first: its route may have run.
     private static func lease(
         _ chosen: [Int64],
         now: Date,
@@ -93,7 +95,13 @@ extension PostgresInbox {
     ) async throws -> [ClaimedDelivery] {
         let rows = try await connection.query(
             """
-            WITH leased AS (
+            WITH expired AS (
+                SELECT id, lease_owner, updated_at FROM delivery WHERE id = ANY(\(chosen)::int8[]) AND lease_owner IS NOT NULL),
+            noted AS (
+                INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, error)
+                SELECT id, updated_at, 0, 'interrupted', 'the lease of agent ' || lease_owner || ' ran out during this attempt'
+                FROM expired),
+            leased AS (
                 UPDATE delivery SET lease_owner = \(owner), lease_until = \(unescaped: PostgresSchema.serverNow) + \(lease.seconds),
                     attempts = attempts + 1, updated_at = \(now.timeIntervalSince1970)
                 WHERE id = ANY(\(chosen)::int8[])

@@ -90,6 +90,15 @@ extension SQLiteInbox {
         }
         guard !chosen.isEmpty else { return [] }
         let chosenMarks = databaseQuestionMarks(count: chosen.count)
+        // A lease that ran out: its route may have run, so the history says so.
+        try db.execute(
+            sql: """
+                INSERT INTO attempt (delivery_id, started_at, duration_ms, outcome, error)
+                SELECT id, updated_at, 0, 'interrupted', 'the lease of agent ' || lease_owner || ' ran out during this attempt'
+                FROM delivery WHERE id IN (\(chosenMarks)) AND lease_owner IS NOT NULL
+                """,
+            arguments: StatementArguments(chosen)
+        )
         try db.executeCached(
             sql: """
                 UPDATE delivery SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?

@@ -226,6 +226,9 @@ import Testing
             return !taken.isEmpty
         }
         #expect(taken.map(\.attempt) == [2])
+        let history = try await inbox.eventDetails(id: "evt_l", source: nil).first?.deliveries.first?.history
+        #expect(history?.map(\.outcome) == ["interrupted"])
+        #expect(history?.first?.error == "the lease of agent node-a ran out during this attempt")
         // node-a's late outcome is ignored: node-b holds the delivery now.
         try await inbox.recordAttempt(
             AttemptRecord(deliveryID: taken[0].deliveryID, leaseOwner: "node-a", startedAt: t0, finishedAt: t0, error: nil, decision: .done)
