@@ -10,7 +10,8 @@ struct HookSyncCommand: AsyncParsableCommand {
         version: HookSyncVersion.string,
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, EventsCommand.self, DeadLetterCommand.self,
-            ReplayCommand.self, SendTestCommand.self, ProvidersCommand.self, VerifyCommand.self, BackfillCommand.self, DemoCommand.self,
+            ReplayCommand.self, SendTestCommand.self, ProvidersCommand.self, VerifyCommand.self, BackfillCommand.self, InboxCommand.self,
+            DemoCommand.self,
         ]
     )
 }

@@ -126,7 +126,9 @@ import Glibc
         let gate = mock.api.hold(request: 3)
         let ledger = directory.file("ledger")
         let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
-        let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]"
+        // A short timeout: what node-a had in flight when killed runs again once its lease
+        // (timeout + failover) has run out.
+        let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]\ntimeout = \"3s\""
         let environment = ["MOCK_STRIPE_KEY": mock.apiKey]
         try await mock.application().test(.live) { client in
             let source = """
@@ -179,10 +181,18 @@ import Glibc
 
             b.signal(SIGTERM)
             #expect(try await b.waitForExit() == 0)
+            // Every event once in the inbox and delivered; a delivery ran twice only where
+            // node-a was killed between its route's run and its outcome's commit, and the
+            // history says so.
             let delivered = directory.lines("ledger")
-            #expect(delivered.count == 350)
-            #expect(Set(delivered).count == 350, "no event stored or delivered twice")
-            let polling = try #require(((try await status()["sources"] as? [[String: Any]])?.first)?["polling"] as? [String: Any])
+            #expect(Set(delivered).count == 350)
+            let shop = try #require((try await status()["sources"] as? [[String: Any]])?.first)
+            #expect(shop["events"] as? Int == 350, "no event stored twice")
+            for id in Set(delivered) where delivered.filter({ $0 == id }).count > 1 {
+                let shown = try await HookSyncBinary.run(["events", "show", id, "--config", configB], in: directory)
+                #expect(shown.stdout.contains("interrupted"), "\(id) ran twice without an interrupted attempt: \(shown.stdout)")
+            }
+            let polling = try #require(shop["polling"] as? [String: Any])
             #expect(polling["cursor"] as? String == "evt_sim00000350", "continued from node-a's last page to the end")
             #expect(b.log.contains("leading the polling of a source"))
         }
@@ -219,6 +229,53 @@ import Glibc
         agent.signal(SIGTERM)
         #expect(try await agent.waitForExit() == 0)
         #expect(directory.lines("ledger").count == 2, "the refused webhook was not stored")
+    }
+
+    /// Moving a stopped agent's SQLite inbox to PostgreSQL with `inbox copy`, and back; the
+    /// copy refuses to run beside a running agent, and a second run copies nothing twice.
+    @Test func inboxCopyMovesAStoppedAgentsInboxAndBack() async throws {
+        let inbox = try await TestPostgres.shared.newDatabase()
+        guard case .tcp(let host, let port) = inbox.endpoint, case .file(let passwordFile) = inbox.password else {
+            throw TestPostgresError("the test server listens on TCP with a password file")
+        }
+        let url = "postgresql://\(inbox.user)@\(host):\(port)/\(inbox.database)?sslmode=disable"
+        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(directory.file("ledger"))")
+        let single = try directory.write(
+            "single.toml",
+            """
+            data_dir = "./data-single"
+            [http]
+            listen = "127.0.0.1:0"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            webhook_secret = "file:./stripe.secret"
+            [[routes]]
+            name = "ledger"
+            exec = ["\(script)"]
+            """
+        )
+        let agent = try await start(single, id: "single")
+        for _ in 0..<3 { #expect(try await cli(single, "send-test", "shop").status == 0) }
+        try await eventually("three deliveries") { directory.lines("ledger").count == 3 }
+        let busy = try await cli(single, "inbox", "copy", "--to", url, "--password", "file:\(passwordFile)")
+        #expect(busy.status == 1)
+        #expect(busy.stderr.contains("stop it before copying"), "\(busy.stderr)")
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+
+        let copied = try await cli(single, "inbox", "copy", "--to", url, "--password", "file:\(passwordFile)")
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.stdout.contains("copied 3 event(s)"), "\(copied.stdout)")
+        let again = try await cli(single, "inbox", "copy", "--to", url, "--password", "file:\(passwordFile)")
+        #expect(again.stdout.contains("copied 0 event(s)") && again.stdout.contains("3 already there"), "\(again.stdout)")
+
+        let shared = try writeConfig(agent: "node-a", inbox: inbox, routes: "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]")
+        let listed = try await cli(shared, "events", "--json", "--state", "done")
+        #expect((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])?.count == 3)
+        let back = try await cli(shared, "inbox", "copy", "--to", directory.file("back/inbox.sqlite"))
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(back.stdout.contains("copied 3 event(s)"), "\(back.stdout)")
     }
 
     /// `check` connects and says what it found, or exactly why it could not.

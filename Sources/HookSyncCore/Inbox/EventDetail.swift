@@ -76,7 +76,7 @@ public struct DeliveryDetail: Sendable, Codable {
 }
 
 /// One past attempt of a delivery.
-public struct AttemptDetail: Sendable, Codable {
+public struct AttemptDetail: Sendable, Codable, Equatable {
     public var startedAt: Date
     public var durationMs: Int
     public var outcome: String

@@ -104,6 +104,18 @@ public protocol Inbox: Sendable {
     /// Every agent that sent a heartbeat, with what it leads, for `status`.
     func agents() async throws -> [AgentPresence]
 
+    /// Up to `limit` events stored after `position` (0 for the first), with everything kept of
+    /// them, in storage order; `next` is where to continue, nil after the last. For `inbox copy`.
+    func exportEvents(after position: Int64, limit: Int) async throws -> (events: [ExportedEvent], next: Int64?)
+    /// Stores copied events as they were (states, histories, dead letters), skipping any whose
+    /// (source, dedup key) is already here, so a copy interrupted halfway can run again.
+    /// Returns how many were new.
+    func importEvents(_ events: [ExportedEvent]) async throws -> Int
+    /// Every source's poll state, for `inbox copy`.
+    func pollStates() async throws -> [String: PollState]
+    /// Sets a source's poll state (its cursor first of all) as copied from another inbox.
+    func importPollState(source: String, _ state: PollState) async throws
+
     /// Calls `wake` whenever another agent, or a command on another host, makes deliveries due
     /// (stores an event, replays a dead letter, frees a lease), and once when it starts
     /// watching, for what it may have missed. Runs until cancelled; throws when the watch is
