@@ -403,6 +403,48 @@ import Glibc
         #expect(try await b.waitForExit() == 0)
     }
 
+    /// The database restarted (as a crash would stop it) in the middle of a load on two
+    /// agents: webhooks answered 2xx are all stored once and delivered; the others were
+    /// refused (503, or no answer), for the provider to send again.
+    @Test func aDatabaseRestartedMidLoadLosesNoAcknowledgedEvent() async throws {
+        let server = TestPostgres()
+        let inbox = try await server.newDatabase()
+        let ledger = directory.file("ledger")
+        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
+        let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]\ntimeout = \"3s\""
+        let configA = try writeConfig(agent: "node-a", inbox: inbox, routes: route)
+        let a = try await start(configA, id: "node-a")
+        let b = try await start(try writeConfig(agent: "node-b", inbox: inbox, routes: route), id: "node-b")
+        let addresses = [try await a.waitUntilListening(), try await b.waitUntilListening()]
+
+        let total = 200
+        let statuses = try await withThrowingTaskGroup(of: (String, Int?).self) { group in
+            for index in 0..<total {
+                if index == total / 2 { try await server.restart(downFor: .milliseconds(500)) }
+                group.addTask {
+                    let id = "evt_restart_\(index)"
+                    return (id, await self.post(id: id, key: "cus_\(index % 5)", created: 1_800_000_000 + index, to: index.isMultiple(of: 2) ? addresses : addresses.reversed()))
+                }
+            }
+            return try await group.reduce(into: [String: Int?]()) { $0[$1.0] = $1.1 }
+        }
+        let acknowledged = Set(statuses.filter { $0.value == 200 }.keys)
+        #expect(statuses.values.allSatisfy { $0 == 200 || $0 == 503 || $0 == nil }, "\(Set(statuses.values))")
+        #expect(acknowledged.count >= total / 2, "the agents accepted webhooks before and after the restart")
+        try await eventually("every acknowledged event delivered", timeout: .seconds(60)) {
+            acknowledged.isSubset(of: Set(directory.lines("ledger")))
+        }
+        let listed = try await cli(configA, "events", "--json", "--limit", "1000")
+        let stored = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(stored.count == Set(stored).count, "no event stored twice")
+        #expect(acknowledged.isSubset(of: Set(stored)))
+        #expect(a.process.isRunning && b.process.isRunning, "the agents carried on")
+        a.signal(SIGTERM)
+        b.signal(SIGTERM)
+        #expect(try await a.waitForExit() == 0)
+        #expect(try await b.waitForExit() == 0)
+    }
+
     /// `check` connects and says what it found, or exactly why it could not.
     @Test func checkReportsTheServerTheSchemaAndTheAgentsOrWhyItCannot() async throws {
         let inbox = try await TestPostgres.shared.newDatabase()
