@@ -29,12 +29,7 @@ extension PostgresInbox {
                 ) {
                     let (deliveryID, route, state, attempts, next, lastError, replays, updated, orderKey, failedAt, letterAttempts, letterError) =
                         try delivery.decode((Int64, String, String, Int, Double, String?, Int, Double, String?, Double?, Int?, String?).self)
-                    let history = try await self.rows(
-                        "SELECT started_at, duration_ms, outcome, error FROM attempt WHERE delivery_id = \(deliveryID) ORDER BY id"
-                    ).map { attempt in
-                        let (started, duration, outcome, error) = try attempt.decode((Double, Int, String, String?).self)
-                        return AttemptDetail(startedAt: Date(timeIntervalSince1970: started), durationMs: duration, outcome: outcome, error: error)
-                    }
+                    let history = try await history(of: deliveryID)
                     deliveries.append(
                         ExportedDelivery(
                             route: route,

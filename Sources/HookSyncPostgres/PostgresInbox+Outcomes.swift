@@ -19,13 +19,8 @@ extension PostgresInbox {
     /// nothing happens unless `record.leaseOwner` still holds the lease.
     static func apply(_ record: AttemptRecord, _ connection: PostgresConnection, logger: Logger) async throws {
         let finished = record.finishedAt.timeIntervalSince1970
-        let durationMs = Int((record.finishedAt.timeIntervalSince(record.startedAt) * 1000).rounded())
-        let (state, nextAttempt): (DeliveryState, Double?) =
-            switch record.decision {
-            case .done: (.done, nil)
-            case .retry(let delay): (.retrying, finished + delay.seconds)
-            case .dead: (.dead, nil)
-            }
+        let durationMs = record.durationMs
+        let (state, nextAttempt) = record.outcome
         let rows = try await connection.query(
             """
             WITH updated AS (

@@ -74,12 +74,7 @@ extension PostgresInbox {
                     let (deliveryID, route, stateName, attempts, next, lastError, leased, replays) =
                         try delivery.decode((Int64, String, String, Int, Double, String?, Bool, Int).self)
                     let state = DeliveryState(rawValue: stateName) ?? .pending
-                    let history = try await rows(
-                        "SELECT started_at, duration_ms, outcome, error FROM attempt WHERE delivery_id = \(deliveryID) ORDER BY id"
-                    ).map { attempt in
-                        let (started, duration, outcome, error) = try attempt.decode((Double, Int, String, String?).self)
-                        return AttemptDetail(startedAt: Date(timeIntervalSince1970: started), durationMs: duration, outcome: outcome, error: error)
-                    }
+                    let history = try await history(of: deliveryID)
                     deliveries.append(
                         DeliveryDetail(
                             id: deliveryID,
@@ -145,13 +140,7 @@ extension PostgresInbox {
             ) {
                 let (name, stateName, count, oldest) = try row.decode((String, String, Int, Double?).self)
                 var counts = routes[name] ?? .init(route: name, pending: 0, retrying: 0, dead: 0, done: 0, oldestPendingAt: nil)
-                switch DeliveryState(rawValue: stateName) {
-                case .pending: counts.pending = count
-                case .retrying: counts.retrying = count
-                case .dead: counts.dead = count
-                case .done: counts.done = count
-                case nil: break
-                }
+                if let state = DeliveryState(rawValue: stateName) { counts.set(state, count) }
                 if let oldest {
                     let date = Date(timeIntervalSince1970: oldest)
                     counts.oldestPendingAt = min(counts.oldestPendingAt ?? date, date)
@@ -181,6 +170,14 @@ extension PostgresInbox {
                 .first?.decode(Double?.self).map(Date.init(timeIntervalSince1970:))
         } catch {
             throw PostgresInboxError("reading the last webhook arrival", error)
+        }
+    }
+
+    /// A delivery's attempts, oldest first.
+    func history(of deliveryID: Int64) async throws -> [AttemptDetail] {
+        try await rows("SELECT started_at, duration_ms, outcome, error FROM attempt WHERE delivery_id = \(deliveryID) ORDER BY id").map { attempt in
+            let (started, duration, outcome, error) = try attempt.decode((Double, Int, String, String?).self)
+            return AttemptDetail(startedAt: Date(timeIntervalSince1970: started), durationMs: duration, outcome: outcome, error: error)
         }
     }
 

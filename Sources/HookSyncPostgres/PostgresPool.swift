@@ -19,27 +19,39 @@ struct PostgresPool: Sendable {
 
     /// Runs `body` on a pooled connection, failing with ``Unreachable`` when none comes
     /// within ``connectionWait``.
+    ///
+    /// The pool does not give up a request for a connection when its task is cancelled, and
+    /// after an outage it may wait out a reconnection backoff. So the request runs in a task of
+    /// its own that this call stops waiting for; if a connection comes after all, it goes back
+    /// to the pool unused. Cancelling the caller cancels `body`.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let leased = Leased()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await client.withConnection { connection in
-                    leased.flag.store(true, ordering: .relaxed)
-                    return try await body(connection)
-                }
+        let race = Race<T>()
+        let client = client
+        let wait = connectionWait
+        let location = location
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(
+                    continuation,
+                    work: Task {
+                        do {
+                            let value = try await client.withConnection { connection -> T? in
+                                guard race.begin() else { return nil }
+                                return try await body(connection)
+                            }
+                            if let value { race.finish(.success(value)) }
+                        } catch {
+                            race.finish(.failure(error))
+                        }
+                    },
+                    timer: Task {
+                        try await Task.sleep(for: wait)
+                        race.abandon(because: Unreachable(location: location, wait: wait))
+                    }
+                )
             }
-            group.addTask {
-                try await Task.sleep(for: connectionWait)
-                if leased.flag.load(ordering: .relaxed) { return nil }
-                throw Unreachable(location: location, wait: connectionWait)
-            }
-            while let result = try await group.next() {
-                if let value = result {
-                    group.cancelAll()
-                    return value
-                }
-            }
-            throw CancellationError()
+        } onCancel: {
+            race.abandon(because: CancellationError())
         }
     }
 
@@ -55,8 +67,79 @@ struct PostgresPool: Sendable {
         return try await withConnection { connection in try await connection.query(query, logger: logger).collect() }
     }
 
-    private final class Leased: Sendable {
-        let flag = Atomic(false)
+    /// Who answers the caller: the request, once it ran `body` or failed, or the timer or a
+    /// cancellation while it still waits for a connection; exactly one of them, once.
+    private final class Race<T: Sendable>: Sendable {
+        private enum State {
+            case waiting
+            case running
+            case answered
+        }
+
+        private struct Inside {
+            var state = State.waiting
+            var continuation: CheckedContinuation<T, any Error>?
+            var work: Task<Void, Never>?
+            var timer: Task<Void, any Error>?
+        }
+
+        private let inside = Mutex(Inside())
+
+        func start(_ continuation: CheckedContinuation<T, any Error>, work: Task<Void, Never>, timer: Task<Void, any Error>) {
+            let answered = inside.withLock { inside in
+                inside.continuation = continuation
+                inside.work = work
+                inside.timer = timer
+                return inside.state == .answered
+            }
+            // Cancelled before it started: the cancellation's answer is given here.
+            if answered {
+                work.cancel()
+                timer.cancel()
+                continuation.resume(throwing: CancellationError())
+            }
+        }
+
+        /// The request got a connection: true if the caller still waits for it.
+        func begin() -> Bool {
+            inside.withLock { inside in
+                guard inside.state == .waiting else { return false }
+                inside.state = .running
+                inside.timer?.cancel()
+                return true
+            }
+        }
+
+        /// The request ran `body`, or failed.
+        func finish(_ result: Result<T, any Error>) {
+            let continuation = inside.withLock { inside -> CheckedContinuation<T, any Error>? in
+                guard inside.state != .answered else { return nil }
+                inside.state = .answered
+                inside.timer?.cancel()
+                defer { inside.continuation = nil }
+                return inside.continuation
+            }
+            continuation?.resume(with: result)
+        }
+
+        /// The wait is over or the caller was cancelled: answers with `error` if no connection
+        /// came yet; cancels `body` if it runs.
+        func abandon(because error: any Error) {
+            let (continuation, work) = inside.withLock { inside -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
+                switch inside.state {
+                case .waiting:
+                    inside.state = .answered
+                    defer { inside.continuation = nil }
+                    return (inside.continuation, inside.work)
+                case .running:
+                    return (nil, error is CancellationError ? inside.work : nil)
+                case .answered:
+                    return (nil, nil)
+                }
+            }
+            work?.cancel()
+            continuation?.resume(throwing: error)
+        }
     }
 
     /// No connection to the server within the wait: it is down, restarting or unreachable.

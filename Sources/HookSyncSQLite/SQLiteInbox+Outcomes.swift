@@ -10,13 +10,8 @@ extension SQLiteInbox {
     /// One outcome, within a commit shared with the outcomes that finished alongside it.
     static func apply(_ record: AttemptRecord, _ db: Database) throws {
         let finished = record.finishedAt.timeIntervalSince1970
-        let durationMs = Int((record.finishedAt.timeIntervalSince(record.startedAt) * 1000).rounded())
-        let (state, nextAttempt): (DeliveryState, Double?) =
-            switch record.decision {
-            case .done: (.done, nil)
-            case .retry(let delay): (.retrying, finished + delay.seconds)
-            case .dead: (.dead, nil)
-            }
+        let durationMs = record.durationMs
+        let (state, nextAttempt) = record.outcome
         do {
             try db.executeCached(
                 sql: """

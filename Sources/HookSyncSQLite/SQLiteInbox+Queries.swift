@@ -145,13 +145,7 @@ extension SQLiteInbox {
                 let name: String = row["route"]
                 var counts = routes[name] ?? .init(route: name, pending: 0, retrying: 0, dead: 0, done: 0, oldestPendingAt: nil)
                 let count: Int = row["n"]
-                switch DeliveryState(rawValue: row["state"]) {
-                case .pending: counts.pending = count
-                case .retrying: counts.retrying = count
-                case .dead: counts.dead = count
-                case .done: counts.done = count
-                case nil: break
-                }
+                if let state = DeliveryState(rawValue: row["state"]) { counts.set(state, count) }
                 if let oldest = row["oldest"] as Double? {
                     let date = Date(timeIntervalSince1970: oldest)
                     counts.oldestPendingAt = min(counts.oldestPendingAt ?? date, date)

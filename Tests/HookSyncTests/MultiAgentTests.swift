@@ -53,6 +53,34 @@ import Glibc
         try await HookSyncBinary.run(arguments + ["--config", config], in: directory)
     }
 
+    /// A route that appends each delivered event's id to `ledger`: what the outside saw.
+    func ledgerRoute(timeout: String? = nil) throws -> String {
+        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(directory.file("ledger"))")
+        return "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]" + (timeout.map { "\ntimeout = \"\($0)\"" } ?? "")
+    }
+
+    /// The ids of every event in the inbox, as `events --json` lists them.
+    func storedIDs(_ config: String) async throws -> [String] {
+        let listed = try await cli(config, "events", "--json", "--limit", "100000")
+        return (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    }
+
+    /// A delivery in the ledger twice must have an interrupted attempt in its history: a kill
+    /// cut it short between its route's run and its outcome's commit.
+    func expectRepeatsWereInterrupted(_ config: String) async throws {
+        let delivered = directory.lines("ledger")
+        for id in Set(delivered) where delivered.filter({ $0 == id }).count > 1 {
+            let shown = try await cli(config, "events", "show", id)
+            #expect(shown.stdout.contains("interrupted"), "\(id) ran twice without an interrupted attempt: \(shown.stdout)")
+        }
+    }
+
+    /// SIGTERM, and a clean exit.
+    func stop(_ agents: AgentProcess...) async throws {
+        for agent in agents { agent.signal(SIGTERM) }
+        for agent in agents { #expect(try await agent.waitForExit() == 0) }
+    }
+
     func start(_ config: String, id: String) async throws -> AgentProcess {
         let agent = try AgentProcess(config: config, dataDirectory: directory.file("data-\(id)"), directory: directory)
         _ = try await agent.waitUntilListening()
@@ -63,9 +91,7 @@ import Glibc
     /// the other; `events` from either host sees all of them.
     @Test func webhooksSpreadAcrossAgentsAreDeliveredOnceEach() async throws {
         let inbox = try await TestPostgres.shared.newDatabase()
-        let ledger = directory.file("ledger")
-        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
-        let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]"
+        let route = try ledgerRoute()
         let configA = try writeConfig(agent: "node-a", inbox: inbox, routes: route)
         let configB = try writeConfig(agent: "node-b", inbox: inbox, routes: route)
         let a = try await start(configA, id: "node-a")
@@ -83,10 +109,7 @@ import Glibc
         #expect(Set(delivered).count == 12)
         #expect(Set(delivered) == Set(events.compactMap { $0["id"] as? String }))
 
-        a.signal(SIGTERM)
-        b.signal(SIGTERM)
-        #expect(try await a.waitForExit() == 0)
-        #expect(try await b.waitForExit() == 0)
+        try await stop(a, b)
         #expect(directory.lines("ledger").count == 12, "nothing ran twice")
     }
 
@@ -113,8 +136,7 @@ import Glibc
             let output = try await cli(cliConfig, "events", "--json", "--state", "done")
             return (try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]])?.count == 1
         }
-        agent.signal(SIGTERM)
-        #expect(try await agent.waitForExit() == 0)
+        try await stop(agent)
     }
 
     /// The poll leader killed between pages: the other agent takes the source over and
@@ -125,11 +147,9 @@ import Glibc
         let mock = MockStripe()
         mock.add(350, at: Date().addingTimeInterval(-600))
         let gate = mock.api.hold(request: 3)
-        let ledger = directory.file("ledger")
-        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
         // A short timeout: what node-a had in flight when killed runs again once its lease
         // (timeout + failover) has run out.
-        let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]\ntimeout = \"3s\""
+        let route = try ledgerRoute(timeout: "3s")
         let environment = ["MOCK_STRIPE_KEY": mock.apiKey]
         try await mock.application().test(.live) { client in
             let source = """
@@ -180,8 +200,7 @@ import Glibc
             let text = try await HookSyncBinary.run(["status", "--config", configB], in: directory)
             #expect(text.stdout.contains("(SILENT)"), "\(text.stdout)")
 
-            b.signal(SIGTERM)
-            #expect(try await b.waitForExit() == 0)
+            try await stop(b)
             // Every event once in the inbox and delivered; a delivery ran twice only where
             // node-a was killed between its route's run and its outcome's commit, and the
             // history says so.
@@ -189,10 +208,7 @@ import Glibc
             #expect(Set(delivered).count == 350)
             let shop = try #require((try await status()["sources"] as? [[String: Any]])?.first)
             #expect(shop["events"] as? Int == 350, "no event stored twice")
-            for id in Set(delivered) where delivered.filter({ $0 == id }).count > 1 {
-                let shown = try await HookSyncBinary.run(["events", "show", id, "--config", configB], in: directory)
-                #expect(shown.stdout.contains("interrupted"), "\(id) ran twice without an interrupted attempt: \(shown.stdout)")
-            }
+            try await expectRepeatsWereInterrupted(configB)
             let polling = try #require(shop["polling"] as? [String: Any])
             #expect(polling["cursor"] as? String == "evt_sim00000350", "continued from node-a's last page to the end")
             #expect(b.log.contains("leading the polling of a source"))
@@ -206,9 +222,7 @@ import Glibc
     @Test func aDatabaseOutageAnswers503AndTheAgentCarriesOnWhenItReturns() async throws {
         let server = TestPostgres()
         let inbox = try await server.newDatabase()
-        let ledger = directory.file("ledger")
-        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
-        let config = try writeConfig(agent: "node-a", inbox: inbox, routes: "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]")
+        let config = try writeConfig(agent: "node-a", inbox: inbox, routes: try ledgerRoute())
         let agent = try await start(config, id: "node-a")
         let address = try await agent.waitUntilListening()
         #expect(try await cli(config, "send-test", "shop").status == 0)
@@ -227,8 +241,7 @@ import Glibc
         try await server.resume()
         try await eventually("webhooks accepted again", timeout: .seconds(30)) { try await cli(config, "send-test", "shop").status == 0 }
         try await eventually("delivered again") { directory.lines("ledger").count == 2 }
-        agent.signal(SIGTERM)
-        #expect(try await agent.waitForExit() == 0)
+        try await stop(agent)
         #expect(directory.lines("ledger").count == 2, "the refused webhook was not stored")
     }
 
@@ -240,7 +253,7 @@ import Glibc
             throw TestPostgresError("the test server listens on TCP with a password file")
         }
         let url = "postgresql://\(inbox.user)@\(host):\(port)/\(inbox.database)?sslmode=disable"
-        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(directory.file("ledger"))")
+        let route = try ledgerRoute()
         let single = try directory.write(
             "single.toml",
             """
@@ -251,9 +264,7 @@ import Glibc
             name = "shop"
             provider = "stripe"
             webhook_secret = "file:./stripe.secret"
-            [[routes]]
-            name = "ledger"
-            exec = ["\(script)"]
+            \(route)
             """
         )
         let agent = try await start(single, id: "single")
@@ -262,8 +273,7 @@ import Glibc
         let busy = try await cli(single, "inbox", "copy", "--to", url, "--password", "file:\(passwordFile)")
         #expect(busy.status == 1)
         #expect(busy.stderr.contains("stop it before copying"), "\(busy.stderr)")
-        agent.signal(SIGTERM)
-        #expect(try await agent.waitForExit() == 0)
+        try await stop(agent)
 
         let copied = try await cli(single, "inbox", "copy", "--to", url, "--password", "file:\(passwordFile)")
         #expect(copied.status == 0, "\(copied.stderr)")
@@ -271,7 +281,7 @@ import Glibc
         let again = try await cli(single, "inbox", "copy", "--to", url, "--password", "file:\(passwordFile)")
         #expect(again.stdout.contains("copied 0 event(s)") && again.stdout.contains("3 already there"), "\(again.stdout)")
 
-        let shared = try writeConfig(agent: "node-a", inbox: inbox, routes: "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]")
+        let shared = try writeConfig(agent: "node-a", inbox: inbox, routes: route)
         let listed = try await cli(shared, "events", "--json", "--state", "done")
         #expect((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])?.count == 3)
         let back = try await cli(shared, "inbox", "copy", "--to", directory.file("back/inbox.sqlite"))
@@ -345,10 +355,7 @@ import Glibc
             let expected = sent[key, default: []].flatMap { ["start \($0)", "end \($0)"] }
             #expect(directory.lines("log-\(key)") == expected, "\(key): one at a time, in occurrence order")
         }
-        a.signal(SIGTERM)
-        b.signal(SIGTERM)
-        #expect(try await a.waitForExit() == 0)
-        #expect(try await b.waitForExit() == 0)
+        try await stop(a, b)
     }
 
     /// One of two agents SIGKILLed again and again under load, and started again each time:
@@ -356,9 +363,7 @@ import Glibc
     /// where a kill cut it short, as its history shows.
     @Test func anAgentKilledRepeatedlyUnderLoadLosesNothing() async throws {
         let inbox = try await TestPostgres.shared.newDatabase()
-        let ledger = directory.file("ledger")
-        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
-        let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]\ntimeout = \"3s\""
+        let route = try ledgerRoute(timeout: "3s")
         let configA = try writeConfig(agent: "node-a", inbox: inbox, routes: route)
         let configB = try writeConfig(agent: "node-b", inbox: inbox, routes: route)
         let a = try await start(configA, id: "node-a")
@@ -388,19 +393,11 @@ import Glibc
         try await eventually("every acknowledged event delivered", timeout: .seconds(60)) {
             acknowledged.isSubset(of: Set(directory.lines("ledger")))
         }
-        let listed = try await cli(configA, "events", "--json", "--limit", "1000")
-        let stored = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        let stored = try await storedIDs(configA)
         #expect(stored.count == Set(stored).count, "no event stored twice")
         #expect(Set(stored) == acknowledged)
-        let delivered = directory.lines("ledger")
-        for id in Set(delivered) where delivered.filter({ $0 == id }).count > 1 {
-            let shown = try await cli(configA, "events", "show", id)
-            #expect(shown.stdout.contains("interrupted"), "\(id) ran twice without an interrupted attempt: \(shown.stdout)")
-        }
-        a.signal(SIGTERM)
-        b.signal(SIGTERM)
-        #expect(try await a.waitForExit() == 0)
-        #expect(try await b.waitForExit() == 0)
+        try await expectRepeatsWereInterrupted(configA)
+        try await stop(a, b)
     }
 
     /// The database restarted (as a crash would stop it) in the middle of a load on two
@@ -409,9 +406,7 @@ import Glibc
     @Test func aDatabaseRestartedMidLoadLosesNoAcknowledgedEvent() async throws {
         let server = TestPostgres()
         let inbox = try await server.newDatabase()
-        let ledger = directory.file("ledger")
-        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
-        let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]\ntimeout = \"3s\""
+        let route = try ledgerRoute(timeout: "3s")
         let configA = try writeConfig(agent: "node-a", inbox: inbox, routes: route)
         let a = try await start(configA, id: "node-a")
         let b = try await start(try writeConfig(agent: "node-b", inbox: inbox, routes: route), id: "node-b")
@@ -423,7 +418,15 @@ import Glibc
                 if index == total / 2 { try await server.restart(downFor: .milliseconds(500)) }
                 group.addTask {
                     let id = "evt_restart_\(index)"
-                    return (id, await self.post(id: id, key: "cus_\(index % 5)", created: 1_800_000_000 + index, to: index.isMultiple(of: 2) ? addresses : addresses.reversed()))
+                    return (
+                        id,
+                        await self.post(
+                            id: id,
+                            key: "cus_\(index % 5)",
+                            created: 1_800_000_000 + index,
+                            to: index.isMultiple(of: 2) ? addresses : addresses.reversed()
+                        )
+                    )
                 }
             }
             return try await group.reduce(into: [String: Int?]()) { $0[$1.0] = $1.1 }
@@ -434,15 +437,11 @@ import Glibc
         try await eventually("every acknowledged event delivered", timeout: .seconds(60)) {
             acknowledged.isSubset(of: Set(directory.lines("ledger")))
         }
-        let listed = try await cli(configA, "events", "--json", "--limit", "1000")
-        let stored = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        let stored = try await storedIDs(configA)
         #expect(stored.count == Set(stored).count, "no event stored twice")
         #expect(acknowledged.isSubset(of: Set(stored)))
         #expect(a.process.isRunning && b.process.isRunning, "the agents carried on")
-        a.signal(SIGTERM)
-        b.signal(SIGTERM)
-        #expect(try await a.waitForExit() == 0)
-        #expect(try await b.waitForExit() == 0)
+        try await stop(a, b)
     }
 
     /// `check` connects and says what it found, or exactly why it could not.
@@ -458,8 +457,7 @@ import Glibc
         try await eventually("the agent's heartbeat") { try await cli(config, "check").stdout.contains("agents seen: node-a on ") }
         let running = try await cli(config, "check")
         #expect(running.stdout.contains("schema version 2 (this hooksync: 2)"), "\(running.stdout)")
-        agent.signal(SIGTERM)
-        #expect(try await agent.waitForExit() == 0)
+        try await stop(agent)
 
         var wrong = inbox
         wrong.password = .file(try directory.write("wrong-password", "nope"))

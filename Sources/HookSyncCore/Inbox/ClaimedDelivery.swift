@@ -68,3 +68,19 @@ public struct AttemptRecord: Sendable {
         self.decision = decision
     }
 }
+
+extension AttemptRecord {
+    /// Where the delivery stands after this attempt, and when it is due again if it retries
+    /// (seconds since 1970): what every backend writes.
+    public var outcome: (state: DeliveryState, nextAttemptAt: Double?) {
+        let finished = finishedAt.timeIntervalSince1970
+        switch decision {
+        case .done: return (.done, nil)
+        case .retry(let delay): return (.retrying, finished + delay.seconds)
+        case .dead: return (.dead, nil)
+        }
+    }
+
+    /// The attempt's duration as the history keeps it.
+    public var durationMs: Int { Int((finishedAt.timeIntervalSince(startedAt) * 1000).rounded()) }
+}

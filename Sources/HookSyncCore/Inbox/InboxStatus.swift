@@ -75,3 +75,15 @@ public struct InboxStatus: Sendable, Codable {
         self.routes = routes
     }
 }
+
+extension InboxStatus.RouteCounts {
+    /// Sets the count of deliveries in `state`; what both backends fold their rows with.
+    public mutating func set(_ state: DeliveryState, _ count: Int) {
+        switch state {
+        case .pending: pending = count
+        case .retrying: retrying = count
+        case .dead: dead = count
+        case .done: done = count
+        }
+    }
+}

@@ -121,7 +121,7 @@ final class AgentProcess: @unchecked Sendable {
 
     /// The exit status, waiting at most `timeout`.
     func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
-        try await eventually("the agent to exit", timeout: timeout) { !process.isRunning }
+        try await eventually("the agent to exit; its log ends:\n\(log.suffix(3000))", timeout: timeout) { !process.isRunning }
         return await exit.value
     }
 }
