@@ -39,7 +39,7 @@ extension PostgresInbox {
     /// makes work due (an event stored, a dead letter replayed, leases freed) notifies it.
     func watchForWork(_ wake: @escaping @Sendable () async -> Void) async throws {
         do {
-            try await pool.withConnection { connection in
+            try await pool.withConnection(untilCancelled: true) { connection in
                 try await connection.listen(on: PostgresSchema.workChannel) { notifications in
                     // Whatever became due while nobody listened.
                     await wake()

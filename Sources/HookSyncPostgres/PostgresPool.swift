@@ -16,6 +16,11 @@ struct PostgresPool: Sendable {
     let location: PostgresLocation
     /// The longest wait for a connection.
     var connectionWait: Duration = .seconds(5)
+    /// The longest wait for an answer once connected. A connection the server dropped without
+    /// a word (a crash, a network partition) can leave a query waiting forever; past this the
+    /// caller gets an error, and a commit whose fate is unknown is retried by its caller
+    /// (a webhook's provider, the poller, the worker), which dedup makes harmless.
+    var answerWait: Duration = .seconds(15)
 
     /// Runs `body` on a pooled connection, failing with ``Unreachable`` when none comes
     /// within ``connectionWait``.
@@ -24,31 +29,42 @@ struct PostgresPool: Sendable {
     /// after an outage it may wait out a reconnection backoff. So the request runs in a task of
     /// its own that this call stops waiting for; if a connection comes after all, it goes back
     /// to the pool unused. Cancelling the caller cancels `body`.
-    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// - Parameter untilCancelled: `body` runs until its caller cancels it (a `LISTEN`): no
+    ///   bound on its answer.
+    func withConnection<T: Sendable>(
+        untilCancelled: Bool = false,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let race = Race<T>()
         let client = client
         let wait = connectionWait
+        let answerWait: Duration? = untilCancelled ? nil : answerWait
         let location = location
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                race.start(
-                    continuation,
-                    work: Task {
-                        do {
-                            let value = try await client.withConnection { connection -> T? in
-                                guard race.begin() else { return nil }
-                                return try await body(connection)
-                            }
-                            if let value { race.finish(.success(value)) }
-                        } catch {
-                            race.finish(.failure(error))
+                // The continuation is in place before either task can answer through it.
+                race.wait(continuation)
+                let work = Task {
+                    do {
+                        let value = try await client.withConnection { connection -> T? in
+                            guard race.begin() else { return nil }
+                            return try await body(connection)
                         }
-                    },
-                    timer: Task {
-                        try await Task.sleep(for: wait)
-                        race.abandon(because: Unreachable(location: location, wait: wait))
+                        if let value { race.finish(.success(value)) }
+                    } catch {
+                        race.finish(.failure(error))
                     }
-                )
+                }
+                let timer = Task {
+                    try await Task.sleep(for: wait)
+                    race.abandon(because: Unreachable(location: location, wait: wait))
+                }
+                let deadline = Task {
+                    guard let answerWait else { return }
+                    try await Task.sleep(for: wait + answerWait)
+                    race.giveUp(because: NoAnswer(location: location, wait: answerWait))
+                }
+                race.attach(work: work, timer: timer, deadline: deadline)
             }
         } onCancel: {
             race.abandon(because: CancellationError())
@@ -81,23 +97,33 @@ struct PostgresPool: Sendable {
             var continuation: CheckedContinuation<T, any Error>?
             var work: Task<Void, Never>?
             var timer: Task<Void, any Error>?
+            var deadline: Task<Void, any Error>?
         }
 
         private let inside = Mutex(Inside())
 
-        func start(_ continuation: CheckedContinuation<T, any Error>, work: Task<Void, Never>, timer: Task<Void, any Error>) {
-            let answered = inside.withLock { inside in
+        /// Holds the caller's continuation; answers it at once if the caller was cancelled
+        /// before it got here.
+        func wait(_ continuation: CheckedContinuation<T, any Error>) {
+            let cancelled = inside.withLock { inside in
+                guard inside.state == .waiting else { return true }
                 inside.continuation = continuation
+                return false
+            }
+            if cancelled { continuation.resume(throwing: CancellationError()) }
+        }
+
+        /// Keeps the tasks, to cancel the timer once a connection came and the work when the
+        /// caller is cancelled.
+        func attach(work: Task<Void, Never>, timer: Task<Void, any Error>, deadline: Task<Void, any Error>) {
+            let state = inside.withLock { inside in
                 inside.work = work
                 inside.timer = timer
-                return inside.state == .answered
+                inside.deadline = deadline
+                return inside.state
             }
-            // Cancelled before it started: the cancellation's answer is given here.
-            if answered {
-                work.cancel()
-                timer.cancel()
-                continuation.resume(throwing: CancellationError())
-            }
+            if state != .waiting { timer.cancel() }
+            if state == .answered { deadline.cancel() }
         }
 
         /// The request got a connection: true if the caller still waits for it.
@@ -116,10 +142,23 @@ struct PostgresPool: Sendable {
                 guard inside.state != .answered else { return nil }
                 inside.state = .answered
                 inside.timer?.cancel()
+                inside.deadline?.cancel()
                 defer { inside.continuation = nil }
                 return inside.continuation
             }
             continuation?.resume(with: result)
+        }
+
+        /// No answer in time, connected or not: answers with `error` and cancels the work.
+        func giveUp(because error: any Error) {
+            let (continuation, work) = inside.withLock { inside -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
+                guard inside.state != .answered else { return (nil, nil) }
+                inside.state = .answered
+                defer { inside.continuation = nil }
+                return (inside.continuation, inside.work)
+            }
+            work?.cancel()
+            continuation?.resume(throwing: error)
         }
 
         /// The wait is over or the caller was cancelled: answers with `error` if no connection
@@ -139,6 +178,16 @@ struct PostgresPool: Sendable {
             }
             work?.cancel()
             continuation?.resume(throwing: error)
+        }
+    }
+
+    /// Connected, but no answer within the wait.
+    struct NoAnswer: Error, CustomStringConvertible {
+        var location: PostgresLocation
+        var wait: Duration
+
+        var description: String {
+            "no answer from \(location) within \(wait.components.seconds)s: the connection was lost or the server is stalled"
         }
     }
 
