@@ -1,4 +1,4 @@
-public import HookSyncCore
+import HookSyncCore
 
 /// Which sources' polling this agent leads, shared by the heartbeat that learns it and the
 /// pollers that act on it; a poller waiting for a leadership wakes as soon as it is granted.
