@@ -20,11 +20,13 @@ run: release
 # The tests check the unit files with systemd-analyze, and start a throwaway PostgreSQL server
 # of their own (Debian's postgresql package) for the shared-inbox backend.
 test: APT_PACKAGES += systemd postgresql
-# The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), so it
-# runs after the other tests, not beside their timing-bound waits.
+# The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), and the
+# multi-agent suite runs several agents and PostgreSQL servers under load, so each runs after the
+# other tests, not beside their timing-bound waits.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip ReliabilitySmokeTests
+	$(SWIFT) test --skip-build --skip ReliabilitySmokeTests --skip MultiAgentTests
+	$(SWIFT) test --skip-build --filter MultiAgentTests
 	$(SWIFT) test --skip-build --filter ReliabilitySmokeTests
 
 # Measures the release build against a bare Hummingbird route, local mocks and Debian's

@@ -54,16 +54,18 @@ struct PostgresIngest: Sendable {
             var pending: [IncomingEvent] = []
             var results = [StoreResult?](repeating: nil, count: events.count)
             var firsts: [ArrivalCounts.Key: Int] = [:]
+            var repeats: [(key: ArrivalCounts.Key, at: Double)] = []
             for (index, event) in events.enumerated() {
                 let key = ArrivalCounts.Key(source: event.source, dedupKey: event.dedupKey)
                 if known.contains(key) || firsts[key] != nil {
-                    await arrivals.count(key, at: event.receivedAt.timeIntervalSince1970)
+                    repeats.append((key, event.receivedAt.timeIntervalSince1970))
                     results[index] = .duplicate
                 } else {
                     firsts[key] = index
                     pending.append(event)
                 }
             }
+            await arrivals.count(repeats)
             // A batch of repeats only: nothing to commit, no transaction at all.
             let fresh = pending
             if !fresh.isEmpty {
@@ -149,11 +151,12 @@ struct PostgresIngest: Sendable {
         var deliveries = PostgresBindings()
         var values: [String] = []
         var results: [StoreResult] = []
+        var repeats: [(key: ArrivalCounts.Key, at: Double)] = []
         for event in events {
             let key = ArrivalCounts.Key(source: event.source, dedupKey: event.dedupKey)
             // A key twice in one page: the first is the one stored, the second a repeat.
             guard let id = ids.removeValue(forKey: key) else {
-                await arrivals.count(key, at: event.receivedAt.timeIntervalSince1970)
+                repeats.append((key, event.receivedAt.timeIntervalSince1970))
                 results.append(.duplicate)
                 continue
             }
@@ -167,6 +170,7 @@ struct PostgresIngest: Sendable {
                 deliveries.append(event.orderKeys[route])
             }
         }
+        await arrivals.count(repeats)
         if !values.isEmpty {
             try await connection.query(
                 PostgresQuery(

@@ -78,9 +78,12 @@ actor ArrivalCounts {
 
     private var counts: [Key: (arrivals: Int64, last: Double)] = [:]
 
-    func count(_ key: Key, at time: Double) {
-        let current = counts[key] ?? (0, time)
-        counts[key] = (current.arrivals + 1, max(current.last, time))
+    /// Counts one arrival of each key, at its time: one call for a whole batch.
+    func count(_ arrivals: [(key: Key, at: Double)]) {
+        for (key, time) in arrivals {
+            let current = counts[key] ?? (0, time)
+            counts[key] = (current.arrivals + 1, max(current.last, time))
+        }
     }
 
     /// Takes every count, to be written by the caller's transaction.

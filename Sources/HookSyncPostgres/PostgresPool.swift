@@ -55,16 +55,16 @@ struct PostgresPool: Sendable {
                         race.finish(.failure(error))
                     }
                 }
+                // One clock for both bounds: no connection within `wait`, then no answer
+                // within `answerWait` more.
                 let timer = Task {
                     try await Task.sleep(for: wait)
                     race.abandon(because: Unreachable(location: location, wait: wait))
-                }
-                let deadline = Task {
                     guard let answerWait else { return }
-                    try await Task.sleep(for: wait + answerWait)
+                    try await Task.sleep(for: answerWait)
                     race.giveUp(because: NoAnswer(location: location, wait: answerWait))
                 }
-                race.attach(work: work, timer: timer, deadline: deadline)
+                race.attach(work: work, timer: timer)
             }
         } onCancel: {
             race.abandon(because: CancellationError())
@@ -97,7 +97,6 @@ struct PostgresPool: Sendable {
             var continuation: CheckedContinuation<T, any Error>?
             var work: Task<Void, Never>?
             var timer: Task<Void, any Error>?
-            var deadline: Task<Void, any Error>?
         }
 
         private let inside = Mutex(Inside())
@@ -113,17 +112,15 @@ struct PostgresPool: Sendable {
             if cancelled { continuation.resume(throwing: CancellationError()) }
         }
 
-        /// Keeps the tasks, to cancel the timer once a connection came and the work when the
-        /// caller is cancelled.
-        func attach(work: Task<Void, Never>, timer: Task<Void, any Error>, deadline: Task<Void, any Error>) {
-            let state = inside.withLock { inside in
+        /// Keeps the tasks, to cancel the timer once answered and the work when the caller is
+        /// cancelled.
+        func attach(work: Task<Void, Never>, timer: Task<Void, any Error>) {
+            let answered = inside.withLock { inside in
                 inside.work = work
                 inside.timer = timer
-                inside.deadline = deadline
-                return inside.state
+                return inside.state == .answered
             }
-            if state != .waiting { timer.cancel() }
-            if state == .answered { deadline.cancel() }
+            if answered { timer.cancel() }
         }
 
         /// The request got a connection: true if the caller still waits for it.
@@ -131,7 +128,6 @@ struct PostgresPool: Sendable {
             inside.withLock { inside in
                 guard inside.state == .waiting else { return false }
                 inside.state = .running
-                inside.timer?.cancel()
                 return true
             }
         }
@@ -142,7 +138,6 @@ struct PostgresPool: Sendable {
                 guard inside.state != .answered else { return nil }
                 inside.state = .answered
                 inside.timer?.cancel()
-                inside.deadline?.cancel()
                 defer { inside.continuation = nil }
                 return inside.continuation
             }

@@ -211,6 +211,14 @@ import Glibc
             try await expectRepeatsWereInterrupted(configB)
             let polling = try #require(shop["polling"] as? [String: Any])
             #expect(polling["cursor"] as? String == "evt_sim00000350", "continued from node-a's last page to the end")
+            // An operator's backfill, from any host, finds everything already in the shared inbox.
+            let backfill = try await HookSyncBinary.run(
+                ["backfill", "shop", "--since", "1h", "--config", configA],
+                in: directory,
+                environment: environment
+            )
+            #expect(backfill.status == 0, "\(backfill.stderr)")
+            #expect((try await status()["sources"] as? [[String: Any]])?.first?["events"] as? Int == 350, "nothing stored twice")
             #expect(b.log.contains("leading the polling of a source"))
         }
     }

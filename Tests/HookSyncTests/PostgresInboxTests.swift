@@ -41,6 +41,19 @@ import Testing
         #expect(error?.description.contains("database \"no_such_database\" does not exist") == true, "\(String(describing: error))")
     }
 
+    /// `sslmode` as libpq means it, against the test server, which offers no TLS: `require`
+    /// refuses to go on in the clear, `prefer` does.
+    @Test func sslmodeRequireRefusesAServerWithoutTLSAndPreferFallsBack() async throws {
+        var location = try await TestPostgres.shared.newDatabase()
+        location.sslMode = .require
+        let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }
+        #expect(error?.description.contains("does not accept TLS") == true, "\(String(describing: error))")
+        location.sslMode = .prefer
+        let inbox = try await InboxFactory.open(.postgres(location), access: .create)
+        #expect(try await inbox.store(InboxContractTests.event("evt_plain")) == .stored)
+        try await inbox.shutdown()
+    }
+
     /// Agents starting at once migrate once, under the advisory lock; a schema from a newer
     /// hooksync is refused with what to do, and a reader never creates the schema.
     @Test func migrationsRunOnceAndANewerSchemaIsRefused() async throws {

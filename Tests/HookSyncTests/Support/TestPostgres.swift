@@ -44,17 +44,11 @@ actor TestPostgres {
     /// (unaligned, tuples only).
     func psql(_ database: String, _ sql: String) async throws -> String {
         let server = try await running()
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hooksync-psql-\(UUID().uuidString).out").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let status = try await Command.run(
+        return try await Self.run(
             "\(server.binaries)/psql",
             ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(server.port)", "-U", Self.user, "-d", database, "-c", sql],
-            environment: ["PGPASSWORD": Self.password],
-            output: output
-        )
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        guard status == 0 else { throw TestPostgresError("psql exited with \(status): \(text)") }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            environment: ["PGPASSWORD": Self.password]
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A location on the server with the test password, for a database that may not exist.
@@ -166,16 +160,18 @@ actor TestPostgres {
         }
     }
 
-    /// Runs a command to its end. Its output goes to a file, not a pipe: a server it starts
-    /// would hold a pipe open and a read would never end.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
+    /// Runs a command to its end and returns what it printed. Its output goes to a file, not a
+    /// pipe: a server it starts would hold a pipe open and a read would never end.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("hooksync-pg-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let status = try await Command.run(executable, arguments, environment: environment, output: output)
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         guard status == 0 else {
-            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             throw TestPostgresError("\(executable) \(arguments.joined(separator: " ")) exited with \(status): \(text)")
         }
+        return text
     }
 
     /// A port nothing listens on now: the kernel's choice for a socket bound to port 0.
