@@ -111,6 +111,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the tests and the bench share: a throwaway PostgreSQL server, helper commands
+        // run without Foundation's `Process`, free loopback ports.
+        .target(
+            name: "HookSyncTesting",
+            dependencies: ["HookSyncCore"],
+            swiftSettings: swiftSettings
+        ),
         // `make bench`: load generator, baselines and mocks, measured against the release binary.
         .executableTarget(
             name: "hooksync-bench",
@@ -118,6 +125,7 @@ let package = Package(
                 "HookSyncCore",
                 "HookSync",
                 "HookSyncDemo",
+                "HookSyncTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -139,6 +147,7 @@ let package = Package(
                 "HookSyncPostgres",
                 "HookSync",
                 "HookSyncDemo",
+                "HookSyncTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),

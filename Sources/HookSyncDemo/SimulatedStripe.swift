@@ -34,14 +34,16 @@ public final class SimulatedStripe: Sendable {
 
     /// Creates `count` events at `date`; returns their ids, oldest first.
     @discardableResult
-    public func add(_ count: Int, type: String = "invoice.paid", at date: Date = Date()) -> [String] {
+    public func add(_ count: Int, type: String = "invoice.paid", at date: Date = Date(), customer: String? = nil) -> [String] {
         let created = Int(date.timeIntervalSince1970)
         let added = (0..<count).map { _ in
             let n = sequence.wrappingAdd(1, ordering: .relaxed).newValue
             let id = String(format: "evt_sim%08d", n)
+            var invoice: [String: any Sendable] = ["id": "in_\(n)", "object": "invoice", "amount_paid": 1000 + n]
+            if let customer { invoice["customer"] = customer }
             let event: [String: any Sendable] = [
                 "id": id, "object": "event", "api_version": "2024-06-20", "created": created,
-                "data": ["object": ["id": "in_\(n)", "object": "invoice", "amount_paid": 1000 + n] as [String: any Sendable]],
+                "data": ["object": invoice],
                 "livemode": false, "pending_webhooks": 1, "request": ["id": NSNull(), "idempotency_key": NSNull()] as [String: any Sendable],
                 "type": type,
             ]

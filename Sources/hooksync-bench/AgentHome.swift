@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncTesting
 
 /// An agent's directory: its configuration on a fixed port, its secret files and its inbox.
 /// The agent can be launched from it again and again, as systemd restarts a service.
@@ -11,9 +12,10 @@ struct AgentHome: Sendable {
     /// Where `data_dir` points; the inbox is `inbox.sqlite` in it.
     let dataDirectory: String
 
-    /// Writes the configuration: `data_dir`, an `[http]` listener on a free port, then `config`.
+    /// Writes the configuration: `data_dir` and `topLevel` keys (such as `agent_id`), an
+    /// `[http]` listener on a free port, then `config`.
     /// - Parameter dataDirectory: an absolute path for `data_dir`, or nil for `<home>/data`.
-    init(bench: Workbench, name: String, config: String, dataDirectory: String? = nil) throws {
+    init(bench: Workbench, name: String, config: String, topLevel: String = "", dataDirectory: String? = nil) throws {
         self.name = name
         directory = "\(bench.directory)/\(name)"
         agentBinary = bench.agentBinary
@@ -22,10 +24,11 @@ struct AgentHome: Sendable {
         try bench.secret.write(toFile: "\(directory)/webhook-secret", atomically: true, encoding: .utf8)
         try bench.secret.write(toFile: "\(directory)/forward-secret", atomically: true, encoding: .utf8)
         try bench.apiKey.write(toFile: "\(directory)/api-key", atomically: true, encoding: .utf8)
-        port = try freePort()
+        port = try freeLoopbackPort()
         configFile = "\(directory)/hooksync.toml"
         let text = """
             data_dir = "\(self.dataDirectory)"
+            \(topLevel)
             [http]
             listen = "127.0.0.1:\(port)"
             max_body = "1MiB"

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HookSync
 import HookSyncCore
+import HookSyncTesting
 
 /// How long and how big each scenario runs; `--quick` shrinks everything for a smoke run.
 struct Sizes: Sendable {
@@ -309,7 +310,7 @@ extension Workbench {
             ]
         ]
         try JSONSerialization.data(withJSONObject: hooks, options: [.withoutEscapingSlashes]).write(to: URL(fileURLWithPath: "\(home)/hooks.json"))
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         let process = try ChildProcess(
             name: "webhook",
             executable: binary,
@@ -333,7 +334,12 @@ extension Workbench {
 
     /// Stores `count` events into the inbox of agent `name` before it starts, as a backlog.
     func populate(_ name: String, count: Int, routes: [String]) async throws {
-        let inbox = try await InboxFactory.open(.sqlite(path: "\(directory)/\(name)/data/inbox.sqlite"), access: .create)
+        try await populate(.sqlite(path: "\(directory)/\(name)/data/inbox.sqlite"), count: count, routes: routes)
+    }
+
+    /// Stores `count` events into the inbox at `location`, as a backlog.
+    func populate(_ location: InboxLocation, count: Int, routes: [String]) async throws {
+        let inbox = try await InboxFactory.open(location, access: .create)
         let run = Self.run()
         let now = Date()
         var next = 0
@@ -369,9 +375,17 @@ struct IngestCheck: Sendable {
 
     init(agent: RunningAgent, requests: SignedEvents, load: LoadResult) throws {
         let ids = try agent.inbox().read { db in try String.fetchAll(db, sql: "SELECT event_id FROM event WHERE source = 'shop'") }
-        let keys = ids.compactMap(requests.key(ofEventID:))
+        self.init(stored: ids, loads: [(requests, load)])
+    }
+
+    /// `stored`: every event id in the inbox; `loads`: each load run with its event maker.
+    /// Several loads at once each number their events from 0, so a key is its run and number.
+    init(stored ids: [String], loads: [(requests: SignedEvents, load: LoadResult)]) {
+        let keys = ids.compactMap { id in
+            loads.lazy.compactMap { run in run.requests.key(ofEventID: id).map { "\(run.requests.run)_\($0)" } }.first
+        }
         let storedKeys = Set(keys)
-        let acknowledgedKeys = Set(load.log.acknowledged)
+        let acknowledgedKeys = Set(loads.flatMap { run in run.load.log.acknowledged.map { "\(run.requests.run)_\($0)" } })
         acknowledged = acknowledgedKeys.count
         stored = keys.count
         missing = acknowledgedKeys.subtracting(storedKeys).count

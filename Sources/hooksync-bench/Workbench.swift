@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import GRDB
 import HookSyncCore
+import HookSyncTesting
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -17,6 +18,9 @@ final class Workbench: Sendable {
     let client: HTTPClient
     let secret = "whsec_" + Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
     let apiKey = "sk_test_bench_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    /// The PostgreSQL server of the shared-inbox scenarios, started on first use and stopped
+    /// when the bench process ends.
+    let postgres = ThrowawayPostgres()
 
     init(agentBinary: String, benchBinary: String, directory: String) {
         self.agentBinary = agentBinary
@@ -64,12 +68,13 @@ final class Workbench: Sendable {
     func startAgent(
         _ name: String,
         config: String,
+        topLevel: String = "",
         environment: [String: String] = [:],
         waitReady: Bool = true
     ) async throws
         -> RunningAgent
     {
-        let home = try AgentHome(bench: self, name: name, config: config)
+        let home = try AgentHome(bench: self, name: name, config: config, topLevel: topLevel)
         let process = try home.launch(environment: environment)
         if waitReady { try await waitForHTTP("http://127.0.0.1:\(home.port)/readyz", process: process) }
         return RunningAgent(process: process, port: home.port, database: home.database, home: home.directory)
@@ -77,7 +82,7 @@ final class Workbench: Sendable {
 
     /// Starts one of this executable's servers (`bare`, `sink`, `stripe-api`).
     func startServer(_ command: String, _ arguments: [String] = [], ready path: String) async throws -> (ChildProcess, Int) {
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         let process = try ChildProcess(
             name: command,
             executable: benchBinary,

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookSyncTesting
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -18,23 +19,6 @@ import Glibc
     init() throws {
         directory = try TemporaryDirectory()
         _ = try directory.write("stripe.secret", Vectors.Stripe.secret + "\n")
-    }
-
-    /// A port nothing listens on now (bound, read, released).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func get(_ url: String) async throws -> (status: Int, body: String) {
@@ -57,7 +41,7 @@ import Glibc
     }
 
     @Test func countersMoveAsEventsArriveAndAdminEndpointsAreNotPublic() async throws {
-        let admin = try Self.freePort()
+        let admin = try freeLoopbackPort()
         let config = try directory.write(
             "hooksync.toml",
             """

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import HookSyncCore
+import HookSyncTesting
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -27,18 +28,12 @@ import Glibc
     /// a Stripe source and `routes`. `idle_poll` is long, so only a notification wakes a
     /// worker for work another process made due.
     func writeConfig(agent id: String, inbox: PostgresLocation, routes: String, source: String? = nil) throws -> String {
-        guard case .tcp(let host, let port) = inbox.endpoint, case .file(let passwordFile) = inbox.password else {
-            throw TestPostgresError("the test server listens on TCP with a password file")
-        }
-        return try directory.write(
+        try directory.write(
             "\(id).toml",
             """
             agent_id = "\(id)"
             data_dir = "./data-\(id)"
-            [inbox]
-            url = "postgresql://\(inbox.user)@\(host):\(port)/\(inbox.database)?sslmode=disable"
-            password = "file:\(passwordFile)"
-            failover = "2s"
+            \(try ThrowawayPostgres.inboxTable(inbox, extra: "failover = \"2s\""))
             [http]
             listen = "127.0.0.1:0"
             [worker]
@@ -90,7 +85,7 @@ import Glibc
     /// Webhooks sent to both agents are each stored once and delivered once, by one agent or
     /// the other; `events` from either host sees all of them.
     @Test func webhooksSpreadAcrossAgentsAreDeliveredOnceEach() async throws {
-        let inbox = try await TestPostgres.shared.newDatabase()
+        let inbox = try await ThrowawayPostgres.shared.newDatabase()
         let route = try ledgerRoute()
         let configA = try writeConfig(agent: "node-a", inbox: inbox, routes: route)
         let configB = try writeConfig(agent: "node-b", inbox: inbox, routes: route)
@@ -116,7 +111,7 @@ import Glibc
     /// A replay from the CLI, on no agent's host, reaches a sleeping worker through the
     /// database's notification: `idle_poll` is a minute, the delivery happens at once.
     @Test func aReplayFromAnotherHostWakesAnIdleAgent() async throws {
-        let inbox = try await TestPostgres.shared.newDatabase()
+        let inbox = try await ThrowawayPostgres.shared.newDatabase()
         let marker = directory.file("online")
         let script = try directory.script("ledger.sh", "cat > /dev/null\n[ -e \(marker) ] || { echo offline >&2; exit 1; }")
         let route = "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]\nmax_attempts = 1"
@@ -143,7 +138,7 @@ import Glibc
     /// continues from the last committed cursor; no page is skipped and none stored twice, and
     /// `status` and the leader gauge say who leads.
     @Test func aKilledPollLeaderIsReplacedAndNoPageIsLostOrRepeated() async throws {
-        let inbox = try await TestPostgres.shared.newDatabase()
+        let inbox = try await ThrowawayPostgres.shared.newDatabase()
         let mock = MockStripe()
         mock.add(350, at: Date().addingTimeInterval(-600))
         let gate = mock.api.hold(request: 3)
@@ -228,7 +223,7 @@ import Glibc
     /// database is back it accepts and delivers again by itself. Its own server, since it is
     /// stopped mid-test.
     @Test func aDatabaseOutageAnswers503AndTheAgentCarriesOnWhenItReturns() async throws {
-        let server = TestPostgres()
+        let server = ThrowawayPostgres()
         let inbox = try await server.newDatabase()
         let config = try writeConfig(agent: "node-a", inbox: inbox, routes: try ledgerRoute())
         let agent = try await start(config, id: "node-a")
@@ -256,11 +251,9 @@ import Glibc
     /// Moving a stopped agent's SQLite inbox to PostgreSQL with `inbox copy`, and back; the
     /// copy refuses to run beside a running agent, and a second run copies nothing twice.
     @Test func inboxCopyMovesAStoppedAgentsInboxAndBack() async throws {
-        let inbox = try await TestPostgres.shared.newDatabase()
-        guard case .tcp(let host, let port) = inbox.endpoint, case .file(let passwordFile) = inbox.password else {
-            throw TestPostgresError("the test server listens on TCP with a password file")
-        }
-        let url = "postgresql://\(inbox.user)@\(host):\(port)/\(inbox.database)?sslmode=disable"
+        let inbox = try await ThrowawayPostgres.shared.newDatabase()
+        guard case .file(let passwordFile) = inbox.password else { throw SubprocessError("the test server has a password file") }
+        let url = try ThrowawayPostgres.url(inbox)
         let route = try ledgerRoute()
         let single = try directory.write(
             "single.toml",
@@ -329,7 +322,7 @@ import Glibc
     /// `order_by` across agents: events of one customer, arriving at either agent, run one at
     /// a time anywhere, in occurrence order; customers run beside each other.
     @Test func perKeyOrderHoldsAcrossAgents() async throws {
-        let inbox = try await TestPostgres.shared.newDatabase()
+        let inbox = try await ThrowawayPostgres.shared.newDatabase()
         // Each run writes "start" and "end" lines to its customer's log, with a pause between:
         // two runs of one customer at once would interleave them.
         let script = try directory.script(
@@ -370,7 +363,7 @@ import Glibc
     /// every acknowledged webhook is stored once and delivered, and a delivery ran twice only
     /// where a kill cut it short, as its history shows.
     @Test func anAgentKilledRepeatedlyUnderLoadLosesNothing() async throws {
-        let inbox = try await TestPostgres.shared.newDatabase()
+        let inbox = try await ThrowawayPostgres.shared.newDatabase()
         let route = try ledgerRoute(timeout: "3s")
         let configA = try writeConfig(agent: "node-a", inbox: inbox, routes: route)
         let configB = try writeConfig(agent: "node-b", inbox: inbox, routes: route)
@@ -412,7 +405,7 @@ import Glibc
     /// agents: webhooks answered 2xx are all stored once and delivered; the others were
     /// refused (503, or no answer), for the provider to send again.
     @Test func aDatabaseRestartedMidLoadLosesNoAcknowledgedEvent() async throws {
-        let server = TestPostgres()
+        let server = ThrowawayPostgres()
         let inbox = try await server.newDatabase()
         let route = try ledgerRoute(timeout: "3s")
         let configA = try writeConfig(agent: "node-a", inbox: inbox, routes: route)
@@ -454,7 +447,7 @@ import Glibc
 
     /// `check` connects and says what it found, or exactly why it could not.
     @Test func checkReportsTheServerTheSchemaAndTheAgentsOrWhyItCannot() async throws {
-        let inbox = try await TestPostgres.shared.newDatabase()
+        let inbox = try await ThrowawayPostgres.shared.newDatabase()
         let config = try writeConfig(agent: "node-a", inbox: inbox, routes: "")
         let before = try await cli(config, "check")
         #expect(before.status == 0, "\(before.stderr)")
@@ -474,12 +467,12 @@ import Glibc
         #expect(denied.stderr.contains("password authentication failed for user \"hooksync\""), "\(denied.stderr)")
 
         var away = inbox
-        away.endpoint = .tcp(host: "127.0.0.1", port: try TestPostgres.freePort())
+        away.endpoint = .tcp(host: "127.0.0.1", port: try freeLoopbackPort())
         let unreachable = try await cli(try writeConfig(agent: "node-y", inbox: away, routes: ""), "check")
         #expect(unreachable.status == 1)
         #expect(unreachable.stderr.contains("cannot connect"), "\(unreachable.stderr)")
 
-        _ = try await TestPostgres.shared.psql(inbox.database, "INSERT INTO hooksync_schema (version, name) VALUES (99, 'from the future')")
+        _ = try await ThrowawayPostgres.shared.psql(inbox.database, "INSERT INTO hooksync_schema (version, name) VALUES (99, 'from the future')")
         let newer = try await cli(config, "check")
         #expect(newer.status == 1)
         #expect(newer.stderr.contains("schema version 99 is newer than this hooksync knows (2)"), "\(newer.stderr)")

@@ -1,6 +1,7 @@
 import Foundation
 import HookSync
 import HookSyncCore
+import HookSyncTesting
 import Testing
 
 /// What is about the PostgreSQL inbox itself, against the tests' throwaway server: opening it
@@ -14,7 +15,7 @@ import Testing
     }
 
     @Test func aWrongPasswordIsReportedInTheServersWords() async throws {
-        var location = try await TestPostgres.shared.newDatabase()
+        var location = try await ThrowawayPostgres.shared.newDatabase()
         location.password = .file(try directory.write("wrong", "not-the-password"))
         let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }
         #expect(error?.description.contains("password authentication failed for user \"hooksync\"") == true, "\(String(describing: error))")
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func aMissingPasswordSecretNamesTheKey() async throws {
-        var location = try await TestPostgres.shared.newDatabase()
+        var location = try await ThrowawayPostgres.shared.newDatabase()
         location.password = .environment("HOOKSYNC_TEST_UNSET_PASSWORD")
         let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }
         #expect(error?.description.contains("[inbox] password") == true, "\(String(describing: error))")
@@ -30,13 +31,13 @@ import Testing
     }
 
     @Test func anUnreachableServerAndAMissingDatabaseSayWhy() async throws {
-        var refused = try await TestPostgres.shared.location(database: "postgres")
-        refused.endpoint = .tcp(host: "127.0.0.1", port: try TestPostgres.freePort())
+        var refused = try await ThrowawayPostgres.shared.location(database: "postgres")
+        refused.endpoint = .tcp(host: "127.0.0.1", port: try freeLoopbackPort())
         let unreachable = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(refused), access: .existing) }
         #expect(unreachable?.description.contains("cannot connect") == true, "\(String(describing: unreachable))")
         #expect(unreachable?.description.contains("127.0.0.1") == true)
 
-        let missing = try await TestPostgres.shared.location(database: "no_such_database")
+        let missing = try await ThrowawayPostgres.shared.location(database: "no_such_database")
         let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(missing), access: .create) }
         #expect(error?.description.contains("database \"no_such_database\" does not exist") == true, "\(String(describing: error))")
     }
@@ -44,7 +45,7 @@ import Testing
     /// `sslmode` as libpq means it, against the test server, which offers no TLS: `require`
     /// refuses to go on in the clear, `prefer` does.
     @Test func sslmodeRequireRefusesAServerWithoutTLSAndPreferFallsBack() async throws {
-        var location = try await TestPostgres.shared.newDatabase()
+        var location = try await ThrowawayPostgres.shared.newDatabase()
         location.sslMode = .require
         let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }
         #expect(error?.description.contains("does not accept TLS") == true, "\(String(describing: error))")
@@ -57,7 +58,7 @@ import Testing
     /// Agents starting at once migrate once, under the advisory lock; a schema from a newer
     /// hooksync is refused with what to do, and a reader never creates the schema.
     @Test func migrationsRunOnceAndANewerSchemaIsRefused() async throws {
-        let location = try await TestPostgres.shared.newDatabase()
+        let location = try await ThrowawayPostgres.shared.newDatabase()
         let reader = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .existing) }
         #expect(reader?.description.contains("hooksync run") == true)
 
@@ -68,12 +69,12 @@ import Testing
         #expect(inboxes.count == 4)
         for inbox in inboxes { try await inbox.shutdown() }
         #expect(
-            try await TestPostgres.shared.psql(location.database, "SELECT string_agg(version::text, ',' ORDER BY version) FROM hooksync_schema")
+            try await ThrowawayPostgres.shared.psql(location.database, "SELECT string_agg(version::text, ',' ORDER BY version) FROM hooksync_schema")
                 == "1,2",
             "each version applied once"
         )
 
-        _ = try await TestPostgres.shared.psql(location.database, "INSERT INTO hooksync_schema (version, name) VALUES (99, 'from the future')")
+        _ = try await ThrowawayPostgres.shared.psql(location.database, "INSERT INTO hooksync_schema (version, name) VALUES (99, 'from the future')")
         let newer = await #expect(throws: InboxError.self) { try await InboxFactory.open(.postgres(location), access: .create) }
         #expect(newer?.description.contains("schema is version 99, newer than this hooksync knows") == true, "\(String(describing: newer))")
     }
@@ -82,18 +83,21 @@ import Testing
     /// write still answers repeats. Its counted arrivals are written later, in a transaction of
     /// their own, and add up across agents; a refused write of them is an error, not silence.
     @Test func aRepeatWritesNothingAndArrivalsAddUpAcrossAgents() async throws {
-        let location = try await TestPostgres.shared.newDatabase()
+        let location = try await ThrowawayPostgres.shared.newDatabase()
         let database = location.database
         let first = try await InboxFactory.open(.postgres(location), access: .create)
         let event = InboxContractTests.event("evt_repeat")
         #expect(try await first.store(event) == .stored)
 
-        _ = try await TestPostgres.shared.psql(database, "ALTER DATABASE \(database) SET default_transaction_read_only = on")
+        _ = try await ThrowawayPostgres.shared.psql(database, "ALTER DATABASE \(database) SET default_transaction_read_only = on")
         let readOnly = try await InboxFactory.open(.postgres(location), access: .existing)
         for _ in 0..<30 { #expect(try await readOnly.store(event) == .duplicate) }
         let refused = await #expect(throws: (any Error).self) { try await readOnly.shutdown() }
         #expect(String(describing: refused).contains("read-only transaction"), "\(String(describing: refused))")
-        _ = try await TestPostgres.shared.psql(database, "BEGIN READ WRITE; ALTER DATABASE \(database) RESET default_transaction_read_only; COMMIT")
+        _ = try await ThrowawayPostgres.shared.psql(
+            database,
+            "BEGIN READ WRITE; ALTER DATABASE \(database) RESET default_transaction_read_only; COMMIT"
+        )
 
         let second = try await InboxFactory.open(.postgres(location), access: .existing)
         for _ in 0..<2 {

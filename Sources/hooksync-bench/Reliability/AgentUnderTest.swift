@@ -10,9 +10,9 @@ final class AgentUnderTest {
     private(set) var launches = 0
     private(set) var kills = 0
 
-    init(_ bench: Workbench, name: String, config: String, dataDirectory: String? = nil) throws {
+    init(_ bench: Workbench, name: String, config: String, topLevel: String = "", dataDirectory: String? = nil) throws {
         self.bench = bench
-        home = try AgentHome(bench: bench, name: name, config: config, dataDirectory: dataDirectory)
+        home = try AgentHome(bench: bench, name: name, config: config, topLevel: topLevel, dataDirectory: dataDirectory)
     }
 
     var port: Int { home.port }
@@ -56,50 +56,6 @@ final class AgentUnderTest {
         try inbox().read(body)
     }
 
-    /// Each stored event id of `source`.
-    func storedEvents(source: String = "shop") throws -> Set<String> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT event_id FROM event WHERE source = ?", arguments: [source])) }
-    }
-
-    /// Deliveries of `route` by state.
-    func deliveryStates(route: String) throws -> [String: Int] {
-        try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM delivery WHERE route = ? GROUP BY state", arguments: [route])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
-        }
-    }
-
-    /// Event ids whose delivery to `route` is in `state`.
-    func events(route: String, state: String) throws -> Set<String> {
-        try read { db in
-            Set(
-                try String.fetchAll(
-                    db,
-                    sql: "SELECT e.event_id FROM delivery d JOIN event e ON e.id = d.event_rowid WHERE d.route = ? AND d.state = ?",
-                    arguments: [route, state]
-                )
-            )
-        }
-    }
-
-    /// Attempts of `route` a kill cut short, by event: each allows the route one repeat.
-    func interruptedAttempts(route: String) throws -> [String: Int] {
-        try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT e.event_id AS id, COUNT(*) AS n FROM attempt a
-                    JOIN delivery d ON d.id = a.delivery_id JOIN event e ON e.id = d.event_rowid
-                    WHERE d.route = ? AND a.outcome = 'interrupted' GROUP BY e.event_id
-                    """,
-                arguments: [route]
-            )
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as String, $0["n"] as Int) })
-        }
-    }
-
-    /// Deliveries still to run, by any route.
-    func openDeliveries() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state IN ('pending', 'retrying')") ?? 0 }
-    }
+    /// The reads the verdicts need, on this agent's inbox.
+    var queries: InboxQueries { .sqlite(home.database) }
 }

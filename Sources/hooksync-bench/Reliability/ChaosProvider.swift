@@ -55,6 +55,9 @@ final class ChaosProvider: Sendable {
         var acknowledged: Set<String> = []
         /// Answers to webhook requests by status; 0 for none (refused, reset, timed out).
         var answers: [Int: Int] = [:]
+        /// Sends that found an agent refusing connections and went to the next, as a load
+        /// balancer retries another backend.
+        var rerouted = 0
         var apiRequests: [APIRequest] = []
         var apiFaultsOn = false
     }
@@ -64,13 +67,13 @@ final class ChaosProvider: Sendable {
     /// off, which must not slow the scenario's own checks.
     private let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton))
     private let key: SymmetricKey
-    private let state: Mutex<(tally: Tally, generator: SplitMix64, target: String)>
+    private let state: Mutex<(tally: Tally, generator: SplitMix64, targets: [String], turn: Int)>
     private let sending = Mutex<[Task<Void, Never>]>([])
 
     private init(bench: Workbench, seed: UInt64) {
         stripe = SimulatedStripe(apiKey: bench.apiKey)
         key = SymmetricKey(data: Array(bench.secret.utf8))
-        state = Mutex((Tally(), SplitMix64(seed: seed), ""))
+        state = Mutex((Tally(), SplitMix64(seed: seed), [], 0))
     }
 
     /// Starts the event API on a free port; webhooks go nowhere until `target` is set.
@@ -90,7 +93,12 @@ final class ChaosProvider: Sendable {
     var tally: Tally { state.withLock { $0.tally } }
 
     /// Where webhooks are posted: the agent's `/webhooks/<source>` URL.
-    func target(_ url: String) { state.withLock { $0.target = url } }
+    func target(_ url: String) { targets([url]) }
+
+    /// Several agents behind a load balancer: each send goes to the next in turn, and to the
+    /// one after when an agent refuses the connection (it is down), as nginx's
+    /// `proxy_next_upstream error` does for a request not yet sent.
+    func targets(_ urls: [String]) { state.withLock { $0.targets = urls } }
 
     func apiFaults(_ on: Bool) { state.withLock { $0.tally.apiFaultsOn = on } }
 
@@ -98,8 +106,8 @@ final class ChaosProvider: Sendable {
 
     /// Creates `count` events now and sends their webhooks as `faults` says.
     @discardableResult
-    func create(_ count: Int, faults: WebhookFaults = .init()) -> [String] {
-        let ids = stripe.add(count)
+    func create(_ count: Int, faults: WebhookFaults = .init(), customer: String? = nil, at date: Date = Date()) -> [String] {
+        let ids = stripe.add(count, at: date, customer: customer)
         for id in ids {
             let delays: [Duration] = state.withLock { state in
                 state.tally.created += 1
@@ -120,6 +128,22 @@ final class ChaosProvider: Sendable {
                 let task = Task { await self.send(id, after: delay, retries: faults.retries) }
                 sending.withLock { $0.append(task) }
             }
+        }
+        return ids
+    }
+
+    /// Creates an event of `customer` at each of `dates` and sends their webhooks one after
+    /// another, each answered before the next leaves: they arrive in occurrence order.
+    func createInOrder(customer: String, at dates: [Date], retries: [Duration]) async -> [String] {
+        var ids: [String] = []
+        for date in dates {
+            let id = stripe.add(1, at: date, customer: customer)[0]
+            state.withLock { state in
+                state.tally.created += 1
+                state.tally.copies += 1
+            }
+            await send(id, after: .zero, retries: retries)
+            ids.append(id)
         }
         return ids
     }
@@ -156,16 +180,28 @@ final class ChaosProvider: Sendable {
         let body = stripe.body(of: id)
         for attempt in 0...retries.count {
             if attempt > 0 { try? await Task.sleep(for: retries[attempt - 1]) }
-            let target = state.withLock { $0.target }
-            var request = HTTPClientRequest(url: target)
-            request.method = .POST
-            let timestamp = String(Int(Date().timeIntervalSince1970))
-            let mac = HMAC<SHA256>.authenticationCode(for: Array((timestamp + ".").utf8) + body, using: key)
-            request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-            request.headers.add(name: "User-Agent", value: "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
-            request.headers.add(name: "Stripe-Signature", value: "t=\(timestamp),v1=\(SignedEvents.hex(mac))")
-            request.body = .bytes(body)
-            let status = try? await client.execute(request, timeout: .seconds(3)).status
+            let targets = state.withLock { state in
+                state.turn += 1
+                return state.targets.indices.map { state.targets[($0 + state.turn) % state.targets.count] }
+            }
+            var status: HTTPResponseStatus?
+            for target in targets {
+                if targets.count > 1, await !Self.accepts(target) {
+                    state.withLock { $0.tally.rerouted += 1 }
+                    continue
+                }
+                var request = HTTPClientRequest(url: target)
+                request.method = .POST
+                let timestamp = String(Int(Date().timeIntervalSince1970))
+                let mac = HMAC<SHA256>.authenticationCode(for: Array((timestamp + ".").utf8) + body, using: key)
+                request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+                request.headers.add(name: "User-Agent", value: "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+                request.headers.add(name: "Stripe-Signature", value: "t=\(timestamp),v1=\(SignedEvents.hex(mac))")
+                request.body = .bytes(body)
+                // No answer (a timeout, a connection cut by a kill) counts as a failed send.
+                status = try? await client.execute(request, timeout: .seconds(3)).status
+                break
+            }
             let acknowledged = status.map { (200..<300).contains(Int($0.code)) } ?? false
             state.withLock { state in
                 state.tally.sends += 1
@@ -175,6 +211,17 @@ final class ChaosProvider: Sendable {
             }
             if acknowledged { return }
         }
+    }
+
+    /// Whether an agent listens at `url`, as a load balancer's connect finds out: refused at
+    /// once when the agent is down. (The HTTP client would instead retry the connection until
+    /// the request's deadline, which no load balancer does.)
+    private static func accepts(_ url: String) async -> Bool {
+        guard let port = URLComponents(string: url)?.port,
+            let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+        else { return false }
+        channel.close(promise: nil)
+        return true
     }
 
     // MARK: Event API

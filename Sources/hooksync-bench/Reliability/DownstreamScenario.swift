@@ -61,7 +61,7 @@ extension ReliabilitySuite {
             try await agent.start()
             let restarted = ContinuousClock.now
             let done = try await bench.waitUntil("every delivery settled", timeout: .seconds(300)) {
-                let open = try agent.openDeliveries()
+                let open = try await agent.queries.openDeliveries()
                 let all = try agent.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery") ?? 0 }
                 return open == 0 && all == 4 * expected.count
             }
@@ -79,7 +79,7 @@ extension ReliabilitySuite {
                     route: route,
                     expected: expected,
                     accepted: recorder.accepted(route: route),
-                    interrupted: try agent.interruptedAttempts(route: route),
+                    interrupted: try await agent.queries.interruptedAttempts(route: route),
                     label: route
                 )
             }
@@ -91,10 +91,10 @@ extension ReliabilitySuite {
                 route: "crashing",
                 expected: expected,
                 accepted: crashAccepted,
-                interrupted: try agent.interruptedAttempts(route: "crashing"),
+                interrupted: try await agent.queries.interruptedAttempts(route: "crashing"),
                 label: "crashing"
             )
-            let dead = try agent.events(route: "broken", state: "dead")
+            let dead = try await agent.queries.events(route: "broken", state: "dead")
             // A kill's interrupted attempt is run again, so it does not use up one of the three.
             let deadLetters = try agent.read { db in
                 try Int.fetchOne(
@@ -113,7 +113,7 @@ extension ReliabilitySuite {
                 "\(deadLetters) of \(expected.count)"
             )
             let brokenHits = recorder.hits(route: "broken").reduce(into: [String: Int]()) { $0[$1.eventID, default: 0] += 1 }
-            let brokenInterrupted = try agent.interruptedAttempts(route: "broken")
+            let brokenInterrupted = try await agent.queries.interruptedAttempts(route: "broken")
             let overTried = brokenHits.filter { $0.value > 3 + brokenInterrupted[$0.key, default: 0] }
             result.check(
                 "the broken route was reached at most 3 times per event, plus once per interrupted attempt",

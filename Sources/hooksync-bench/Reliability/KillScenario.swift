@@ -34,13 +34,13 @@ extension ReliabilitySuite {
             _ = await load.result
             await provider.settle()
             let acknowledged = provider.tally.acknowledged
-            let stored = try agent.storedEvents()
+            let stored = try await agent.queries.storedEvents()
             let started = ContinuousClock.now
-            let done = try await waitDelivered(stored.union(acknowledged), route: "app", recorder: recorder, agent: agent)
+            let done = try await waitDelivered(stored.union(acknowledged), route: "app", recorder: recorder, inbox: agent.queries)
             await agent.stop()
 
             let tally = provider.tally
-            let interrupted = try agent.interruptedAttempts(route: "app")
+            let interrupted = try await agent.queries.interruptedAttempts(route: "app")
             result.figure("events created", tally.created)
             result.figure("webhook requests sent", tally.sends)
             result.figure("events acknowledged (2xx)", acknowledged.count)
@@ -55,7 +55,7 @@ extension ReliabilitySuite {
                 missing.isEmpty,
                 missing.isEmpty ? "\(acknowledged.count) of \(acknowledged.count)" : "missing \(missing.count)"
             )
-            let delivered = try agent.events(route: "app", state: "done")
+            let delivered = try await agent.queries.events(route: "app", state: "done")
             result.check("every stored event ends delivered", delivered == stored, "\(delivered.count) of \(stored.count) done")
             result.check("at least 10 kills", agent.kills >= 10, "\(agent.kills)")
             result.checkExactlyOnce(

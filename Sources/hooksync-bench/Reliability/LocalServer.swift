@@ -1,3 +1,4 @@
+import HookSyncTesting
 import Hummingbird
 import Logging
 
@@ -8,7 +9,7 @@ struct LocalServer: Sendable {
     private let task: Task<Void, any Error>
 
     static func start(_ router: Router<BasicRequestContext>, name: String, bench: Workbench) async throws -> LocalServer {
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         var logger = Logger(label: name)
         logger.logLevel = .critical
         let app = Application(

@@ -23,7 +23,7 @@ extension ReliabilitySuite {
             let created = ContinuousClock.now
             await provider.settle()
             let expected = Set(provider.stripe.ids)
-            let done = try await waitDelivered(expected, route: "app", recorder: recorder, agent: agent)
+            let done = try await waitDelivered(expected, route: "app", recorder: recorder, inbox: agent.queries)
             // One more poll pass after the end, so a late repeat would have had its chance.
             let requests = provider.tally.apiRequests.count
             _ = try await bench.waitUntil("one more poll pass", timeout: .seconds(30)) { provider.tally.apiRequests.count > requests }
@@ -31,7 +31,7 @@ extension ReliabilitySuite {
             await agent.stop()
 
             let tally = provider.tally
-            let stored = try agent.storedEvents()
+            let stored = try await agent.queries.storedEvents()
             let polled = try agent.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE origin = 'poll'") ?? 0 }
             result.figure("events created", tally.created)
             result.figure("webhooks dropped", tally.dropped)
@@ -62,7 +62,7 @@ extension ReliabilitySuite {
             provider.target(agent.webhookURL())
             let before = Set(provider.create(sizes.outageBefore))
             await provider.settle()
-            _ = try await waitDelivered(before, route: "app", recorder: recorder, agent: agent)
+            _ = try await waitDelivered(before, route: "app", recorder: recorder, inbox: agent.queries)
             // A pass after the last event, so the cursor is at the newest event when the agent stops.
             let polledBefore = provider.tally.apiRequests.count
             _ = try await bench.waitUntil("a poll pass", timeout: .seconds(30)) { provider.tally.apiRequests.count > polledBefore }
@@ -77,7 +77,7 @@ extension ReliabilitySuite {
 
             let restarted = ContinuousClock.now
             try await agent.start()
-            let done = try await waitDelivered(before.union(during), route: "app", recorder: recorder, agent: agent)
+            let done = try await waitDelivered(before.union(during), route: "app", recorder: recorder, inbox: agent.queries)
             await agent.stop()
 
             let served = provider.tally.apiRequests.reduce(0) { $0 + $1.events } - servedBefore
@@ -94,7 +94,7 @@ extension ReliabilitySuite {
                 served == during.count,
                 "\(served) events served for \(during.count) new"
             )
-            let stored = try agent.storedEvents()
+            let stored = try await agent.queries.storedEvents()
             result.check("the inbox holds exactly the created events", stored == before.union(during), "\(stored.count) stored")
             result.checkExactlyOnce(route: "app", expected: before.union(during), accepted: recorder.accepted(route: "app"))
             return result
@@ -129,7 +129,7 @@ extension ReliabilitySuite {
             provider.apiFaults(false)
             let recovered = ContinuousClock.now
             let expected = Set(provider.stripe.ids)
-            let done = try await waitDelivered(expected, route: "app", recorder: recorder, agent: agent)
+            let done = try await waitDelivered(expected, route: "app", recorder: recorder, inbox: agent.queries)
             await agent.stop()
 
             let requests = provider.tally.apiRequests
@@ -152,7 +152,7 @@ extension ReliabilitySuite {
                 !gaps.isEmpty && shortest >= 1.0,
                 "shortest wait \(String(format: "%.2f", shortest)) s"
             )
-            let stored = try agent.storedEvents()
+            let stored = try await agent.queries.storedEvents()
             result.check("no page skipped: the inbox holds exactly the created events", stored == expected, "\(stored.count) of \(expected.count)")
             result.checkExactlyOnce(route: "app", expected: expected, accepted: recorder.accepted(route: "app"))
             return result

@@ -15,6 +15,8 @@ final class Recorder: Sendable {
         case hangFirst(Int)
         /// 500 always: every delivery ends as a dead letter.
         case reject
+        /// 200 after a pause: the app takes its time, so deliveries are in flight at any moment.
+        case slow(Duration)
     }
 
     struct Hit: Sendable {
@@ -54,9 +56,11 @@ final class Recorder: Sendable {
         case .failFirst(let failures): status = attempt <= failures ? .internalServerError : .ok
         case .hangFirst(let hangs): status = attempt <= hangs ? .gatewayTimeout : .ok
         case .reject: status = .internalServerError
+        case .slow: status = .ok
         }
         hits.withLock { $0.append(Hit(route: route, eventID: eventID, attempt: attempt, at: .now, accepted: status == .ok)) }
         if status == .gatewayTimeout { try await Task.sleep(for: .seconds(120)) }
+        if case .slow(let pause) = behaviours[route] { try await Task.sleep(for: pause) }
         return status
     }
 

@@ -8,7 +8,7 @@ struct ReliabilityCommand: AsyncParsableCommand {
         abstract: "Crash, chaos, fault and hostile-input scenarios against the real agent, judged by the end state."
     )
 
-    static let scenarioNames = ["kill", "push", "outage", "api", "downstream", "storage", "hostile"]
+    static let scenarioNames = ["kill", "push", "outage", "api", "downstream", "storage", "hostile", "shared"]
 
     @Option(help: "The hooksync binary under test (a release build).")
     var binary = ".build/release/hooksync"
@@ -55,6 +55,10 @@ struct ReliabilityCommand: AsyncParsableCommand {
             ("storage", suite.diskFull),
             ("storage", suite.lockedDatabase),
             ("hostile", suite.hostileInput),
+            ("shared", suite.sharedKill),
+            ("shared", suite.sharedPollLeader),
+            ("shared", suite.sharedDatabaseRestart),
+            ("shared", suite.sharedOrder),
         ]
         print("hooksync reliability, seed \(seed)\(quick ? ", quick" : ""); scratch in \(directory)")
         var results: [ReliabilityResult] = []

@@ -30,6 +30,12 @@ enum ReliabilityReport {
             event is lost or one event is processed twice, except after a delivery that a kill cut \
             short, which the agent runs again (the attempt table records it as `interrupted`).
 
+            The `shared` scenarios run two agents on one PostgreSQL inbox (a throwaway server of \
+            Debian's `postgresql`, `failover = "3s"`), with the chaos provider as their load \
+            balancer: each webhook goes to the next agent, and to the other when one refuses the \
+            connection. A failover time is measured from outside: from the SIGKILL to the app \
+            seeing a delivery again, or to the provider's API seeing the next poll.
+
             Rerun everything with `make reliability`, or one scenario with its command below; the \
             same seed repeats the same fault decisions, kill moments and fuzz cases, while timing \
             varies from run to run. `make test` runs the same suite with `--quick` against the \

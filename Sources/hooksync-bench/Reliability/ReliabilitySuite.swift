@@ -88,11 +88,11 @@ struct ReliabilitySuite {
         _ expected: Set<String>,
         route: String,
         recorder: Recorder,
-        agent: AgentUnderTest,
+        inbox: InboxQueries,
         timeout: Duration = .seconds(300)
     ) async throws -> ContinuousClock.Instant {
         try await bench.waitUntil("\(expected.count) events at route \(route)", timeout: timeout) {
-            let open = try agent.openDeliveries()
+            let open = try await inbox.openDeliveries()
             return open == 0 && expected.isSubset(of: recorder.accepted(route: route).keys)
         }
     }

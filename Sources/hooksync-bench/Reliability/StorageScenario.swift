@@ -38,7 +38,7 @@ extension ReliabilitySuite {
             let refusedWhileFull = provider.tally.answers[503, default: 0] - unavailableBefore
             let otherFailures = provider.tally.failedSends - failedBefore - refusedWhileFull
             let ackedWhileFull = during.intersection(provider.tally.acknowledged)
-            let storedWhileFull = try agent.storedEvents()
+            let storedWhileFull = try await agent.queries.storedEvents()
             let integrity = try agent.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
             let orphans = try agent.read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_rowid = e.id)") ?? 0
@@ -54,7 +54,7 @@ extension ReliabilitySuite {
             let acknowledged = provider.tally.acknowledged
             let recovered = after.isSubset(of: acknowledged)
             let expected = before.union(ackedWhileFull).union(after)
-            let done = try await waitDelivered(expected, route: "app", recorder: recorder, agent: agent)
+            let done = try await waitDelivered(expected, route: "app", recorder: recorder, inbox: agent.queries)
             await agent.stop()
 
             result.figure("file system", "tmpfs of 8 MiB, filled to the last byte (\(fill / 1024) KiB of filler)")
@@ -120,7 +120,7 @@ extension ReliabilitySuite {
             await provider.settle()
             let expected = Set(provider.stripe.ids)
             let acknowledged = provider.tally.acknowledged
-            let done = try await waitDelivered(acknowledged, route: "app", recorder: recorder, agent: agent)
+            let done = try await waitDelivered(acknowledged, route: "app", recorder: recorder, inbox: agent.queries)
             await agent.stop()
 
             result.figure("events sent", expected.count)
@@ -133,7 +133,7 @@ extension ReliabilitySuite {
             result.figure("events acknowledged", acknowledged.count)
             result.figure("time from the locks' release to the last delivery", (done - released).formatted)
             result.check("every event was acknowledged in the end", acknowledged == expected, "\(acknowledged.count) of \(expected.count)")
-            let stored = try agent.storedEvents()
+            let stored = try await agent.queries.storedEvents()
             result.check("the inbox holds exactly the acknowledged events", stored == acknowledged, "\(stored.count) stored")
             result.checkExactlyOnce(route: "app", expected: acknowledged, accepted: recorder.accepted(route: "app"))
             return result

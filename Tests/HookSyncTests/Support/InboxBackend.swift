@@ -1,6 +1,7 @@
 import Foundation
 import HookSync
 import HookSyncCore
+import HookSyncTesting
 import Testing
 
 /// A backend the inbox contract suite runs against. Each test gets a fresh, empty inbox at a
@@ -25,10 +26,10 @@ struct InboxBackend: Sendable, CustomTestStringConvertible {
 
     static let sqlite = InboxBackend(name: "SQLite") { directory in .sqlite(path: directory.file("data/inbox.sqlite")) }
 
-    /// A database of its own on the tests' throwaway PostgreSQL server (``TestPostgres``).
+    /// A database of its own on the tests' throwaway PostgreSQL server (``ThrowawayPostgres``).
     static let postgres = InboxBackend(
         name: "PostgreSQL",
-        location: { _ in .postgres(try await TestPostgres.shared.newDatabase()) },
+        location: { _ in .postgres(try await ThrowawayPostgres.shared.newDatabase()) },
         leasesOnServerClock: true,
         sharedByAgents: true
     )

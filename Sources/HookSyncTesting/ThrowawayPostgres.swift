@@ -1,37 +1,41 @@
 import Foundation
-import HookSyncCore
+public import HookSyncCore
 
-/// A throwaway PostgreSQL server for the tests: Debian's `postgresql` binaries, a cluster made
-/// by `initdb` in a temporary directory, listening on loopback on a free port, started on
-/// first use and stopped when the test process ends, however it ends.
+/// A throwaway PostgreSQL server for the tests and the bench: Debian's `postgresql` binaries, a
+/// cluster made by `initdb` in a temporary directory, listening on loopback on a free port,
+/// started on first use and stopped when the process that started it ends, however it ends.
 ///
 /// The server refuses to run as root, so as root every server command runs as the `postgres`
 /// user through `runuser`. Connections over TCP need the password (SCRAM), so a test can see
 /// an authentication failure; the password reaches the agent as a `file:` secret reference.
-actor TestPostgres {
-    static let shared = TestPostgres()
+public actor ThrowawayPostgres {
+    /// One server for a whole test process; ``init()`` makes a private one to stop and restart.
+    public static let shared = ThrowawayPostgres()
 
-    struct Server: Sendable {
-        let directory: String
-        let port: Int
-        let binaries: String
-        let passwordFile: String
+    public init() {}
 
-        var dataDirectory: String { (directory as NSString).appendingPathComponent("data") }
-        var logFile: String { (directory as NSString).appendingPathComponent("server.log") }
+    public struct Server: Sendable {
+        public let directory: String
+        public let port: Int
+        /// Where `psql`, `pgbench` and the server tools are.
+        public let binaries: String
+        public let passwordFile: String
+
+        public var dataDirectory: String { (directory as NSString).appendingPathComponent("data") }
+        public var logFile: String { (directory as NSString).appendingPathComponent("server.log") }
     }
 
-    static let user = "hooksync"
-    static let password = "throwaway-\(UUID().uuidString.prefix(8))"
+    public static let user = "hooksync"
+    public static let password = "throwaway-\(UUID().uuidString.prefix(8))"
 
     private var server: Task<Server, any Error>?
     private var databases = 0
 
     /// A new, empty database on the shared server, and where it is.
-    func newDatabase() async throws -> PostgresLocation {
+    public func newDatabase() async throws -> PostgresLocation {
         let server = try await running()
         databases += 1
-        let name = "test_\(ProcessInfo.processInfo.processIdentifier)_\(databases)"
+        let name = "scratch_\(ProcessInfo.processInfo.processIdentifier)_\(databases)"
         try await Self.run(
             "\(server.binaries)/createdb",
             ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", Self.user, name],
@@ -42,7 +46,7 @@ actor TestPostgres {
 
     /// Runs SQL in `database` with `psql`, as an operator would; returns what it printed
     /// (unaligned, tuples only).
-    func psql(_ database: String, _ sql: String) async throws -> String {
+    public func psql(_ database: String, _ sql: String) async throws -> String {
         let server = try await running()
         return try await Self.run(
             "\(server.binaries)/psql",
@@ -51,8 +55,19 @@ actor TestPostgres {
         ).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Runs `pgbench` against `database` with `arguments` (a script, clients, duration) and
+    /// returns its report.
+    public func pgbench(_ database: String, _ arguments: [String]) async throws -> String {
+        let server = try await running()
+        return try await Self.run(
+            "\(server.binaries)/pgbench",
+            ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", Self.user] + arguments + [database],
+            environment: ["PGPASSWORD": Self.password]
+        )
+    }
+
     /// A location on the server with the test password, for a database that may not exist.
-    func location(database: String) async throws -> PostgresLocation {
+    public func location(database: String) async throws -> PostgresLocation {
         let server = try await running()
         return PostgresLocation(
             endpoint: .tcp(host: "127.0.0.1", port: server.port),
@@ -63,8 +78,30 @@ actor TestPostgres {
         )
     }
 
+    /// The `[inbox]` table of an agent's configuration for `location` on a throwaway server:
+    /// its URL and the password file as a secret reference, then `extra` lines.
+    public static func inboxTable(_ location: PostgresLocation, extra: String = "") throws -> String {
+        guard case .file(let passwordFile) = location.password else {
+            throw SubprocessError("a throwaway server's location holds its password file")
+        }
+        return """
+            [inbox]
+            url = "\(try url(location))"
+            password = "file:\(passwordFile)"
+            \(extra)
+            """
+    }
+
+    /// `postgresql://user@host:port/database?sslmode=disable`, as an operator writes it.
+    public static func url(_ location: PostgresLocation) throws -> String {
+        guard case .tcp(let host, let port) = location.endpoint else {
+            throw SubprocessError("a throwaway server listens on TCP")
+        }
+        return "postgresql://\(location.user)@\(host):\(port)/\(location.database)?sslmode=disable"
+    }
+
     /// The running server, started on first use.
-    func running() async throws -> Server {
+    public func running() async throws -> Server {
         // One start, however many tests ask at once: the actor is reentrant across the await.
         if let server { return try await server.value }
         let starting = Task { try await Self.start() }
@@ -74,7 +111,7 @@ actor TestPostgres {
 
     /// Stops the server (as a crash would, with `immediate`) and starts it again on the same
     /// port and data: what a database restart under load looks like to the agents.
-    func restart(downFor pause: Duration = .zero) async throws {
+    public func restart(downFor pause: Duration = .zero) async throws {
         let server = try await running()
         try await Self.serverCommand(server, ["\(server.binaries)/pg_ctl", "stop", "-D", server.dataDirectory, "-m", "immediate", "-w"])
         if pause > .zero { try await Task.sleep(for: pause) }
@@ -82,12 +119,12 @@ actor TestPostgres {
     }
 
     /// Stops the server until ``resume()``: the database unreachable.
-    func stop() async throws {
+    public func stop() async throws {
         let server = try await running()
         try await Self.serverCommand(server, ["\(server.binaries)/pg_ctl", "stop", "-D", server.dataDirectory, "-m", "immediate", "-w"])
     }
 
-    func resume() async throws {
+    public func resume() async throws {
         try await Self.startServer(try await running())
     }
 
@@ -95,17 +132,29 @@ actor TestPostgres {
 
     private static var isRoot: Bool { getuid() == 0 }
 
+    /// Root only inside a user namespace (`unshare --map-root-user`): there is no `postgres`
+    /// user to switch to, and the server refuses the mapped root.
+    private static var isNamespacedRoot: Bool {
+        guard isRoot, let map = try? String(contentsOfFile: "/proc/self/uid_map", encoding: .utf8) else { return false }
+        return map.split(whereSeparator: \.isWhitespace).prefix(3) != ["0", "0", "4294967295"]
+    }
+
     private static func start() async throws -> Server {
         guard let binaries = findBinaries() else {
-            throw TestPostgresError(
+            throw SubprocessError(
                 "PostgreSQL's server binaries were not found under /usr/lib/postgresql: `make test` installs Debian's postgresql package"
+            )
+        }
+        guard !isNamespacedRoot else {
+            throw SubprocessError(
+                "PostgreSQL refuses to run as root, and this process is root only inside a user namespace, where it cannot become the postgres user: run it as a normal user or as the real root"
             )
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hooksync-pg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let passwordFile = (directory as NSString).appendingPathComponent("password")
         try password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let server = Server(directory: directory, port: try freePort(), binaries: binaries, passwordFile: passwordFile)
+        let server = Server(directory: directory, port: try freeLoopbackPort(), binaries: binaries, passwordFile: passwordFile)
         if isRoot { try await run("/bin/chown", ["-R", "postgres:postgres", directory]) }
         try await serverCommand(
             server,
@@ -141,7 +190,7 @@ actor TestPostgres {
             \(isRoot ? "runuser -u postgres -- " : "")\(server.binaries)/pg_ctl stop -D \(server.dataDirectory) -m immediate >/dev/null 2>&1
             rm -rf \(server.directory)
             """
-        try Command.detach("/bin/sh", ["-c", script])
+        try Subprocess.detach("/bin/sh", ["-c", script])
     }
 
     private static func findBinaries() -> String? {
@@ -163,36 +212,14 @@ actor TestPostgres {
     /// Runs a command to its end and returns what it printed. Its output goes to a file, not a
     /// pipe: a server it starts would hold a pipe open and a read would never end.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("hooksync-pg-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let status = try await Command.run(executable, arguments, environment: environment, output: output)
+        let status = try await Subprocess.run(executable, arguments, environment: environment, output: output)
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         guard status == 0 else {
-            throw TestPostgresError("\(executable) \(arguments.joined(separator: " ")) exited with \(status): \(text)")
+            throw SubprocessError("\(executable) \(arguments.joined(separator: " ")) exited with \(status): \(text)")
         }
         return text
     }
-
-    /// A port nothing listens on now: the kernel's choice for a socket bound to port 0.
-    static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw TestPostgresError("socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw TestPostgresError("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-struct TestPostgresError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

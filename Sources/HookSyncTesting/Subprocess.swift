@@ -1,11 +1,11 @@
 import Foundation
 
-/// Runs a helper command (a PostgreSQL tool) with `posix_spawn` and `waitpid`, for the test
-/// support that cannot use Foundation's `Process`: with `runuser` in between, `Process` left
-/// the exited children as zombies and never reported their end.
-enum Command {
+/// Runs a helper command (a PostgreSQL tool) with `posix_spawn` and `waitpid`, for the test and
+/// bench support that cannot use Foundation's `Process`: with `runuser` in between, `Process`
+/// left the exited children as zombies and never reported their end.
+public enum Subprocess {
     /// Runs `executable` to its end, its output appended to `output`; returns its exit status.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], output: String) async throws -> Int32 {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], output: String) async throws -> Int32 {
         let pid = try spawn(executable, arguments, environment: environment, output: output, newSession: false)
         return await withCheckedContinuation { continuation in
             // waitpid blocks: on a thread of its own, never on the test's cooperative pool.
@@ -20,7 +20,7 @@ enum Command {
 
     /// Starts `executable` in a session of its own and does not wait for it: a watchdog that
     /// must outlive the test process.
-    static func detach(_ executable: String, _ arguments: [String]) throws {
+    public static func detach(_ executable: String, _ arguments: [String]) throws {
         _ = try spawn(executable, arguments, environment: [:], output: "/dev/null", newSession: true)
     }
 
@@ -46,6 +46,7 @@ enum Command {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
         let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -54,7 +55,29 @@ enum Command {
         }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw TestPostgresError("cannot start \(executable): \(String(cString: strerror(result)))") }
+        guard result == 0 else { throw SubprocessError("cannot start \(executable): \(String(cString: strerror(result)))") }
         return pid
     }
+}
+
+/// Closes every descriptor above 2 in the child. Without it the child inherits this
+/// process's sockets, event loops and pipes: a server started here (PostgreSQL) would hold open
+/// the pipe a parent reads this process's output from, and the parent would wait forever.
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    // glibc 2.34+ closes them all at spawn; the symbol needs _GNU_SOURCE, so look it up.
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        return
+    }
+    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    for descriptor in open.compactMap(Int32.init) where descriptor > 2 {
+        posix_spawn_file_actions_addclose(&actions, descriptor)
+    }
+}
+
+/// A helper command or a throwaway server that could not do its job, and why.
+public struct SubprocessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
