@@ -20,13 +20,15 @@ run: release
 # The tests check the unit files with systemd-analyze, and start a throwaway PostgreSQL server
 # of their own (Debian's postgresql package) for the shared-inbox backend.
 test: APT_PACKAGES += systemd postgresql
-# The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), and the
-# multi-agent suite runs several agents and PostgreSQL servers under load, so each runs after the
+# The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), the
+# multi-agent suite runs several agents and PostgreSQL servers under load, and the shared-inbox
+# bench smoke test loads agents and a server at full speed, so each runs on its own after the
 # other tests, not beside their timing-bound waits.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip ReliabilitySmokeTests --skip MultiAgentTests --skip PostgresBenchSmokeTests
-	$(SWIFT) test --skip-build --filter "MultiAgentTests|PostgresBenchSmokeTests"
+	$(SWIFT) test --skip-build --filter MultiAgentTests
+	$(SWIFT) test --skip-build --filter PostgresBenchSmokeTests
 	$(SWIFT) test --skip-build --filter ReliabilitySmokeTests
 
 # Measures the release build against a bare Hummingbird route, local mocks, Debian's `webhook`

@@ -115,7 +115,13 @@ struct PostgresIngest: Sendable {
         guard !events.isEmpty else { return [] }
         var binds = PostgresBindings(capacity: events.count * 10)
         var rows: [String] = []
-        for event in events {
+        // In key order, so that two agents inserting the same keys at once (a provider's retry
+        // reaching the other agent) wait for each other instead of deadlocking; a key twice in
+        // one page keeps its first event first, the one stored.
+        let ordered = events.enumerated().sorted {
+            ($0.element.source, $0.element.dedupKey, $0.offset) < ($1.element.source, $1.element.dedupKey, $1.offset)
+        }
+        for event in ordered.map(\.element) {
             let base = binds.count
             rows.append("(" + (1...10).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
             let received = event.receivedAt.timeIntervalSince1970

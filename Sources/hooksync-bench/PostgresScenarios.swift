@@ -127,19 +127,7 @@ extension Workbench {
         let (sink, sinkPort) = try await startServer("sink", ready: "/count")
         let location = try await postgres.newDatabase()
         try await populate(.postgres(location), count: sizes.drainEvents, routes: ["app"])
-        let config =
-            Self.webhookSource + """
-
-                [[routes]]
-                name = "app"
-                source = "shop"
-                events = ["invoice.*"]
-                forward = "http://127.0.0.1:\(sinkPort)/sink"
-                forward_secret = "file:./forward-secret"
-
-                [worker]
-                concurrency = 64
-                """
+        let config = Self.forwardConfig(sinkPort: sinkPort)
         let launched = ContinuousClock.now
         let agents = try await startSharedAgents("pg-drain-\(count)", count: count, inbox: location, config: config)
         let before = try agents.map { try $0.process.sample() }

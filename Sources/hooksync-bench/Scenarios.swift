@@ -47,6 +47,22 @@ extension Workbench {
         exec = ["/bin/true"]
         """
 
+    /// The webhook source and a forward route re-signing `invoice.*` to the sink, 64 slots.
+    static func forwardConfig(sinkPort: Int) -> String {
+        webhookSource + """
+
+            [[routes]]
+            name = "app"
+            source = "shop"
+            events = ["invoice.*"]
+            forward = "http://127.0.0.1:\(sinkPort)/sink"
+            forward_secret = "file:./forward-secret"
+
+            [worker]
+            concurrency = 64
+            """
+    }
+
     static func run() -> String { String(UInt32.random(in: 0...UInt32.max), radix: 36) }
 
     // MARK: Ingest
@@ -186,19 +202,7 @@ extension Workbench {
     /// steady 200 requests/s is measured before and during the drain.
     func forwardDrain(_ sizes: Sizes) async throws -> (drain: Measurement, unloaded: Measurement, during: Measurement) {
         let (sink, sinkPort) = try await startServer("sink", ready: "/count")
-        let config =
-            Self.webhookSource + """
-
-                [[routes]]
-                name = "app"
-                source = "shop"
-                events = ["invoice.*"]
-                forward = "http://127.0.0.1:\(sinkPort)/sink"
-                forward_secret = "file:./forward-secret"
-
-                [worker]
-                concurrency = 64
-                """
+        let config = Self.forwardConfig(sinkPort: sinkPort)
         var agent = try await startAgent("drain-forward", config: config)
         let light = { (port: Int) in self.stripeEvents(port: port, run: Self.run(), type: "customer.created") }
         let quiet = try await load(port: agent.port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(agent.port))

@@ -6,21 +6,8 @@ import Testing
 /// here (a debug build on a shared CI machine); the tool must keep working.
 @Suite struct BenchSmokeTests {
     @Test func acknowledgedEventsAreStoredOnceAndRepeatsWriteNothing() async throws {
-        let directory = try TemporaryDirectory()
-        let output = try await HookSyncBinary.run(
-            [
-                "run", "--quick", "--only", "ingest,duplicates", "--connections", "4", "--rate", "200",
-                "--binary", HookSyncBinary.path, "--out", "",
-            ],
-            in: directory,
-            executable: "hooksync-bench"
-        )
-        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
-        let rows = output.stdout.split(separator: "\n")
-        for target in ["Every acknowledged id stored exactly once", "Duplicates cost no write and no fsync"] {
-            let row = try #require(rows.first { $0.hasPrefix("| \(target) |") }, "\(output.stdout)")
-            #expect(row.hasSuffix("| yes |"), "\(row)")
-        }
+        let rows = try await quickBench(only: "ingest,duplicates")
+        try expectMet(["Every acknowledged id stored exactly once", "Duplicates cost no write and no fsync"], in: rows)
         let ingest = try #require(rows.first { $0.hasPrefix("| Ingest, unique events |") })
         #expect(ingest.contains("acknowledged ids stored once") && !ingest.contains(" 0 acknowledged"), "\(ingest)")
     }
@@ -28,29 +15,39 @@ import Testing
 
 /// `make bench`'s shared-inbox scenarios at a light load on the real agent binary and a
 /// throwaway PostgreSQL: every acknowledged id stored once with one agent and with two, and a
-/// drain shared by two agents received once each by the app. Run after the other tests, with
-/// the multi-agent suite (see the Makefile).
+/// drain shared by two agents received once each by the app. Run on its own after the other
+/// tests (see the Makefile).
 @Suite struct PostgresBenchSmokeTests {
     @Test func sharedInboxScenariosStoreAndDeliverEachEventOnce() async throws {
-        let directory = try TemporaryDirectory()
-        let output = try await HookSyncBinary.run(
+        let rows = try await quickBench(only: "postgres")
+        try expectMet(
             [
-                "run", "--quick", "--only", "postgres", "--connections", "4", "--rate", "200",
-                "--binary", HookSyncBinary.path, "--out", "",
+                "PostgreSQL: every acknowledged id stored exactly once, with one agent and with two",
+                "PostgreSQL: a drain shared by two agents delivers each event once",
             ],
-            in: directory,
-            executable: "hooksync-bench"
+            in: rows
         )
-        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
-        let rows = output.stdout.split(separator: "\n")
-        for target in [
-            "PostgreSQL: every acknowledged id stored exactly once, with one agent and with two",
-            "PostgreSQL: a drain shared by two agents delivers each event once",
-        ] {
-            let row = try #require(rows.first { $0.hasPrefix("| \(target) |") }, "\(output.stdout)")
-            #expect(row.hasSuffix("| yes |"), "\(row)")
-        }
-        let two = try #require(rows.first { $0.hasPrefix("| Ingest, PostgreSQL, 2 agents (load split) |") }, "\(output.stdout)")
+        let two = try #require(rows.first { $0.hasPrefix("| Ingest, PostgreSQL, 2 agents (load split) |") }, "\(rows)")
         #expect(two.contains("acknowledged ids stored once") && !two.contains(" 0 acknowledged"), "\(two)")
+    }
+}
+
+/// `hooksync-bench run --quick --only <scenarios>` at 200 requests/s on 4 connections, against
+/// the debug agent; the lines it printed.
+func quickBench(only scenarios: String) async throws -> [Substring] {
+    let output = try await HookSyncBinary.run(
+        ["run", "--quick", "--only", scenarios, "--connections", "4", "--rate", "200", "--binary", HookSyncBinary.path, "--out", ""],
+        in: try TemporaryDirectory(),
+        executable: "hooksync-bench"
+    )
+    #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+    return output.stdout.split(separator: "\n")
+}
+
+/// Each of `targets` has its row in the bench's target table, marked met.
+func expectMet(_ targets: [String], in rows: [Substring]) throws {
+    for target in targets {
+        let row = try #require(rows.first { $0.hasPrefix("| \(target) |") }, "\(rows.joined(separator: "\n"))")
+        #expect(row.hasSuffix("| yes |"), "\(row)")
     }
 }

@@ -79,6 +79,20 @@ import Testing
         #expect(try await !inbox.contains(source: "shop", dedupKey: "evt_2"))
     }
 
+    /// A page holding one key twice (an event modified twice within the page): the first is
+    /// stored with its deliveries, once; the second is a repeat.
+    @Test(arguments: InboxBackend.all) func aKeyTwiceInOnePageIsStoredOnceWithItsFirstBody(backend: InboxBackend) async throws {
+        let inbox = try await ContractInbox(backend, in: directory).inbox
+        var later = event("evt_1", origin: .poll)
+        later.body = Array("{\"later\":true}".utf8)
+        let page = [event("evt_2", origin: .poll), event("evt_1", origin: .poll), later]
+        #expect(try await inbox.storePage(page, source: "shop", cursor: "c1") == [.stored, .stored, .duplicate])
+        let details = try await inbox.eventDetails(id: "evt_1", source: nil)
+        #expect(details.count == 1)
+        #expect(details.first?.body == "{\"id\":\"evt_1\"}")
+        #expect(details.first?.deliveries.count == 1)
+    }
+
     @Test(arguments: InboxBackend.all) func eventsAreFoundByIdOrDedupKey(backend: InboxBackend) async throws {
         let inbox = try await ContractInbox(backend, in: directory).inbox
         var first = event("gh-delivery")
