@@ -25,8 +25,8 @@ extension Workbench {
 
     /// Every event id of source `shop` in a shared inbox.
     func sharedEventIDs(_ location: PostgresLocation) async throws -> [String] {
-        try await postgres.psql(location.database, "SELECT event_id FROM event WHERE source = 'shop'")
-            .split(separator: "\n").map(String.init)
+        try await InboxQueries.postgres(postgres, database: location.database).rows("SELECT event_id FROM event WHERE source = 'shop'")
+            .compactMap(\.first)
     }
 
     /// Unique events at full speed through `count` agents on one PostgreSQL inbox, the
@@ -137,8 +137,7 @@ extension Workbench {
         }
         let after = try agents.map { try $0.process.sample() }
         let seconds = (done - launched).seconds
-        // Time for a delivery run twice to arrive before the agents stop.
-        try await Task.sleep(for: .seconds(1))
+        // A graceful stop lets deliveries in flight end: one run twice reaches the app first.
         for agent in agents { await agent.process.stop() }
         let received = Int(try await get("http://127.0.0.1:\(sinkPort)/count")) ?? 0
         await sink.stop()

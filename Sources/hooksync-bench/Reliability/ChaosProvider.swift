@@ -106,8 +106,8 @@ final class ChaosProvider: Sendable {
 
     /// Creates `count` events now and sends their webhooks as `faults` says.
     @discardableResult
-    func create(_ count: Int, faults: WebhookFaults = .init(), customer: String? = nil, at date: Date = Date()) -> [String] {
-        let ids = stripe.add(count, at: date, customer: customer)
+    func create(_ count: Int, faults: WebhookFaults = .init()) -> [String] {
+        let ids = stripe.add(count)
         for id in ids {
             let delays: [Duration] = state.withLock { state in
                 state.tally.created += 1
