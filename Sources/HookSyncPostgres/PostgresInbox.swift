@@ -6,9 +6,9 @@ import PostgresNIO
 /// The inbox in a PostgreSQL database that several agents share.
 ///
 /// Each agent has its own connection pool. Concurrent stores from one agent share a
-/// transaction (one multi-row insert, through ``GroupCommit``) and return after its commit;
-/// a repeat is recognised by a read, costs no transaction, and reaches `event.arrivals` with
-/// the next commit that writes anyway or within a second. Claims lock due deliveries with
+/// transaction (one statement, ``StoreEventsStatement``, through ``GroupCommit``) and return
+/// after its commit; a repeat writes nothing there, is counted in memory, and reaches
+/// `event.arrivals` within a second, or before a query of this agent's reads it. Claims lock due deliveries with
 /// `FOR UPDATE SKIP LOCKED`, so agents claiming at once pass over each other's rows instead of
 /// waiting; leases expire on the server's clock. A commit that makes work due sends a
 /// `NOTIFY` on ``PostgresSchema/workChannel`` so that another agent's worker wakes at once.

@@ -77,6 +77,36 @@ struct PostgresPool: Sendable {
         return try await withConnection { connection in try await connection.withTransaction(logger: logger) { try await body($0) } }
     }
 
+    /// One statement in a transaction of its own, its rows returned once the commit answered.
+    ///
+    /// `BEGIN`, the statement and `COMMIT` are queued on the connection together, which runs
+    /// them one after another and wakes the caller once, at the end: under load each wake waits
+    /// for a thread, and three of them were most of a batch's time. Not the statement alone:
+    /// postgres-nio answers it when its rows end, before its implicit commit is durable, where
+    /// `COMMIT` answers only after.
+    func commit(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let logger = logger
+        return try await withConnection { connection in
+            let begin: EventLoopFuture<PostgresQueryResult> = connection.query("BEGIN", logger: logger)
+            let statement: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+            let commit: EventLoopFuture<PostgresQueryResult> = connection.query("COMMIT", logger: logger)
+            let answers = try await EventLoopFuture.whenAllComplete([begin, statement, commit], on: connection.eventLoop).get()
+            _ = try answers[0].get()
+            // After a failed statement the server ends the transaction: its `COMMIT` rolls back.
+            let rows = try answers[1].get().rows
+            let committed = try answers[2].get().metadata.command
+            guard committed == "COMMIT" else { throw NotCommitted(answer: committed) }
+            return rows
+        }
+    }
+
+    /// A `COMMIT` that answered something else: the transaction did not commit.
+    struct NotCommitted: Error, CustomStringConvertible {
+        var answer: String
+
+        var description: String { "the transaction did not commit: the server answered \(answer) to COMMIT" }
+    }
+
     /// The rows of one statement, run on its own.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         let logger = logger

@@ -79,9 +79,35 @@ import Testing
         #expect(newer?.description.contains("schema is version 99, newer than this hooksync knows") == true, "\(String(describing: newer))")
     }
 
-    /// A repeat is answered from a read and writes nothing: an agent whose sessions cannot
-    /// write still answers repeats. Its counted arrivals are written later, in a transaction of
-    /// their own, and add up across agents; a refused write of them is an error, not silence.
+    /// A batch whose statement fails is rolled back whole, its event with its deliveries, and
+    /// is an error for its callers; the connection it ran on serves the next batches.
+    @Test func aFailedBatchStoresNothingAndTheNextOnesLand() async throws {
+        let location = try await ThrowawayPostgres.shared.newDatabase()
+        let database = location.database
+        let inbox = try await InboxFactory.open(.postgres(location), access: .create)
+        _ = try await ThrowawayPostgres.shared.psql(
+            database,
+            """
+            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '% of % refused by the test', TG_OP, TG_TABLE_NAME; END $$;
+            CREATE TRIGGER no_delivery BEFORE INSERT ON delivery FOR EACH ROW EXECUTE FUNCTION refuse();
+            """
+        )
+        let error = await #expect(throws: (any Error).self) { try await inbox.store(InboxContractTests.event("evt_refused")) }
+        #expect(String(describing: error).contains("storing events failed: INSERT of delivery refused by the test"), "\(String(describing: error))")
+        #expect(try await ThrowawayPostgres.shared.psql(database, "SELECT count(*) FROM event") == "0")
+
+        _ = try await ThrowawayPostgres.shared.psql(database, "DROP TRIGGER no_delivery ON delivery")
+        for index in 0..<5 { #expect(try await inbox.store(InboxContractTests.event("evt_\(index)")) == .stored) }
+        #expect(try await inbox.store(InboxContractTests.event("evt_refused")) == .stored)
+        #expect(try await ThrowawayPostgres.shared.psql(database, "SELECT count(*) FROM delivery") == "6")
+        try await inbox.shutdown()
+    }
+
+    /// A repeat writes nothing: no row of it reaches the insert (so it takes no identity value
+    /// and no transaction id), which triggers that refuse any insert show. Its counted arrivals
+    /// are written later, in a transaction of their own, and add up across agents; a refused
+    /// write of them is an error, not silence.
     @Test func aRepeatWritesNothingAndArrivalsAddUpAcrossAgents() async throws {
         let location = try await ThrowawayPostgres.shared.newDatabase()
         let database = location.database
@@ -89,14 +115,27 @@ import Testing
         let event = InboxContractTests.event("evt_repeat")
         #expect(try await first.store(event) == .stored)
 
-        _ = try await ThrowawayPostgres.shared.psql(database, "ALTER DATABASE \(database) SET default_transaction_read_only = on")
-        let readOnly = try await InboxFactory.open(.postgres(location), access: .existing)
-        for _ in 0..<30 { #expect(try await readOnly.store(event) == .duplicate) }
-        let refused = await #expect(throws: (any Error).self) { try await readOnly.shutdown() }
-        #expect(String(describing: refused).contains("read-only transaction"), "\(String(describing: refused))")
         _ = try await ThrowawayPostgres.shared.psql(
             database,
-            "BEGIN READ WRITE; ALTER DATABASE \(database) RESET default_transaction_read_only; COMMIT"
+            """
+            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '% of % refused by the test', TG_OP, TG_TABLE_NAME; END $$;
+            CREATE TRIGGER no_event BEFORE INSERT ON event FOR EACH ROW EXECUTE FUNCTION refuse();
+            CREATE TRIGGER no_delivery BEFORE INSERT ON delivery FOR EACH ROW EXECUTE FUNCTION refuse();
+            CREATE TRIGGER no_arrivals BEFORE UPDATE ON event FOR EACH STATEMENT EXECUTE FUNCTION refuse();
+            """
+        )
+        let repeater = try await InboxFactory.open(.postgres(location), access: .existing)
+        let results = try await withThrowingTaskGroup(of: StoreResult.self) { group in
+            for _ in 0..<100 { group.addTask { try await repeater.store(event) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: .duplicate, count: 100))
+        let refused = await #expect(throws: (any Error).self) { try await repeater.shutdown() }
+        #expect(String(describing: refused).contains("UPDATE of event refused by the test"), "\(String(describing: refused))")
+        _ = try await ThrowawayPostgres.shared.psql(
+            database,
+            "DROP TRIGGER no_event ON event; DROP TRIGGER no_delivery ON delivery; DROP TRIGGER no_arrivals ON event"
         )
 
         let second = try await InboxFactory.open(.postgres(location), access: .existing)
