@@ -49,7 +49,7 @@ struct PostgresIngest: Sendable {
     func commit(_ events: [IncomingEvent]) async throws -> [StoreResult] {
         do {
             let statement = StoreEventsStatement(events)
-            let results = try statement.results(try await pool.commit(statement.query))
+            let results = statement.results(try await pool.commit(statement))
             await countRepeats(events, results)
             return results
         } catch {
@@ -62,7 +62,9 @@ struct PostgresIngest: Sendable {
     func insert(_ events: [IncomingEvent], _ connection: PostgresConnection) async throws -> [StoreResult] {
         guard !events.isEmpty else { return [] }
         let statement = StoreEventsStatement(events)
-        return try statement.results(try await connection.query(statement.query, logger: logger).collect())
+        var stored: [ArrivalCounts.Key] = []
+        for try await key in try await connection.execute(statement, logger: logger) { stored.append(key) }
+        return statement.results(stored)
     }
 
     /// Counts each `.duplicate` of a committed batch as an arrival of its event, written later.

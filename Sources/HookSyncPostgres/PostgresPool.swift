@@ -77,26 +77,34 @@ struct PostgresPool: Sendable {
         return try await withConnection { connection in try await connection.withTransaction(logger: logger) { try await body($0) } }
     }
 
-    /// One statement in a transaction of its own, its rows returned once the commit answered.
+    /// One prepared statement in a transaction of its own, its rows returned once the commit
+    /// answered.
     ///
-    /// `BEGIN`, the statement and `COMMIT` are queued on the connection together, which runs
-    /// them one after another and wakes the caller once, at the end: under load each wake waits
-    /// for a thread, and three of them were most of a batch's time. Not the statement alone:
-    /// postgres-nio answers it when its rows end, before its implicit commit is durable, where
-    /// `COMMIT` answers only after.
-    func commit(_ query: PostgresQuery) async throws -> [PostgresRow] {
+    /// `BEGIN` is queued on the connection with the statement, and `COMMIT` as soon as its
+    /// rows are in: the caller is woken twice, not three times, and under load each wake waits
+    /// for a thread. Not the statement alone: postgres-nio answers it when its rows end, before
+    /// its implicit commit is durable, where `COMMIT` answers only after.
+    func commit<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] where Statement.Row: Sendable {
         let logger = logger
         return try await withConnection { connection in
             let begin: EventLoopFuture<PostgresQueryResult> = connection.query("BEGIN", logger: logger)
-            let statement: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+            let rows: Result<[Statement.Row], any Error>
+            do {
+                var collected: [Statement.Row] = []
+                for try await row in try await connection.execute(statement, logger: logger) { collected.append(row) }
+                rows = .success(collected)
+            } catch {
+                rows = .failure(error)
+            }
+            // Sent after a failed statement too: the server has ended that transaction, and
+            // this `COMMIT` rolls it back, so the connection goes back to the pool clean.
             let commit: EventLoopFuture<PostgresQueryResult> = connection.query("COMMIT", logger: logger)
-            let answers = try await EventLoopFuture.whenAllComplete([begin, statement, commit], on: connection.eventLoop).get()
+            let answers = try await EventLoopFuture.whenAllComplete([begin, commit], on: connection.eventLoop).get()
             _ = try answers[0].get()
-            // After a failed statement the server ends the transaction: its `COMMIT` rolls back.
-            let rows = try answers[1].get().rows
-            let committed = try answers[2].get().metadata.command
+            let collected = try rows.get()
+            let committed = try answers[1].get().metadata.command
             guard committed == "COMMIT" else { throw NotCommitted(answer: committed) }
-            return rows
+            return collected
         }
     }
 

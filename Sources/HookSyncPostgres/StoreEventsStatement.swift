@@ -9,14 +9,17 @@ import PostgresNIO
 ///
 /// One statement instead of a read for repeats, two inserts and a `NOTIFY`: a batch's latency
 /// is what bounds one agent's ingest, and most of it was round trips. Its text is the same for
-/// every batch (arrays, not a row of parameters per event), but it is planned each time, not
-/// prepared: a plan cached while `event` was small scans the whole table for repeats instead
-/// of probing its key index, and each batch became slower than the one before.
+/// every batch (arrays, not a row of parameters per event), so each connection prepares it once
+/// and the server does not plan it again for each batch.
 ///
 /// An event already stored is passed over by the `NOT EXISTS` before it reaches the insert, so
 /// a batch of repeats takes no identity value and so no transaction id: it writes nothing. Only
-/// another agent storing the same key at the same moment reaches `ON CONFLICT`.
-struct StoreEventsStatement {
+/// another agent storing the same key at the same moment reaches `ON CONFLICT`. The `OFFSET 0`
+/// keeps that test a probe of the key index for each event: as an anti-join, the plan cached
+/// while `event` was small scanned the whole table instead, each batch slower than the last.
+struct StoreEventsStatement: PostgresPreparedStatement {
+    static let name = "hooksync_store_events"
+
     static let sql = """
         WITH incoming AS (
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::bool[], $7::float8[],
@@ -29,7 +32,7 @@ struct StoreEventsStatement {
             SELECT source, event_id, dedup_key, type, CASE WHEN dated THEN occurred_at END, received_at, origin, received_at,
                 headers, body
             FROM incoming i
-            WHERE NOT EXISTS (SELECT FROM event e WHERE e.source = i.source AND e.dedup_key = i.dedup_key)
+            WHERE NOT EXISTS (SELECT FROM event e WHERE e.source = i.source AND e.dedup_key = i.dedup_key OFFSET 0)
             ORDER BY position
             ON CONFLICT (source, dedup_key) DO NOTHING
             RETURNING id, source, dedup_key, received_at
@@ -66,22 +69,22 @@ struct StoreEventsStatement {
         events = firsts.sorted { ($0.key.source, $0.key.dedupKey) < ($1.key.source, $1.key.dedupKey) }.map { batch[$0.value] }
     }
 
-    var query: PostgresQuery { PostgresQuery(unsafeSQL: Self.sql, binds: bindings) }
-
-    /// Each event's result from the rows of ``query``: stored if it is its key's first and the
-    /// statement stored it; a duplicate otherwise, stored before or by another agent meanwhile.
-    func results(_ rows: some Sequence<PostgresRow>) throws -> [StoreResult] {
-        var stored = Set<ArrivalCounts.Key>()
-        for row in rows {
-            let (source, dedupKey, _) = try row.decode((String, String, Int64).self)
-            stored.insert(ArrivalCounts.Key(source: source, dedupKey: dedupKey))
-        }
+    /// Each event's result from the keys the statement stored: stored if it is its key's first
+    /// and the statement stored it; a duplicate otherwise, stored before or by another agent
+    /// meanwhile.
+    func results(_ stored: [ArrivalCounts.Key]) -> [StoreResult] {
+        let stored = Set(stored)
         return batch.enumerated().map { index, event in
             firsts[event.arrivalKey] == index && stored.contains(event.arrivalKey) ? .stored : .duplicate
         }
     }
 
-    private var bindings: PostgresBindings {
+    func decodeRow(_ row: PostgresRow) throws -> ArrivalCounts.Key {
+        let (source, dedupKey, _) = try row.decode((String, String, Int64).self)
+        return ArrivalCounts.Key(source: source, dedupKey: dedupKey)
+    }
+
+    func makeBindings() -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 15)
         bindings.append(events.map(\.source))
         bindings.append(events.map(\.eventID))

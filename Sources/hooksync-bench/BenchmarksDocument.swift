@@ -56,12 +56,12 @@ struct BenchmarksDocument {
           connections split between them as a load balancer would, between two SQLite ingest runs
           (A-B-A); the two agents share the machine's 2 cores with the server and the load
           generator, so two agents ≥ one shows that contention does not collapse throughput, not
-          that a second host doubles it. Then `pgbench` committing the agent's multi-row insert
+          that a second host doubles it. Then `pgbench` committing the same events in a multi-row insert
           with as many rows as the one-agent run averaged per write transaction: the database's
           own ceiling here. The forward drain with one agent and with two sharing the backlog,
           counted by the app. Last, an agent at rest for \(Int(sizes.loadSeconds / 2)) s, then the same agent taking
           \(Int(sizes.loadSeconds / 2)) s of repeats only, each phase from start to stop: commits from
-          `pg_stat_database` (which counts a lone `SELECT` as a commit: the agent's one read per batch
+          `pg_stat_database` (which counts a transaction that writes nothing as a commit: the agent's one per batch
           of repeats), write transactions from the transaction ids the server handed out, WAL from
           its position and `pg_stat_wal`.
         - **Peer**: Debian's `webhook` package (adnanh/webhook 2.8) with an HMAC-SHA256 rule

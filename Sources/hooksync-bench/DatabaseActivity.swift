@@ -3,11 +3,11 @@ import HookSyncTesting
 
 /// What one PostgreSQL database did between two readings, as the server itself counts it.
 ///
-/// `pg_stat_database.xact_commit` counts every transaction, a lone `SELECT` included; only a
+/// `pg_stat_database.xact_commit` counts every transaction, one that writes nothing included; only a
 /// transaction that writes gets a transaction id, so the ids handed out count the writes, and
 /// the WAL position says how much they wrote.
 struct DatabaseActivity: Sendable {
-    /// `pg_stat_database.xact_commit`: commits, reads included.
+    /// `pg_stat_database.xact_commit`: commits, those that wrote nothing included.
     var commits = 0
     /// Transaction ids assigned: write transactions.
     var writes = 0
