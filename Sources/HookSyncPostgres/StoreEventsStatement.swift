@@ -45,6 +45,7 @@ struct StoreEventsStatement: PostgresPreparedStatement {
                 ON r.source = s.source AND r.dedup_key = s.dedup_key
             RETURNING 1
         ),
+        -- A CTE that only reads runs when it is read: the last column is what sends the notification.
         woken AS (
             SELECT pg_notify('\(PostgresSchema.workChannel)', '') FROM (SELECT FROM due LIMIT 1) AS any_due
         )
