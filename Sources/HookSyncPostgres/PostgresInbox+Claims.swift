@@ -195,9 +195,15 @@ extension PostgresInbox {
         do {
             return try await rows(
                 """
-                SELECT MIN(next_attempt_at) FROM delivery
-                WHERE state IN ('pending', 'retrying') AND lease_owner IS NULL AND next_attempt_at > \(after.timeIntervalSince1970)
-                  AND route = ANY(\(routes)::text[])
+                SELECT MIN(at) FROM (
+                    SELECT MIN(next_attempt_at) AS at FROM delivery
+                    WHERE state IN ('pending', 'retrying') AND lease_owner IS NULL AND next_attempt_at > \(after.timeIntervalSince1970)
+                      AND route = ANY(\(routes)::text[])
+                    UNION ALL
+                    SELECT MIN(lease_until) FROM delivery
+                    WHERE lease_owner IS NOT NULL AND lease_until > \(after.timeIntervalSince1970) AND state IN ('pending', 'retrying')
+                      AND route = ANY(\(routes)::text[])
+                ) AS next
                 """
             ).first?.decode(Double?.self).map(Date.init(timeIntervalSince1970:))
         } catch {

@@ -55,8 +55,11 @@ public protocol Inbox: Sendable {
     /// A live lease of another owner is never touched: that agent is still running it.
     func recoverLeases(owner: String, now: Date) async throws -> Int
 
-    /// When the earliest unleased delivery of `routes` due after `after` becomes due, if any.
-    /// Deliveries already due at `after` are left out: a claim at that time passed them over
+    /// When a delivery of `routes` next becomes claimable after `after`, if any: an unleased one
+    /// falls due, or, in an inbox several agents share, a lease runs out. When the agent holding
+    /// that lease died, nothing else wakes the others to run its deliveries again, and they
+    /// would wait out `idle_poll`; where one agent holds every lease, each ends with its outcome.
+    /// Times already reached at `after` are left out: a claim at that time passed them over
     /// (held back by their order key), and waiting for them would spin.
     func nextDueDate(routes: [String], after: Date) async throws -> Date?
 
