@@ -74,6 +74,9 @@ public actor ThrowawayPostgres {
             user: Self.user,
             database: database,
             sslMode: .disable,
+            // The whole test suite opens inboxes on this one server at once, on 2 cores: a
+            // connection may wait longer than an operator's default 10 s to be accepted.
+            connectTimeout: .seconds(60),
             password: .file(server.passwordFile)
         )
     }
