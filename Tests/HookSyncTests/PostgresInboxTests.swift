@@ -79,20 +79,27 @@ import Testing
         #expect(newer?.description.contains("schema is version 99, newer than this hooksync knows") == true, "\(String(describing: newer))")
     }
 
+    /// Creates `refuse()`, a trigger function that fails the statement with "OP of TABLE
+    /// refused by the test", then runs `triggers`, which attach it where a test wants a write
+    /// to fail.
+    func refuse(in database: String, _ triggers: String) async throws {
+        _ = try await ThrowawayPostgres.shared.psql(
+            database,
+            """
+            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '% of % refused by the test', TG_OP, TG_TABLE_NAME; END $$;
+            \(triggers)
+            """
+        )
+    }
+
     /// A batch whose statement fails is rolled back whole, its event with its deliveries, and
     /// is an error for its callers; the connection it ran on serves the next batches.
     @Test func aFailedBatchStoresNothingAndTheNextOnesLand() async throws {
         let location = try await ThrowawayPostgres.shared.newDatabase()
         let database = location.database
         let inbox = try await InboxFactory.open(.postgres(location), access: .create)
-        _ = try await ThrowawayPostgres.shared.psql(
-            database,
-            """
-            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION '% of % refused by the test', TG_OP, TG_TABLE_NAME; END $$;
-            CREATE TRIGGER no_delivery BEFORE INSERT ON delivery FOR EACH ROW EXECUTE FUNCTION refuse();
-            """
-        )
+        try await refuse(in: database, "CREATE TRIGGER no_delivery BEFORE INSERT ON delivery FOR EACH ROW EXECUTE FUNCTION refuse();")
         let error = await #expect(throws: (any Error).self) { try await inbox.store(InboxContractTests.event("evt_refused")) }
         #expect(String(describing: error).contains("storing events failed: INSERT of delivery refused by the test"), "\(String(describing: error))")
         #expect(try await ThrowawayPostgres.shared.psql(database, "SELECT count(*) FROM event") == "0")
@@ -115,11 +122,9 @@ import Testing
         let event = InboxContractTests.event("evt_repeat")
         #expect(try await first.store(event) == .stored)
 
-        _ = try await ThrowawayPostgres.shared.psql(
-            database,
+        try await refuse(
+            in: database,
             """
-            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION '% of % refused by the test', TG_OP, TG_TABLE_NAME; END $$;
             CREATE TRIGGER no_event BEFORE INSERT ON event FOR EACH ROW EXECUTE FUNCTION refuse();
             CREATE TRIGGER no_delivery BEFORE INSERT ON delivery FOR EACH ROW EXECUTE FUNCTION refuse();
             CREATE TRIGGER no_arrivals BEFORE UPDATE ON event FOR EACH STATEMENT EXECUTE FUNCTION refuse();
