@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "HookSyncCore", targets: ["HookSyncCore"]),
         .library(name: "HookSyncSQLite", targets: ["HookSyncSQLite"]),
         .library(name: "HookSyncPostgres", targets: ["HookSyncPostgres"]),
+        // Loaded with LD_PRELOAD by the reliability suite's power-cut scenario, never linked.
+        .library(name: "PowerCut", type: .dynamic, targets: ["PowerCut"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -118,6 +120,9 @@ let package = Package(
             dependencies: ["HookSyncCore"],
             swiftSettings: swiftSettings
         ),
+        // A power cut for one directory: writes reach a second image only when synced (C, for
+        // LD_PRELOAD into the agent under test).
+        .target(name: "PowerCut"),
         // `make bench`: load generator, baselines and mocks, measured against the release binary.
         .executableTarget(
             name: "hooksync-bench",
