@@ -38,10 +38,10 @@ bench: deps
 	$(SWIFT) build -c release
 	.build/release/hooksync-bench run --binary .build/release/hooksync --out docs/benchmarks.md
 
-# Kill -9 under load, unreliable push, outage, provider API and downstream faults, a full disk,
-# a locked database, a fuzzer, and two agents on one throwaway PostgreSQL (an agent killed, the
-# poll leader killed, the database restarted, per-key order), against the release build (about
-# 8 minutes); rewrites docs/reliability.md. The full-disk scenario mounts a small tmpfs: as root,
+# Kill -9 under load, power cuts under load (unsynced writes lost), unreliable push, outage,
+# provider API and downstream faults, a full disk, a locked database, a fuzzer, and two agents on
+# one throwaway PostgreSQL (an agent killed, the poll leader killed, the database restarted,
+# per-key order), against the release build (about 9 minutes); rewrites docs/reliability.md. The full-disk scenario mounts a small tmpfs: as root,
 # or else inside a user namespace, where PostgreSQL cannot run (it refuses root, and there is no
 # postgres user to become): a full run needs root.
 reliability: APT_PACKAGES += postgresql

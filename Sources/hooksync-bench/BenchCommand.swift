@@ -6,7 +6,10 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hooksync-bench",
         abstract: "Measures hooksync against baselines run on the same machine in the same run.",
-        subcommands: [RunBenchCommand.self, ReliabilityCommand.self, LoadCommand.self, BareCommand.self, SinkCommand.self, StripeAPICommand.self],
+        subcommands: [
+            RunBenchCommand.self, ReliabilityCommand.self, LoadCommand.self, BareCommand.self, SinkCommand.self, StripeAPICommand.self,
+            SQLiteWriterCommand.self,
+        ],
         defaultSubcommand: RunBenchCommand.self
     )
 }

@@ -12,7 +12,7 @@ import Testing
         // outside it.
         let launcher = getuid() == 0 ? [] : ["/usr/bin/unshare", "--user", "--map-root-user", "--mount"]
         var printed = ""
-        for (scenarios, launcher) in [("kill,push,outage,api,downstream,storage,hostile", launcher), ("shared", [])] {
+        for (scenarios, launcher) in [("kill,power,push,outage,api,downstream,storage,hostile", launcher), ("shared", [])] {
             let output = try await HookSyncBinary.run(
                 ["reliability", "--quick", "--only", scenarios, "--binary", HookSyncBinary.path, "--out", ""],
                 in: directory,
@@ -23,7 +23,7 @@ import Testing
             printed += output.stdout
         }
         let passed = printed.split(separator: "\n").filter { $0.hasPrefix("== ") && $0.hasSuffix(": passed") }
-        #expect(passed.count == 12, "\(printed)")
+        #expect(passed.count == 13, "\(printed)")
         #expect(!printed.contains("[FAIL]"), "\(printed)")
     }
 }

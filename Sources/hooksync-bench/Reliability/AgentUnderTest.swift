@@ -9,6 +9,8 @@ final class AgentUnderTest {
     private(set) var process: ChildProcess?
     private(set) var launches = 0
     private(set) var kills = 0
+    /// Added to the agent's environment at each launch.
+    var environment: [String: String] = [:]
 
     init(_ bench: Workbench, name: String, config: String, topLevel: String = "", dataDirectory: String? = nil) throws {
         self.bench = bench
@@ -22,7 +24,7 @@ final class AgentUnderTest {
     /// Launches the agent and waits until it answers `/healthz`.
     func start() async throws {
         launches += 1
-        let process = try home.launch(log: "\(home.directory)/agent-\(launches).log")
+        let process = try home.launch(environment: environment, log: "\(home.directory)/agent-\(launches).log")
         self.process = process
         try await bench.waitForHTTP("http://127.0.0.1:\(port)/healthz", process: process)
     }

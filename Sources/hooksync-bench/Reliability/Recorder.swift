@@ -13,6 +13,9 @@ final class Recorder: Sendable {
         case failFirst(Int)
         /// Holds the first `n` attempts of each event open far beyond the route's timeout.
         case hangFirst(Int)
+        /// 500 for the first `n` requests of each event as the app itself counts them, whatever
+        /// attempt number the agent sends (a replay starts again at 1), then 200.
+        case failFirstSeen(Int)
         /// 500 always: every delivery ends as a dead letter.
         case reject
         /// 200 after a pause: the app takes its time, so deliveries are in flight at any moment.
@@ -50,11 +53,13 @@ final class Recorder: Sendable {
         func header(_ name: String) -> String? { request.headers.first { $0.name.canonicalName == name }?.value }
         let eventID = header("hooksync-event-id") ?? ""
         let attempt = header("hooksync-attempt").flatMap { Int($0) } ?? 0
+        let seen = hits.withLock { hits in hits.count { $0.route == route && $0.eventID == eventID } }
         let status: HTTPResponse.Status
         switch behaviours[route] ?? .accept {
         case .accept: status = .ok
         case .failFirst(let failures): status = attempt <= failures ? .internalServerError : .ok
         case .hangFirst(let hangs): status = attempt <= hangs ? .gatewayTimeout : .ok
+        case .failFirstSeen(let failures): status = seen < failures ? .internalServerError : .ok
         case .reject: status = .internalServerError
         case .slow: status = .ok
         }

@@ -8,7 +8,7 @@ struct ReliabilityCommand: AsyncParsableCommand {
         abstract: "Crash, chaos, fault and hostile-input scenarios against the real agent, judged by the end state."
     )
 
-    static let scenarioNames = ["kill", "push", "outage", "api", "downstream", "storage", "hostile", "shared"]
+    static let scenarioNames = ["kill", "power", "push", "outage", "api", "downstream", "storage", "hostile", "shared"]
 
     @Option(help: "The hooksync binary under test (a release build).")
     var binary = ".build/release/hooksync"
@@ -48,6 +48,7 @@ struct ReliabilityCommand: AsyncParsableCommand {
         }
         let scenarios: [(String, () async throws -> ReliabilityResult)] = [
             ("kill", suite.killUnderLoad),
+            ("power", suite.powerLoss),
             ("push", suite.unreliablePush),
             ("outage", suite.outage),
             ("api", suite.providerAPIFaults),

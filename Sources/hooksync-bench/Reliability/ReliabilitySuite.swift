@@ -4,6 +4,7 @@ import HookSyncCore
 /// How much each scenario does; `--quick` is the bounded form `make test` runs.
 struct ReliabilitySizes: Sendable {
     var kills = 12
+    var powerCuts = 12
     var killRate = 300
     var pushEvents = 3_000
     var pushSeconds = 20.0
@@ -21,6 +22,7 @@ struct ReliabilitySizes: Sendable {
 
     static let quick = ReliabilitySizes(
         kills: 10,
+        powerCuts: 5,
         killRate: 100,
         pushEvents: 300,
         pushSeconds: 5,
@@ -59,7 +61,7 @@ struct ReliabilitySuite {
     }
 
     /// A forward route to the recorder; fast retries so scenarios finish in seconds.
-    func forwardRoute(_ name: String, recorder: LocalServer, extra: String = "") -> String {
+    func forwardRoute(_ name: String, recorder: LocalServer, maxAttempts: Int = 30, extra: String = "") -> String {
         """
 
         [[routes]]
@@ -68,7 +70,7 @@ struct ReliabilitySuite {
         forward = "http://127.0.0.1:\(recorder.port)/r/\(name)"
         forward_secret = "file:./forward-secret"
         timeout = "2s"
-        max_attempts = 30
+        max_attempts = \(maxAttempts)
         backoff = { base = "100ms", max = "1s" }
         \(extra)
         """
