@@ -25,7 +25,8 @@ extension SQLiteInbox {
                     return .commit
                 }
             }
-            // Whatever the claim did, the writer goes back to FULL before anything else commits.
+            // Whatever the claim did, the writer goes back to FULL; every other commit sets FULL
+            // itself too (`durableWrite`), so one that fails here costs no durability.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try result.get()
             return claimed
@@ -152,7 +153,7 @@ extension SQLiteInbox {
     }
 
     func recoverLeases(owner: String, now: Date) async throws -> Int {
-        try await pool.write { db in
+        try await pool.durableWrite { db in
             let taken = "lease_owner IS NOT NULL AND (lease_owner = ?1 OR lease_until < ?2)"
             let arguments: StatementArguments = [owner, now.timeIntervalSince1970]
             // Leave a trace in the history: the handler may have seen the event before the stop.

@@ -61,7 +61,7 @@ extension SQLiteInbox {
     }
 
     func importEvents(_ events: [ExportedEvent]) async throws -> Int {
-        try await pool.write { db in
+        try await pool.durableWrite { db in
             var imported = 0
             for event in events {
                 try db.execute(
@@ -118,7 +118,7 @@ extension SQLiteInbox {
     }
 
     func importPollState(source: String, _ state: PollState) async throws {
-        try await pool.write { db in
+        try await pool.durableWrite { db in
             try db.execute(
                 sql: """
                     INSERT INTO poll_state (source, cursor, synced_until, last_poll_at, last_error, missed, health, health_reason)

@@ -42,7 +42,7 @@ extension SQLiteInbox {
     /// Deletes dead letters matching `filter` with their deliveries; an event left with no
     /// delivery goes too. Only `hooksync dlq purge` calls this: dead letters are never pruned.
     func purgeDeadLetters(_ filter: DeadLetterFilter) async throws -> Int {
-        try await pool.write { db in
+        try await pool.durableWrite { db in
             let ids: [Int64] = try Self.deadLetterRows(db, filter).map { $0["delivery_id"] }
             guard !ids.isEmpty else { return 0 }
             let marks = databaseQuestionMarks(count: ids.count)
@@ -66,7 +66,7 @@ extension SQLiteInbox {
 
     func replay(_ selection: ReplaySelection, now: Date) async throws -> Int {
         let nowValue = now.timeIntervalSince1970
-        return try await pool.write { db in
+        return try await pool.durableWrite { db in
             let ids: [Int64] = try Self.deadLetterRows(db, selection.filter).map { $0["delivery_id"] }
             guard !ids.isEmpty else { return 0 }
             let marks = databaseQuestionMarks(count: ids.count)

@@ -10,7 +10,7 @@ extension SQLiteInbox {
     /// One agent owns the file, so it leads every source: `leader` needs no check.
     func storePage(_ events: [IncomingEvent], source: String, cursor: String?, leader: String?) async throws -> [StoreResult] {
         let rows = StoreCommit.encode(events)
-        return try await pool.write { db in
+        return try await pool.durableWrite { db in
             let results = try StoreCommit.insert(rows, db)
             if let cursor {
                 try db.executeCached(
@@ -34,7 +34,7 @@ struct StoreCommit: Sendable {
 
     func commit(_ events: [IncomingEvent]) async throws -> [StoreResult] {
         let rows = Self.encode(events)
-        return try await pool.write { db in try Self.insert(rows, db) }
+        return try await pool.durableWrite { db in try Self.insert(rows, db) }
     }
 
     static func encode(_ events: [IncomingEvent]) -> [(IncomingEvent, String)] {

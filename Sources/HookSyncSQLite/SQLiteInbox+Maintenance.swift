@@ -4,18 +4,18 @@ import GRDB
 extension SQLiteInbox {
     /// this process call it first, and the agent calls it when it stops.
     func flushArrivals() async throws {
-        try await pool.write { db in try ArrivalTally.fold(db) }
+        try await pool.durableWrite { db in try ArrivalTally.fold(db) }
     }
 
     func checkWritable() async throws {
-        try await pool.write { db in
+        try await pool.durableWrite { db in
             try db.execute(sql: "INSERT INTO poll_state (source) VALUES ('(readyz)') ON CONFLICT DO NOTHING")
             try db.execute(sql: "DELETE FROM poll_state WHERE source = '(readyz)'")
         }
     }
 
     func prune(receivedBefore cutoff: Date, limit: Int) async throws -> Int {
-        try await pool.write { db in
+        try await pool.durableWrite { db in
             // Only events every delivery of which is done: pending work and dead letters stay.
             try db.execute(
                 sql: """

@@ -21,7 +21,7 @@ extension SQLiteInbox {
     }
 
     func recordPass(source: String, _ pass: PollPassRecord) async throws {
-        try await pool.write { db in
+        try await pool.durableWrite { db in
             try db.execute(
                 sql: """
                     INSERT INTO poll_state (source, synced_until, last_poll_at, last_error, missed, health, health_reason)

@@ -53,13 +53,13 @@ final class SQLiteInbox: Inbox {
         stores = GroupCommit { events in try await store.commit(events) }
         let writer = pool
         attempts = GroupCommit { records in
-            try await writer.write { db in try records.map { record in try Self.apply(record, db) } }
+            try await writer.durableWrite { db in try records.map { record in try Self.apply(record, db) } }
         }
     }
 
     /// `PRAGMA synchronous` of the writer connection (2 is FULL); exposed for tests.
     func writerSynchronousMode() async throws -> Int {
-        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     func shutdown() async throws {

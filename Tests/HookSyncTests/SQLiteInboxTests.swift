@@ -90,6 +90,22 @@ import Testing
         #expect(try await reopened.writerSynchronousMode() == 2)
     }
 
+    @Test func aWriterLeftUnsyncedCommitsTheNextEventSyncedAnyway() async throws {
+        // What a claim that failed to switch the writer back to FULL would leave behind.
+        try await inbox.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        #expect(try await inbox.writerSynchronousMode() == 1)
+        #expect(try await inbox.store(event("evt_after")) == .stored)
+        #expect(try await inbox.writerSynchronousMode() == 2)
+        let claimed = try #require(
+            try await inbox.claimDueDeliveries(routes: ["r"], limit: 1, now: t0 + 1, lease: .seconds(60), owner: "w").first
+        )
+        try await inbox.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
+        try await inbox.recordAttempt(
+            AttemptRecord(deliveryID: claimed.deliveryID, leaseOwner: "w", startedAt: t0, finishedAt: t0, error: nil, decision: .done)
+        )
+        #expect(try await inbox.writerSynchronousMode() == 2)
+    }
+
     @Test func duplicatesWriteNothingUntilTheNextStoredEvent() async throws {
         #expect(try await inbox.store(event("evt_1")) == .stored)
         let observer = try DatabaseQueue(path: inbox.path)
