@@ -225,20 +225,44 @@ import Glibc
     @Test func aDatabaseOutageAnswers503AndTheAgentCarriesOnWhenItReturns() async throws {
         let server = ThrowawayPostgres()
         let inbox = try await server.newDatabase()
-        let config = try writeConfig(agent: "node-a", inbox: inbox, routes: try ledgerRoute())
+        // A second source that polls (an API nobody answers), for `/readyz` to check its poll state.
+        let sources = """
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            webhook_secret = "file:./stripe.secret"
+            [[sources]]
+            name = "orders"
+            provider = "stripe"
+            mode = "poll"
+            api_key = "file:./stripe.secret"
+            api_base = "http://127.0.0.1:\(try freeLoopbackPort())"
+            poll = "every 1h"
+            """
+        let config = try writeConfig(agent: "node-a", inbox: inbox, routes: try ledgerRoute(), source: sources)
         let agent = try await start(config, id: "node-a")
         let address = try await agent.waitUntilListening()
         #expect(try await cli(config, "send-test", "shop").status == 0)
         try await eventually("the first delivery") { directory.lines("ledger").count == 1 }
+        func get(_ path: String) async throws -> (status: HTTPResponseStatus, body: String) {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://\(address)\(path)"), timeout: .seconds(30))
+            return (response.status, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        }
+        #expect(try await get("/metrics").body.contains("\nhooksync_inbox_up 1"))
 
         try await server.stop()
         let refused = try await cli(config, "send-test", "shop")
         #expect(refused.status == 1)
         #expect(refused.stdout.contains(": 503 "), "\(refused.stdout) \(refused.stderr)")
-        let ready = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://\(address)/readyz"), timeout: .seconds(30))
+        let ready = try await get("/readyz")
         #expect(ready.status == .serviceUnavailable)
-        let reason = String(buffer: try await ready.body.collect(upTo: 1 << 16))
-        #expect(reason.contains("not writable"), "\(reason)")
+        #expect(ready.body.contains("not writable"), "\(ready.body)")
+        // The database error, not "no poll yet": that would send an operator to the provider.
+        #expect(ready.body.contains("cannot read its poll state"), "\(ready.body)")
+        // The queue gauges can no longer be read: the scrape says so rather than serving them as fresh.
+        let metrics = try await get("/metrics")
+        #expect(metrics.status == .ok)
+        #expect(metrics.body.contains("\nhooksync_inbox_up 0"), "\(metrics.body)")
         #expect(agent.process.isRunning)
 
         try await server.resume()

@@ -44,7 +44,13 @@ public struct AdminEndpoints: Sendable {
         let at = now()
         for source in setup.config.sources {
             guard let schedule = source.polling.effectiveSchedule(mode: source.mode) else { continue }
-            let state = try? await inbox.pollState(source: source.name)
+            let state: PollState?
+            do {
+                state = try await inbox.pollState(source: source.name)
+            } catch {
+                checks["source \(source.name)"] = "cannot read its poll state: \(error)"
+                continue
+            }
             guard let last = state?.lastPollAt else {
                 checks["source \(source.name)"] = "no poll yet"
                 continue

@@ -66,13 +66,21 @@ public struct AgentMetrics: Sendable {
     }
 
     /// Refreshes the queue gauges from the inbox, then renders everything in Prometheus text.
+    /// When the inbox cannot be read, `hooksync_inbox_up` says so (0) and the queue gauges keep
+    /// the values of the last scrape that could: an alert on it tells stale numbers from a
+    /// quiet queue.
     public func render(inbox: any Inbox) async -> String {
-        if let status = try? await inbox.status() {
+        let up = Gauge(label: "hooksync_inbox_up", factory: factory)
+        do {
+            let status = try await inbox.status()
             for route in status.routes {
                 for (state, count) in [("pending", route.pending), ("retrying", route.retrying), ("dead", route.dead), ("done", route.done)] {
                     Gauge(label: "hooksync_deliveries", dimensions: [("route", route.route), ("state", state)], factory: factory).record(count)
                 }
             }
+            up.record(1)
+        } catch {
+            up.record(0)
         }
         return registry.emitToString()
     }
