@@ -295,6 +295,36 @@ import Testing
         }
     }
 
+    /// A polled event whose time the provider file cannot read may be a webhook still on its
+    /// way: it is not judged against `grace` (once counted missed whatever its age), but
+    /// counted apart, for the operator to fix the file.
+    @Test func polledEventsWithoutATimeAreNotCountedAsMissedWebhooks() async throws {
+        let mock = MockMessages()
+        mock.add(12)
+        let untimed = Self.inHouseProvider.replacingOccurrences(of: "occurred_at = \"/at\"\noccurred_at_format = \"rfc3339\"\n", with: "")
+        #expect(!untimed.contains("occurred_at"))
+        try await mock.application().test(.live) { client in
+            let source = SourceConfig(
+                name: "src",
+                provider: "acme",
+                mode: .hybrid,
+                webhookSecrets: [.environment("ACME_SECRET")],
+                apiKey: .environment("ACME_KEY"),
+                apiBase: "http://127.0.0.1:\(client.port!)"
+            )
+            let harness = try await PollHarness(
+                source: source,
+                environment: ["ACME_KEY": mock.token, "ACME_SECRET": "acme-webhook-secret"],
+                providerFiles: ["acme.toml": untimed]
+            )
+            let summary = try await harness.pass().run(since: Date().addingTimeInterval(-3600))
+            #expect(summary.new == 12)
+            #expect(summary.missed == 0, "\(summary.line)")
+            #expect(summary.untimed == 12)
+            #expect(summary.line.contains("without a time 12"), "\(summary.line)")
+        }
+    }
+
     @Test func stripeAsksOnlyForTheTypesItsRoutesWant() async throws {
         let mock = MockStripe()
         mock.stripe.add(30, type: "invoice.paid", at: Date().addingTimeInterval(-60))

@@ -96,7 +96,12 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
                     continue
                 }
                 summary.new += 1
-                if countsMissed, at.timeIntervalSince(event.occurredAt ?? .distantPast) > grace.seconds {
+                guard countsMissed else { continue }
+                guard let occurred = event.occurredAt else {
+                    summary.untimed += 1
+                    continue
+                }
+                if at.timeIntervalSince(occurred) > grace.seconds {
                     summary.missed += 1
                     logger.warning(
                         "missed webhook recovered by polling",
@@ -108,6 +113,12 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
             summary.events += polled.count
             progress(summary)
             fetched = try await upcoming
+        }
+        if summary.untimed > 0 {
+            logger.warning(
+                "polled events without a readable time: whether their webhooks were missed cannot be told; check the provider file's occurred_at",
+                metadata: ["source": "\(source.name)", "count": "\(summary.untimed)"]
+            )
         }
         return summary
     }

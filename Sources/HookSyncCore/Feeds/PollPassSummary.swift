@@ -8,6 +8,10 @@ public struct PollPassSummary: Sendable, Equatable {
     public var duplicates = 0
     /// New events older than the grace period in a hybrid source: webhooks that went missing.
     public var missed = 0
+    /// New events in a hybrid source whose time the provider file cannot read: whether their
+    /// webhook was missed cannot be judged against the grace period, so they are not counted
+    /// as missed; logged, for the operator to fix the file's `occurred_at`.
+    public var untimed = 0
     /// Events whose body the provider file cannot map; logged and skipped.
     public var unreadable = 0
     /// GitHub deliveries the provider was asked to redeliver.
@@ -20,6 +24,7 @@ public struct PollPassSummary: Sendable, Equatable {
         if missed > 0 { text += ", missed webhooks \(missed)" }
         if redelivered > 0 { text += ", redelivery requested \(redelivered)" }
         if unreadable > 0 { text += ", unreadable \(unreadable)" }
+        if untimed > 0 { text += ", without a time \(untimed)" }
         return text
     }
 }
