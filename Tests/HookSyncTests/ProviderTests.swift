@@ -214,6 +214,31 @@ import Testing
         }
     }
 
+    /// A header name that cannot be one is refused with its key and value wherever the file
+    /// has it, never replaced by another header.
+    @Test func invalidHeaderNamesAreRefusedWhereverTheFileHasThem() throws {
+        let text = """
+            name = "acme"
+            keep_headers = ["X-Good", "Bad Header"]
+            [signature]
+            scheme = "hmac"
+            header = "X-Acme-Signature"
+            timestamp_header = "X(ts)"
+            [event]
+            id = "/id"
+            type = "/type"
+            [sample]
+            type = "ping"
+            body = "{}"
+            [sample.headers]
+            "X Event" = "ping"
+            X-Fine = "yes"
+            """
+        let error = try #require(throws: ConfigError.self) { try ProviderDefinition.parse(text, file: "acme.toml", origin: "test") }
+        #expect(Set(error.issues.map(\.key)) == ["keep_headers", "signature.timestamp_header", "sample.headers.X Event"], "\(error)")
+        #expect(error.issues.allSatisfy { $0.description.contains("an HTTP header name") }, "\(error)")
+    }
+
     @Test func malformedProviderFileNamesFileKeyAndReason() throws {
         let text = """
             name = "acme"

@@ -40,7 +40,7 @@ public struct TestEventSender: Sendable {
         headers[.contentType] = source.provider.contentTypes.first ?? "application/json"
         headers[.userAgent] = "hooksync-send-test"
         for (name, value) in sample.headers {
-            headers[.validated(name)] = fill(value)
+            headers[name] = fill(value)
         }
         let unsigned = source.webhookRequest(headers: headers, body: Array(body.utf8), query: nil)
         headers.append(contentsOf: try source.scheme.sign(unsigned, secret: secret, id: eventID, timestamp: now))

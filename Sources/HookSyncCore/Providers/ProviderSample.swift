@@ -1,5 +1,5 @@
 import Foundation
-import HTTPTypes
+public import HTTPTypes
 import TOMLKit
 
 /// The `[sample]` table: a template for `hooksync send-test`, filled in with `{{id}}`,
@@ -9,20 +9,20 @@ public struct ProviderSample: Sendable {
     public var idPrefix: String
     public var body: String
     /// Headers the provider sends besides its signature, such as GitHub's `X-GitHub-Event`.
-    public var headers: [(name: String, value: String)]
+    public var headers: [(name: HTTPField.Name, value: String)]
 }
 
 extension ProviderSample {
     init?(reading table: TOMLReader) {
         table.rejectUnknownKeys(["type", "id_prefix", "body", "headers"])
-        var headers: [(String, String)] = []
+        var headers: [(HTTPField.Name, String)] = []
         if let headerTable = table.table("headers") {
             for name in headerTable.table.keys.sorted() {
-                guard HTTPField.Name(name) != nil else {
+                guard let field = HTTPField.Name(name) else {
                     headerTable.report(name, value: nil, expected: "an HTTP header name")
                     continue
                 }
-                if let value = headerTable.string(name) { headers.append((name, value)) }
+                if let value = headerTable.string(name) { headers.append((field, value)) }
             }
         }
         guard let type = table.string("type", required: true), let body = table.string("body", required: true) else { return nil }

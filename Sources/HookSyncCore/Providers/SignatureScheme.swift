@@ -44,9 +44,12 @@ public struct SecretFormatError: Error, Sendable, CustomStringConvertible {
 }
 
 extension HTTPField.Name {
-    /// For names known to be valid: literals, and names a provider file's reader already checked.
+    /// A header name written as a literal in the source. A name read from a file goes through
+    /// the file's reader instead, which reports an invalid one; a literal that is not a header
+    /// name is a programming error, and stops here rather than standing in as another header.
     @usableFromInline
-    package static func validated(_ text: String) -> HTTPField.Name {
-        HTTPField.Name(text) ?? .contentType
+    package static func validated(_ text: StaticString) -> HTTPField.Name {
+        guard let name = HTTPField.Name("\(text)") else { preconditionFailure("\(text) is not an HTTP header name") }
+        return name
     }
 }
