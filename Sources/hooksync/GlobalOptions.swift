@@ -18,11 +18,11 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// Loads the configuration and checks it against the providers and this host's secrets.
+    /// Loads the configuration and checks it against the providers and this host (secrets,
+    /// route commands), printing every problem of both at once.
     func loadSetup() throws -> AgentSetup {
-        let config = try loadConfig()
         do {
-            return try AgentSetup.prepare(config: config)
+            return try AgentSetup.load(path: config)
         } catch {
             Console.printIssues(error)
             throw ExitCode.failure

@@ -23,7 +23,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try options.loadConfig()
+        let setup = try options.loadSetup()
         let level = logLevel
         let format = logFormat
         LoggingSystem.bootstrap { label in
@@ -31,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "hooksync")
         do {
-            try await Agent.run(config: config, logger: logger)
+            try await Agent.run(setup: setup, logger: logger)
         } catch let error as ConfigError {
             Console.printIssues(error)
             throw ExitCode.failure

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import HookSync
@@ -181,7 +184,11 @@ import Glibc
         #expect(try await agent.waitForExit() == 0)
     }
 
-    @Test func checkPrintsEveryErrorWithFileAndKey() async throws {
+    /// Every kind of mistake in one file: syntax-level values, a misspelt provider, a secret
+    /// this host cannot read, an `order_by` that is not a field, and route commands that cannot
+    /// run. `check` names them all in one run, and `run` refuses to start on them, the same way.
+    @Test func checkAndRunReportEveryProblemInOneRun() async throws {
+        let notExecutable = try directory.write("not-executable.sh", "#!/bin/sh\n")
         let path = try directory.write(
             "hooksync.toml",
             """
@@ -190,30 +197,114 @@ import Glibc
             max_body = "huge"
             [[sources]]
             name = "shop"
+            provider = "stirpe"
+            webhook_secret = "env:X"
+            [[sources]]
+            name = "b"
             provider = "stripe"
             webhook_secret = "env:HOOKSYNC_TEST_UNSET_SECRET"
             [[routes]]
             name = "r"
             exec = ["/bin/true"]
             max_attempts = "eight"
+            order_by = "data/object"
+            [[routes]]
+            name = "missing"
+            exec = ["./no-such-program"]
+            [[routes]]
+            name = "plain"
+            exec = ["\(notExecutable)"]
+            [[routes]]
+            name = "nowhere"
+            exec = ["no-such-program-on-path"]
             """
         )
-        let output = try await cli("check")
-        #expect(output.status == 1)
-        let lines = output.stderr.split(separator: "\n")
-        #expect(lines.count == 2, "\(output.stderr)")
-        #expect(lines.contains { $0.contains("\(path): http.max_body = \"huge\": expected") })
-        #expect(lines.contains { $0.contains("\(path): routes[0].max_attempts = \"eight\": expected a whole number") })
+        let expected = [
+            "\(path): http.max_body = \"huge\": expected",
+            "\(path): routes[0].max_attempts = \"eight\": expected a whole number",
+            "\(path): sources[0].provider = \"stirpe\": expected a known provider",
+            "\(path): sources[1].webhook_secret = \"env:HOOKSYNC_TEST_UNSET_SECRET\": expected a readable secret",
+            "\(path): routes[0].order_by = \"data/object\": expected a JSON pointer",
+            "\(path): routes[1].exec = \"\(directory.file("no-such-program"))\": expected an executable file (there is none",
+            "\(path): routes[2].exec = \"\(notExecutable)\": expected an executable file (\(notExecutable) may not be run",
+            "\(path): routes[3].exec = \"no-such-program-on-path\": expected a program on PATH",
+        ]
+        for command in ["check", "run"] {
+            let output = try await cli(command)
+            #expect(output.status == 1, "\(command)")
+            let lines = output.stderr.split(separator: "\n")
+            #expect(lines.count == expected.count, "\(command): \(output.stderr)")
+            for line in expected {
+                #expect(lines.contains { $0.contains(line) }, "\(command) did not say \(line): \(output.stderr)")
+            }
+        }
+    }
 
-        // Once the file parses, unresolvable secrets and unknown providers are reported too.
-        _ = try directory.write(
+    /// The request `send-test` would send for source "shop" of `config`, signed now: posting
+    /// it again is the provider sending the same event again.
+    func signedSample(_ config: String) throws -> (id: String, request: HTTPClientRequest) {
+        let setup = try AgentSetup.load(path: config, environment: Self.environment)
+        let sample = try TestEventSender(source: try #require(setup.sources["shop"])).makeRequest(type: nil)
+        var request = HTTPClientRequest(url: "")
+        request.method = .POST
+        request.headers.add(fields: sample.headers)
+        request.body = .bytes(ByteBuffer(bytes: sample.body))
+        return (sample.eventID, request)
+    }
+
+    func post(_ request: HTTPClientRequest, to address: String) async throws -> HTTPResponseStatus {
+        var request = request
+        request.url = "http://\(address)/webhooks/shop"
+        return try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status
+    }
+
+    /// `retain` is honoured while the agent runs (pruning every tenth of it, at least every
+    /// second, not every 5 minutes), and the same event sent again after it was pruned is
+    /// stored and delivered as new: `retain` is the deduplication window.
+    @Test func anEventPrunedAfterRetainIsStoredAndDeliveredAgainAsNew() async throws {
+        let ledger = directory.file("ledger")
+        let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
+        let config = try directory.write(
             "hooksync.toml",
-            "[http]\n[[sources]]\nname = \"a\"\nprovider = \"nope\"\nwebhook_secret = \"env:X\"\n[[sources]]\nname = \"b\"\nprovider = \"stripe\"\nwebhook_secret = \"env:HOOKSYNC_TEST_UNSET_SECRET\"\n"
+            """
+            data_dir = "./data"
+            retain = "2s"
+            [http]
+            listen = "127.0.0.1:0"
+            [[sources]]
+            name = "shop"
+            provider = "stripe"
+            webhook_secret = "file:./stripe.secret"
+            [[routes]]
+            name = "ledger"
+            exec = ["\(script)"]
+            """
         )
-        let second = try await cli("check")
-        #expect(second.status == 1)
-        #expect(second.stderr.contains("sources[0].provider = \"nope\""))
-        #expect(second.stderr.contains("sources[1].webhook_secret = \"env:HOOKSYNC_TEST_UNSET_SECRET\""))
+        let (id, request) = try signedSample(config)
+        let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory)
+        let address = try await agent.waitUntilListening()
+        #expect(try await post(request, to: address) == .ok)
+        try await eventually("delivered") { directory.lines("ledger") == [id] }
+        try await eventually("pruned while the agent runs", timeout: .seconds(20)) { try await events().isEmpty }
+        #expect(try await post(request, to: address) == .ok)
+        try await eventually("delivered again, as a new event") { directory.lines("ledger") == [id, id] }
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+    }
+
+    /// Repeats cost no write while the agent runs; their count is written when it stops.
+    @Test func arrivalCountsOfRepeatsAreWrittenWhenTheAgentStops() async throws {
+        let config = try writeConfig(routes: "")
+        let (id, request) = try signedSample(config)
+        let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory)
+        let address = try await agent.waitUntilListening()
+        for _ in 0..<3 { #expect(try await post(request, to: address) == .ok) }
+        agent.signal(SIGTERM)
+        #expect(try await agent.waitForExit() == 0)
+        let shown = try await cli("events", "show", id, "--json")
+        let detail = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]]
+        let event = try #require(detail?.first?["event"] as? [String: Any], "\(shown.stdout)")
+        #expect(event["arrivals"] as? Int == 3, "\(shown.stdout)")
     }
 
     @Test func aSecondAgentOnTheSameDataDirectoryIsRefused() async throws {

@@ -16,10 +16,11 @@ import Darwin
 /// SIGTERM or SIGINT (stop accepting, let in-flight deliveries finish, exit 0).
 public enum Agent {
     /// Runs until a shutdown signal. Throws when the agent cannot start.
-    public static func run(config: AgentConfig, logger: Logger) async throws {
+    /// - Parameter setup: the configuration checked against this host (``AgentSetup/load(path:environment:resolveSecrets:)``).
+    public static func run(setup: AgentSetup, logger: Logger) async throws {
         // A route command that exits before reading all its input must not kill the agent.
         signal(SIGPIPE, SIG_IGN)
-        let setup = try AgentSetup.prepare(config: config)
+        let config = setup.config
         let lock = try AgentLock.acquire(dataDirectory: config.dataDirectory)
         let inbox = try await InboxFactory.open(config: config, access: .create)
         // Ours from before a restart, and any whose owner let them expire; never a live lease

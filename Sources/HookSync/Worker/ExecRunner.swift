@@ -135,14 +135,8 @@ public struct ExecRunner: Sendable {
 
     /// Finds a command the way a shell would: as given when it has a slash, else on `PATH`.
     static func resolve(_ command: String, path: String?) -> String? {
-        if command.contains("/") {
-            return FileManager.default.isExecutableFile(atPath: command) ? command : nil
-        }
-        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/\(command)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        guard case .found(let executable) = ExecutableLookup.find(command, path: path) else { return nil }
+        return executable
     }
 
     private static func tail(of url: URL, limit: Int) -> String {

@@ -100,6 +100,15 @@ public struct AgentConfig: Sendable {
 
     /// Reads and validates a configuration file, reporting every problem at once.
     public static func load(path: String) throws(ConfigError) -> AgentConfig {
+        let (config, issues) = try read(path: path)
+        guard issues.isEmpty else { throw ConfigError(issues: issues) }
+        return config
+    }
+
+    /// Reads a configuration file as far as it can: what it could read, and every problem it
+    /// found, for a caller that checks more (``AgentSetup/load(path:environment:resolveSecrets:)``)
+    /// to report everything in one run. Throws only when nothing can be read.
+    static func read(path: String) throws(ConfigError) -> (AgentConfig, [ConfigIssue]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(issues: [
                 ConfigIssue(file: path, key: "(file)", expected: "a readable configuration file (pass --config PATH)")
@@ -112,11 +121,17 @@ public struct AgentConfig: Sendable {
         if !base.hasPrefix("/") {
             base = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(base)
         }
-        return try parse(text, file: path, baseDirectory: (base as NSString).standardizingPath)
+        return try read(text, file: path, baseDirectory: (base as NSString).standardizingPath)
     }
 
     /// Parses configuration text; `baseDirectory` anchors relative paths.
     public static func parse(_ text: String, file: String, baseDirectory: String) throws(ConfigError) -> AgentConfig {
+        let (config, issues) = try read(text, file: file, baseDirectory: baseDirectory)
+        guard issues.isEmpty else { throw ConfigError(issues: issues) }
+        return config
+    }
+
+    static func read(_ text: String, file: String, baseDirectory: String) throws(ConfigError) -> (AgentConfig, [ConfigIssue]) {
         let root = TOMLReader(table: try TOMLTable.parse(text, file: file), collector: ConfigIssueCollector(file: file))
         root.rejectUnknownKeys(["agent_id", "data_dir", "providers_dir", "retain", "http", "worker", "inbox", "sources", "routes"])
 
@@ -173,10 +188,7 @@ public struct AgentConfig: Sendable {
                 expected: "an [http] table, because source \"\(source.name)\" has mode = \"webhook\" and needs a listener"
             )
         }
-        if !root.collector.issues.isEmpty {
-            throw ConfigError(issues: root.collector.issues)
-        }
-        return AgentConfig(
+        let config = AgentConfig(
             file: file,
             agentID: agentID,
             dataDirectory: dataDirectory,
@@ -189,6 +201,7 @@ public struct AgentConfig: Sendable {
             sharedInbox: inbox.location,
             failover: inbox.failover
         )
+        return (config, root.collector.issues)
     }
 
     /// Agent ids appear in leases, logs and `status`: short, printable, no spaces.
@@ -336,6 +349,14 @@ public struct AgentConfig: Sendable {
         }
         let concurrency = table.int("concurrency", in: 1...1024)
         let orderBy = table.fieldRule("order_by", required: false)
+        if let orderBy, orderBy.templates.contains(where: { !$0.hasPlaceholder }) {
+            table.report(
+                "order_by",
+                value: "\"\(orderBy)\"",
+                expected:
+                    "a JSON pointer such as \"/data/object/customer\", or a template reading a header or a body field (plain text would be one key for every event)"
+            )
+        }
         let timeout = table.duration("timeout") ?? .seconds(30)
         let maxAttempts = table.int("max_attempts", in: 1...1000) ?? 8
         var backoff = RetrySchedule(base: .seconds(1), max: .seconds(3600))

@@ -9,6 +9,24 @@ public struct AgentSetup: Sendable {
     /// Forward routes' signing secrets, by route name.
     public var forwardSecrets: [String: Secret] = [:]
 
+    /// Reads the configuration file and checks it against the providers and this host: the
+    /// problems of both in one run, so that fixing one never reveals the next.
+    public static func load(
+        path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        resolveSecrets: Bool = true
+    ) throws(ConfigError) -> AgentSetup {
+        let (config, issues) = try AgentConfig.read(path: path)
+        let setup: AgentSetup
+        do {
+            setup = try prepare(config: config, environment: environment, resolveSecrets: resolveSecrets)
+        } catch {
+            throw ConfigError(issues: issues + error.issues)
+        }
+        guard issues.isEmpty else { throw ConfigError(issues: issues) }
+        return setup
+    }
+
     /// Loads providers and resolves every source; reports all problems together.
     /// - Parameter resolveSecrets: false for commands that only read the inbox.
     public static func prepare(
@@ -107,6 +125,23 @@ public struct AgentSetup: Sendable {
             forwardSecrets[route.name] = resolve(reference, key: "routes[\(index)].forward_secret") {
                 try StandardWebhooksSignature().validate(secret: $0)
             }
+        }
+        for (index, route) in config.routes.enumerated() {
+            guard resolveSecrets, case .exec(let command) = route.action else { continue }
+            let program = command[0]
+            let expected: String
+            switch ExecutableLookup.find(program, path: environment["PATH"]) {
+            case .found:
+                continue
+            case .missing:
+                expected =
+                    program.contains("/")
+                    ? "an executable file (there is none at this path)"
+                    : "a program on PATH (\(environment["PATH"] ?? ExecutableLookup.defaultPath)), or a path to one"
+            case .notExecutable(let file):
+                expected = "an executable file (\(file) may not be run: chmod +x it, or put its interpreter first)"
+            }
+            issues.append(ConfigIssue(file: config.file, key: "routes[\(index)].exec", value: "\"\(program)\"", expected: expected))
         }
         guard issues.isEmpty else { throw ConfigError(issues: issues) }
         return AgentSetup(config: config, providers: providers, sources: sources, forwardSecrets: forwardSecrets)
