@@ -166,7 +166,7 @@ extension PostgresInbox {
 
     func lastWebhookArrival(source: String) async throws -> Date? {
         do {
-            return try await rows("SELECT MAX(last_arrived_at) FROM event WHERE source = \(source) AND origin = 'webhook'")
+            return try await rows("SELECT MAX(received_at) FROM event WHERE source = \(source) AND origin = 'webhook'")
                 .first?.decode(Double?.self).map(Date.init(timeIntervalSince1970:))
         } catch {
             throw PostgresInboxError("reading the last webhook arrival", error)

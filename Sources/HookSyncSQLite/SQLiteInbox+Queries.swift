@@ -169,7 +169,7 @@ extension SQLiteInbox {
         try await pool.read { db in
             try Double.fetchOne(
                 db,
-                sql: "SELECT MAX(last_arrived_at) FROM event WHERE source = ? AND origin = 'webhook'",
+                sql: "SELECT MAX(received_at) FROM event WHERE source = ? AND origin = 'webhook'",
                 arguments: [source]
             ).map(Date.init(timeIntervalSince1970:))
         }

@@ -91,6 +91,22 @@ import Testing
         #expect(quiet.record(.init(missed: 0, newEvents: 0, lastWebhookAt: nil, now: now)) == nil, "no events, no evidence")
     }
 
+    @Test func aPassThatStoredEventsIsNeverClean() {
+        let now = Self.date("2026-11-22T10:00:00Z")
+        var health = SourceHealth(recoverAfter: 2, silence: .seconds(600))
+        #expect(health.record(.init(missed: 1, newEvents: 1, lastWebhookAt: now, now: now)) != nil)
+        // Events within grace, webhooks recent: no problem, but not clean either.
+        #expect(health.record(.init(missed: 0, newEvents: 2, lastWebhookAt: now, now: now + 1)) == nil)
+        #expect(health.record(.init(missed: 0, newEvents: 0, lastWebhookAt: now, now: now + 2)) == nil)
+        #expect(health.record(.init(missed: 0, newEvents: 1, lastWebhookAt: now, now: now + 3)) == nil, "one stored event breaks the run")
+        #expect(health.record(.init(missed: 0, newEvents: 0, lastWebhookAt: now, now: now + 4)) == nil)
+        #expect(health.state == .degraded)
+        #expect(
+            health.record(.init(missed: 0, newEvents: 0, lastWebhookAt: now, now: now + 5))
+                == .recovered(reason: "2 consecutive polling passes found no missed webhook")
+        )
+    }
+
     @Test func retentionWarnsAt80PercentAndNamesTheLostRange() {
         let guardian = RetentionGuard(retention: .seconds(30 * 86400))
         let now = Self.date("2026-11-22T00:00:00Z")

@@ -160,6 +160,37 @@ import Testing
         }
     }
 
+    /// Webhooks fall silent while events keep being created, and the pass that notices lists
+    /// again the events webhooks brought before: those polled copies must not reset the silence
+    /// clock (they once did, through the event's last arrival), and passes that keep storing
+    /// events no webhook brought never count towards recovery, so the source does not flap.
+    @Test func polledCopiesOfWebhookEventsDoNotMakeASilentSourceLookAlive() async throws {
+        let mock = MockStripe()
+        let early = mock.add(5, at: Date().addingTimeInterval(-600))
+        try await Self.withMock(mock, mode: .hybrid, recoverAfter: 2) { harness in
+            try await harness.receiver().test(.live) { receiver in
+                for id in early {
+                    let (headers, body) = mock.webhook(id)
+                    let response = try await receiver.execute(uri: "/webhooks/src", method: .post, headers: headers, body: ByteBuffer(string: body))
+                    #expect(response.status == .ok)
+                }
+            }
+            let silentSince = Date()
+            mock.add(5, at: silentSince)
+            let poller = harness.poller(now: { silentSince.addingTimeInterval(10) })
+            var health = SourceHealth(recoverAfter: 2, silence: .seconds(3))
+            try await poller.runPass(health: &health)
+            #expect(health.state == .degraded)
+            #expect(health.reason == "no webhook for 10s while polling found 5 new event(s)", "\(health.reason ?? "healthy")")
+            for _ in 0..<3 {
+                mock.add(2, at: Date())
+                try await poller.runPass(health: &health)
+                #expect(health.state == .degraded, "\(health.reason ?? "recovered")")
+            }
+            #expect(try await harness.storedCount() == 16)
+        }
+    }
+
     @Test(arguments: providers)
     func failedPagesAreRetriedHonouringRetryAfterAndNeverSkipped(_ name: String) async throws {
         let mock = Self.mock(name)

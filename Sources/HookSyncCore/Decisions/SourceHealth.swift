@@ -4,7 +4,12 @@ public import Foundation
 ///
 /// A pass that finds missed webhooks, or finds new events while no webhook has arrived for
 /// `silence`, degrades the source: it then polls at its fallback rate. `recoverAfter`
-/// consecutive clean passes make it healthy again. Each change is reported once, with its reason.
+/// consecutive clean passes make it healthy again; a pass that stored any event is not clean,
+/// since no webhook brought that event (yet). Each change is reported once, with its reason.
+///
+/// `lastWebhookAt` is when an event last arrived first by webhook: a polled copy of an event a
+/// webhook brought earlier must not reset the silence clock, or the poller's own re-listing
+/// would make a silent source look alive.
 public struct SourceHealth: Sendable, Equatable {
     public enum State: String, Sendable, Codable {
         case healthy
@@ -61,6 +66,10 @@ public struct SourceHealth: Sendable, Equatable {
             return .degraded(reason: problem)
         }
         guard state == .degraded else { return nil }
+        guard pass.newEvents == 0 else {
+            cleanPasses = 0
+            return nil
+        }
         cleanPasses += 1
         guard cleanPasses >= recoverAfter else { return nil }
         state = .healthy

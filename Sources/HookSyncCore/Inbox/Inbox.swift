@@ -91,7 +91,8 @@ public protocol Inbox: Sendable {
     func prune(receivedBefore cutoff: Date, limit: Int) async throws -> Int
     /// Throws unless a write transaction can commit now: what `/readyz` checks.
     func checkWritable() async throws
-    /// The last time a webhook (not a poll) brought an event of `source`.
+    /// The last time a webhook (not a poll) first brought an event of `source`. Repeats do not
+    /// count: a polled copy of an event a webhook brought earlier says nothing about webhooks.
     func lastWebhookArrival(source: String) async throws -> Date?
 
     /// Records a heartbeat of `agent` and takes or keeps, for `term`, the poll leadership of
