@@ -300,6 +300,12 @@ import Testing
         #expect(try await harness.inbox.deadLetters(limit: 10).map(\.id) == ["old_dead"], "dead letters are kept")
     }
 
+    @Test func pruningRunsEveryTenthOfRetainBetweenASecondAndFiveMinutes() {
+        #expect(InboxPruner<ContinuousClock>.interval(for: .seconds(2)) == .seconds(1))
+        #expect(InboxPruner<ContinuousClock>.interval(for: .seconds(600)) == .seconds(60))
+        #expect(InboxPruner<ContinuousClock>.interval(for: .seconds(30 * 86400)) == .seconds(300))
+    }
+
     /// A route whose target hangs holds at most its share of the worker: the others go on.
     @Test func aHangingRouteCannotStallTheOthersAndConcurrencyBoundsARoute() async throws {
         let scratch = try TemporaryDirectory()

@@ -17,10 +17,18 @@ public struct InboxPruner<C: Clock>: Service, CustomStringConvertible where C.Du
     public var logger: Logger
     public var now: @Sendable () -> Date
 
+    /// How often pruning runs for a given `retain`: a tenth of it, between 1 s and 5 minutes,
+    /// so that an event is gone at most a tenth late (a `retain` of minutes is honoured within
+    /// seconds), while a long `retain` costs one short query every 5 minutes.
+    public static func interval(for retain: Duration) -> Duration {
+        min(max(retain / 10, .seconds(1)), .seconds(300))
+    }
+
+    /// - Parameter interval: between passes; by default ``interval(for:)`` of `retain`.
     public init(
         inbox: any Inbox,
         retain: Duration,
-        interval: Duration = .seconds(300),
+        interval: Duration? = nil,
         batch: Int = 500,
         clock: C,
         logger: Logger,
@@ -28,7 +36,7 @@ public struct InboxPruner<C: Clock>: Service, CustomStringConvertible where C.Du
     ) {
         self.inbox = inbox
         self.retain = retain
-        self.interval = interval
+        self.interval = interval ?? Self.interval(for: retain)
         self.batch = batch
         self.clock = clock
         self.logger = logger
