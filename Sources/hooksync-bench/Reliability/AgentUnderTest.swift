@@ -9,12 +9,20 @@ final class AgentUnderTest {
     private(set) var process: ChildProcess?
     private(set) var launches = 0
     private(set) var kills = 0
+    /// When each SIGKILL was sent, as the scenario's verdict on repeats needs them.
+    private(set) var cuts: [Cut] = []
     /// Added to the agent's environment at each launch.
     var environment: [String: String] = [:]
 
     init(_ bench: Workbench, name: String, config: String, topLevel: String = "", dataDirectory: String? = nil) throws {
         self.bench = bench
-        home = try AgentHome(bench: bench, name: name, config: config, topLevel: topLevel, dataDirectory: dataDirectory)
+        home = try AgentHome(
+            bench: bench,
+            name: name,
+            config: config.replacingOccurrences(of: ReliabilitySuite.senderPlaceholder, with: name),
+            topLevel: topLevel,
+            dataDirectory: dataDirectory
+        )
     }
 
     var port: Int { home.port }
@@ -23,6 +31,8 @@ final class AgentUnderTest {
 
     /// Launches the agent and waits until it answers `/healthz`.
     func start() async throws {
+        // Whatever this agent sent before a kill was sent before this moment.
+        if let last = cuts.indices.last, cuts[last].restarted == nil { cuts[last].restarted = Date() }
         launches += 1
         let process = try home.launch(environment: environment, log: "\(home.directory)/agent-\(launches).log")
         self.process = process
@@ -32,6 +42,7 @@ final class AgentUnderTest {
     /// SIGKILL: no shutdown handler runs, as in a crash or an OOM kill.
     func kill9() async {
         guard let process, process.process.isRunning else { return }
+        cuts.append(.kill(home.name, at: Date()))
         kill(process.pid, SIGKILL)
         while process.process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
         kills += 1

@@ -19,7 +19,7 @@ extension ReliabilitySuite {
             # Dies of SIGSEGV on each event's first attempt; records the later ones.
             cat > /dev/null
             if [ "$HOOKSYNC_ATTEMPT" -le 1 ]; then kill -SEGV $$; fi
-            echo "$HOOKSYNC_EVENT_ID $HOOKSYNC_ATTEMPT" >> "\(record)"
+            echo "$HOOKSYNC_EVENT_ID $HOOKSYNC_ATTEMPT $(date +%s.%N)" >> "\(record)"
             """.write(toFile: script, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
             // Slots for every delivery at once: a retry then waits for its backoff only, not a slot.
@@ -75,25 +75,18 @@ extension ReliabilitySuite {
             result.figure("kills (SIGKILL)", agent.kills)
             result.figure("time to settle after the restart", (done - restarted).formatted)
             for route in ["flaky", "hanging"] {
-                result.checkExactlyOnce(
-                    route: route,
-                    expected: expected,
-                    accepted: recorder.accepted(route: route),
-                    interrupted: try await agent.queries.interruptedAttempts(route: route),
-                    label: route
-                )
+                result.checkExactlyOnce(route: route, expected: expected, sightings: recorder.sightings(route: route), cuts: agent.cuts, label: route)
             }
-            let crashed = (try? String(contentsOfFile: record, encoding: .utf8)) ?? ""
-            let crashAccepted = crashed.split(separator: "\n").reduce(into: [String: Int]()) {
-                $0[String($1.split(separator: " ")[0]), default: 0] += 1
+            // The crashing route's program notes each run it survives, with the time it finished.
+            let crashed = try String(contentsOfFile: record, encoding: .utf8)
+            var crashSightings: [String: [Sighting]] = [:]
+            for line in crashed.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                guard fields.count == 3, let finished = Double(fields[2]) else { throw BenchError("crashing.record: unreadable line \(line)") }
+                let at = Date(timeIntervalSince1970: finished)
+                crashSightings[String(fields[0]), default: []].append(Sighting(arrived: at, answered: at))
             }
-            result.checkExactlyOnce(
-                route: "crashing",
-                expected: expected,
-                accepted: crashAccepted,
-                interrupted: try await agent.queries.interruptedAttempts(route: "crashing"),
-                label: "crashing"
-            )
+            result.checkExactlyOnce(route: "crashing", expected: expected, sightings: crashSightings, cuts: agent.cuts, label: "crashing")
             let dead = try await agent.queries.events(route: "broken", state: "dead")
             // A kill's interrupted attempt is run again, so it does not use up one of the three.
             let deadLetters = try agent.read { db in
@@ -112,13 +105,43 @@ extension ReliabilitySuite {
                 dead == expected && deadLetters == expected.count,
                 "\(deadLetters) of \(expected.count)"
             )
-            let brokenHits = recorder.hits(route: "broken").reduce(into: [String: Int]()) { $0[$1.eventID, default: 0] += 1 }
-            let brokenInterrupted = try await agent.queries.interruptedAttempts(route: "broken")
-            let overTried = brokenHits.filter { $0.value > 3 + brokenInterrupted[$0.key, default: 0] }
+            // As the app saw it: three attempts, plus one for each time the kill fell between two.
+            var mostBrokenHits = 0
+            var overTried: [String] = []
+            for (id, hits) in Dictionary(grouping: recorder.hits(route: "broken"), by: \.eventID) {
+                let copies = hits.map(\.sighting).sorted { $0.arrived < $1.arrived }
+                let acrossTheKill = zip(copies, copies.dropFirst()).filter { Cut.explaining($0, $1, among: agent.cuts) != nil }.count
+                mostBrokenHits = max(mostBrokenHits, hits.count)
+                if hits.count > 3 + acrossTheKill { overTried.append(id) }
+            }
             result.check(
-                "the broken route was reached at most 3 times per event, plus once per interrupted attempt",
+                "the broken route was reached at most 3 times per event, plus once across the kill",
                 overTried.isEmpty,
-                "most \(brokenHits.values.max() ?? 0)"
+                "most \(mostBrokenHits)"
+            )
+            // The hanging route's first attempts are held open for 120 s: the agent must give up
+            // on each after its 1 s timeout and try again, while the app is still holding it.
+            var timedOut = 0
+            for (_, hits) in Dictionary(grouping: recorder.hits(route: "hanging"), by: \.eventID) {
+                let ordered = hits.sorted { $0.arrived < $1.arrived }
+                guard ordered.count >= 2, ordered[0].attempt == 1, ordered[0].answered == nil else { continue }
+                let gap = ordered[1].arrived.timeIntervalSince(ordered[0].arrived)
+                if gap >= 1 && gap < 120 { timedOut += 1 }
+            }
+            result.check(
+                "the hanging route hit its 1 s timeout: a new attempt came at least 1 s after a held one, while the app still held it",
+                timedOut > 0,
+                "\(timedOut) events"
+            )
+            // The kill must have found deliveries in progress at the app, or it proved nothing.
+            let kill = agent.cuts.first?.start ?? .distantPast
+            let openAtKill = ["flaky", "hanging", "broken"].flatMap { recorder.hits(route: $0) }.filter {
+                $0.arrived <= kill && ($0.answered ?? .distantFuture) > kill
+            }
+            result.check(
+                "the kill cut deliveries short, as the app saw it: requests still open at the kill",
+                !openAtKill.isEmpty,
+                "\(openAtKill.count)"
             )
 
             // Full jitter after the n-th failure: between base and min(max, base·2ⁿ⁻¹), plus the

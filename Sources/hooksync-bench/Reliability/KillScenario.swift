@@ -47,7 +47,7 @@ extension ReliabilitySuite {
             result.figure("kills (SIGKILL)", agent.kills)
             result.figure("time down per kill, restart to /healthz", (downtime / max(1, agent.kills)).formatted)
             result.figure("stored without an acknowledgement (answer lost at a kill)", stored.subtracting(acknowledged).count)
-            result.figure("deliveries in flight at a kill", interrupted.values.reduce(0, +))
+            result.figure("deliveries in flight at a kill, by the agent's attempt table", interrupted.values.reduce(0, +))
             result.figure("drain after the last restart", (done - started).formatted)
             let missing = acknowledged.subtracting(stored)
             result.check(
@@ -61,8 +61,8 @@ extension ReliabilitySuite {
             result.checkExactlyOnce(
                 route: "app",
                 expected: stored.union(acknowledged),
-                accepted: recorder.accepted(route: "app"),
-                interrupted: interrupted
+                sightings: recorder.sightings(route: "app"),
+                cuts: agent.cuts
             )
             return result
         }

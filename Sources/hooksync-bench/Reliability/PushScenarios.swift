@@ -42,7 +42,7 @@ extension ReliabilitySuite {
             result.figure("time to catch up after the last event was created", (done - created).formatted)
             result.check("the inbox holds exactly the created events", stored == expected, "\(stored.count) stored, \(expected.count) created")
             result.check("polling stored at least every dropped event", polled >= tally.dropped, "\(polled) ≥ \(tally.dropped)")
-            result.checkExactlyOnce(route: "app", expected: expected, accepted: recorder.accepted(route: "app"))
+            result.checkExactlyOnce(route: "app", expected: expected, sightings: recorder.sightings(route: "app"))
             return result
         }
     }
@@ -96,7 +96,7 @@ extension ReliabilitySuite {
             )
             let stored = try await agent.queries.storedEvents()
             result.check("the inbox holds exactly the created events", stored == before.union(during), "\(stored.count) stored")
-            result.checkExactlyOnce(route: "app", expected: before.union(during), accepted: recorder.accepted(route: "app"))
+            result.checkExactlyOnce(route: "app", expected: before.union(during), sightings: recorder.sightings(route: "app"))
             return result
         }
     }
@@ -154,7 +154,7 @@ extension ReliabilitySuite {
             )
             let stored = try await agent.queries.storedEvents()
             result.check("no page skipped: the inbox holds exactly the created events", stored == expected, "\(stored.count) of \(expected.count)")
-            result.checkExactlyOnce(route: "app", expected: expected, accepted: recorder.accepted(route: "app"))
+            result.checkExactlyOnce(route: "app", expected: expected, sightings: recorder.sightings(route: "app"))
             return result
         }
     }

@@ -29,6 +29,12 @@ final class Recorder: Sendable {
         var at: ContinuousClock.Instant
         /// Answered 200 in time: the app processed the event.
         var accepted: Bool
+        /// When the request arrived and when the app answered it, on the wall clock the
+        /// scenario's cuts are noted on (nil while it is still being answered).
+        var arrived: Date
+        var answered: Date?
+        /// The agent the route's URL names (`?from=`).
+        var sender: String?
     }
 
     private let behaviours: [String: Behaviour]
@@ -63,16 +69,41 @@ final class Recorder: Sendable {
         case .reject: status = .internalServerError
         case .slow: status = .ok
         }
-        hits.withLock { $0.append(Hit(route: route, eventID: eventID, attempt: attempt, at: .now, accepted: status == .ok)) }
+        let index = hits.withLock { hits in
+            hits.append(
+                Hit(
+                    route: route,
+                    eventID: eventID,
+                    attempt: attempt,
+                    at: .now,
+                    accepted: status == .ok,
+                    arrived: Date(),
+                    sender: request.uri.queryParameters.get("from")
+                )
+            )
+            return hits.count - 1
+        }
         if status == .gatewayTimeout { try await Task.sleep(for: .seconds(120)) }
         if case .slow(let pause) = behaviours[route] { try await Task.sleep(for: pause) }
+        hits.withLock { $0[index].answered = Date() }
         return status
     }
 
     func hits(route: String) -> [Hit] { hits.withLock { $0.filter { $0.route == route } } }
 
+    /// Each event's processed copies (answered 200) at `route`, with their times.
+    func sightings(route: String) -> [String: [Sighting]] {
+        hits(route: route).filter(\.accepted).reduce(into: [:]) { sightings, hit in
+            sightings[hit.eventID, default: []].append(hit.sighting)
+        }
+    }
+
     /// How many times each event was processed (answered 200) by `route`.
     func accepted(route: String) -> [String: Int] {
         hits(route: route).filter(\.accepted).reduce(into: [:]) { $0[$1.eventID, default: 0] += 1 }
     }
+}
+
+extension Recorder.Hit {
+    var sighting: Sighting { Sighting(arrived: arrived, answered: answered ?? .distantFuture, sender: sender) }
 }

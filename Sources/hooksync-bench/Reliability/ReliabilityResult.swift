@@ -1,3 +1,5 @@
+import Foundation
+
 /// One scenario's figures and checks, as `docs/reliability.md` shows them.
 struct ReliabilityResult: Sendable {
     struct Check: Sendable {
@@ -28,34 +30,70 @@ struct ReliabilityResult: Sendable {
     }
 
     /// The promise each scenario checks: every expected event processed by `route`, and a
-    /// second time only where a kill cut an attempt short (the agent cannot know whether the
-    /// cut attempt reached the route, so it runs it again).
+    /// second time only across a cut the scenario made (a kill, or the database away): the
+    /// agent cannot know whether an attempt it could not record reached the route, so it runs
+    /// it again. Judged from what the app saw (`sightings`, processed copies only) and when
+    /// the cuts happened; each repeat is counted by what the app saw of the copy before it:
+    /// still being answered at the cut, or answered before it with the outcome not yet committed.
     mutating func checkExactlyOnce(
         route: String,
         expected: Set<String>,
-        accepted: [String: Int],
-        interrupted: [String: Int] = [:],
+        sightings: [String: [Sighting]],
+        cuts: [Cut] = [],
         label: String = ""
     ) {
-        let missing = expected.subtracting(accepted.keys)
-        let unexpected = Set(accepted.keys).subtracting(expected)
-        var explained = 0
+        let missing = expected.subtracting(sightings.keys)
+        let unexpected = Set(sightings.keys).subtracting(expected)
+        var inFlight = 0
+        var answeredBefore = 0
+        var longestUncommitted = 0.0
         var unexplained: [String] = []
-        for (id, count) in accepted where count > 1 {
-            if count - 1 <= interrupted[id, default: 0] { explained += count - 1 } else { unexplained.append(id) }
+        var example = ""
+        for (id, copies) in sightings where copies.count > 1 {
+            let ordered = copies.sorted { $0.arrived < $1.arrived }
+            for (earlier, later) in zip(ordered, ordered.dropFirst()) {
+                guard let cut = Cut.explaining(earlier, later, among: cuts) else {
+                    if unexplained.isEmpty {
+                        // Where the two copies fell, against the cut nearest the first.
+                        let nearest = cuts.min { abs($0.start.timeIntervalSince(earlier.arrived)) < abs($1.start.timeIntervalSince(earlier.arrived)) }
+                        let offsets = [earlier.arrived, earlier.answered, later.arrived].map { date in
+                            nearest.map { String(format: "%+.3f s", date.timeIntervalSince($0.start)) } ?? "-"
+                        }
+                        example =
+                            " (\(id): first copy arrived \(offsets[0]) from the nearest cut, answered \(offsets[1]); the next arrived \(offsets[2]))"
+                    }
+                    unexplained.append(id)
+                    continue
+                }
+                if earlier.answered >= cut.start {
+                    inFlight += 1
+                } else {
+                    answeredBefore += 1
+                    longestUncommitted = max(longestUncommitted, cut.start.timeIntervalSince(earlier.answered))
+                }
+            }
         }
         let prefix = label.isEmpty ? "" : "\(label): "
         figure("\(prefix)events lost", missing.count)
-        figure("\(prefix)duplicates delivered", explained + unexplained.count)
+        figure("\(prefix)duplicates delivered", inFlight + answeredBefore + unexplained.count)
+        if inFlight + answeredBefore > 0 {
+            figure("\(prefix)repeats of a copy the app was still answering at a cut", inFlight)
+            figure(
+                "\(prefix)repeats of a copy the app had answered before a cut (outcome not yet committed), at most this long before it",
+                String(format: "%d, %.0f ms", answeredBefore, longestUncommitted * 1000)
+            )
+        }
         check(
             "\(prefix)every expected event reached route \(route)",
             missing.isEmpty,
             missing.isEmpty ? "\(expected.count) of \(expected.count)" : "missing \(missing.count): \(missing.sorted().prefix(5))"
         )
         check(
-            "\(prefix)no event reached route \(route) twice, except after an attempt a kill cut short",
+            "\(prefix)no event reached route \(route) twice, except across a cut (a kill or the database away), as the app saw it",
             unexplained.isEmpty,
-            unexplained.isEmpty ? "\(explained) repeats, each after an interrupted attempt" : "doubled: \(unexplained.sorted().prefix(5))"
+            unexplained.isEmpty
+                ? "\(inFlight + answeredBefore) repeats, each across a cut"
+                : "doubled \(Set(unexplained).count): \(Set(unexplained).sorted().prefix(5))\(example)"
         )
         check(
             "\(prefix)route \(route) saw no event the provider did not create",

@@ -61,13 +61,18 @@ struct ReliabilitySuite {
     }
 
     /// A forward route to the recorder; fast retries so scenarios finish in seconds.
+    /// Stands for the agent's name in a configuration; each ``AgentUnderTest`` writes its own.
+    static let senderPlaceholder = "{agent}"
+
+    /// A route forwarding to the recorder, whose URL names the sending agent: what reaches the
+    /// app says which agent sent it.
     func forwardRoute(_ name: String, recorder: LocalServer, maxAttempts: Int = 30, extra: String = "") -> String {
         """
 
         [[routes]]
         name = "\(name)"
         source = "shop"
-        forward = "http://127.0.0.1:\(recorder.port)/r/\(name)"
+        forward = "http://127.0.0.1:\(recorder.port)/r/\(name)?from=\(Self.senderPlaceholder)"
         forward_secret = "file:./forward-secret"
         timeout = "2s"
         max_attempts = \(maxAttempts)

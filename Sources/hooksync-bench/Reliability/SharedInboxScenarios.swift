@@ -25,7 +25,8 @@ extension ReliabilitySuite {
         _ result: inout ReliabilityResult,
         inbox: InboxQueries,
         acknowledged: Set<String>,
-        recorder: Recorder
+        recorder: Recorder,
+        cuts: [Cut]
     ) async throws {
         let stored = try await inbox.storedEvents()
         let rows = try await inbox.storedCount()
@@ -41,12 +42,7 @@ extension ReliabilitySuite {
         result.check("every stored event ends delivered", delivered == stored, "\(delivered.count) of \(stored.count) done")
         let interrupted = try await inbox.interruptedAttempts(route: "app")
         result.figure("deliveries cut short (interrupted attempts)", interrupted.values.reduce(0, +))
-        result.checkExactlyOnce(
-            route: "app",
-            expected: stored.union(acknowledged),
-            accepted: recorder.accepted(route: "app"),
-            interrupted: interrupted
-        )
+        result.checkExactlyOnce(route: "app", expected: stored.union(acknowledged), sightings: recorder.sightings(route: "app"), cuts: cuts)
     }
 
     /// 1. One of two agents SIGKILLed again and again while webhooks pour in, started again each
@@ -105,7 +101,7 @@ extension ReliabilitySuite {
             result.figure("deliveries in flight at the last kill, run again by the survivor", Set(rerun.map(\.eventID)).count)
             result.figure("failover of those deliveries (last kill to the app seeing them again)", failover?.formatted ?? "–")
             result.figure("drain after the load", (done - started).formatted)
-            try await checkSharedInbox(&result, inbox: inbox, acknowledged: acknowledged, recorder: recorder)
+            try await checkSharedInbox(&result, inbox: inbox, acknowledged: acknowledged, recorder: recorder, cuts: agents.flatMap(\.cuts))
             result.check("at least 10 kills", victim.kills >= 10, "\(victim.kills)")
             // The lease is the route's timeout (2 s) plus failover; the survivor claims it at its
             // next pass.
@@ -178,7 +174,7 @@ extension ReliabilitySuite {
             result.figure("poll leaders killed", takeovers.count)
             result.figure("takeover, kill to the next API request (each)", takeovers.map(\.formatted).joined(separator: ", "))
             result.figure("caught up after the last kill", (done - started).formatted)
-            try await checkSharedInbox(&result, inbox: inbox, acknowledged: created, recorder: recorder)
+            try await checkSharedInbox(&result, inbox: inbox, acknowledged: created, recorder: recorder, cuts: agents.flatMap(\.cuts))
             let bound = Self.sharedFailover + interval + .seconds(2)
             let slowest = takeovers.max() ?? .zero
             result.check(
@@ -213,16 +209,20 @@ extension ReliabilitySuite {
             let rate = sizes.killRate
             let load = Task { [provider] in try await provider.stream(rate: rate, for: .seconds(3600), faults: faults) }
             var outages: [Duration] = []
+            var cuts: [Cut] = []
             for _ in 0..<2 {
                 try await Task.sleep(for: .seconds(2))
                 let acknowledgedBefore = provider.tally.acknowledged.count
                 let down = ContinuousClock.now
+                let stopped = Date()
                 try await server.restart(downFor: .seconds(1))
                 // Back when the provider's webhooks are acknowledged again.
                 _ = try await bench.waitUntil("webhooks acknowledged again", timeout: .seconds(60)) {
                     provider.tally.acknowledged.count > acknowledgedBefore + rate / 2
                 }
                 outages.append(.now - down)
+                // The database away, and the agents catching up until webhooks are acknowledged again.
+                cuts.append(Cut(start: stopped, end: Date()))
             }
             try await Task.sleep(for: .seconds(2))
             load.cancel()
@@ -241,7 +241,7 @@ extension ReliabilitySuite {
             )
             result.figure("database restarts (immediate stop, 1 s down)", outages.count)
             result.figure("restart to webhooks acknowledged again", outages.map(\.formatted).joined(separator: ", "))
-            try await checkSharedInbox(&result, inbox: inbox, acknowledged: acknowledged, recorder: recorder)
+            try await checkSharedInbox(&result, inbox: inbox, acknowledged: acknowledged, recorder: recorder, cuts: cuts)
             result.check("both agents kept running", running)
             result.check(
                 "refusals were 503 or no answer, never another error",
@@ -297,7 +297,7 @@ extension ReliabilitySuite {
             result.figure("customers × events", "\(customers.count) × \(perCustomer)")
             result.figure("webhooks acknowledged", acknowledged.count)
             result.figure("deliveries that began while another customer's ran", runsAtOnce)
-            try await checkSharedInbox(&result, inbox: inbox, acknowledged: acknowledged, recorder: recorder)
+            try await checkSharedInbox(&result, inbox: inbox, acknowledged: acknowledged, recorder: recorder, cuts: agents.flatMap(\.cuts))
             result.check("each customer's events reached the app in occurrence order", outOfOrder.isEmpty, outOfOrder.joined(separator: ", "))
             result.check(
                 "never two deliveries of one customer at once, on any agent",

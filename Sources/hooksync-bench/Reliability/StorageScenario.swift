@@ -82,7 +82,7 @@ extension ReliabilitySuite {
                 "\(integrity), \(orphans) without a delivery"
             )
             result.check("recovered by itself: every later event acknowledged without a restart", recovered && agent.launches == 1)
-            result.checkExactlyOnce(route: "app", expected: expected, accepted: recorder.accepted(route: "app"))
+            result.checkExactlyOnce(route: "app", expected: expected, sightings: recorder.sightings(route: "app"))
             return result
         }
     }
@@ -135,7 +135,7 @@ extension ReliabilitySuite {
             result.check("every event was acknowledged in the end", acknowledged == expected, "\(acknowledged.count) of \(expected.count)")
             let stored = try await agent.queries.storedEvents()
             result.check("the inbox holds exactly the acknowledged events", stored == acknowledged, "\(stored.count) stored")
-            result.checkExactlyOnce(route: "app", expected: acknowledged, accepted: recorder.accepted(route: "app"))
+            result.checkExactlyOnce(route: "app", expected: acknowledged, sightings: recorder.sightings(route: "app"))
             return result
         }
     }
