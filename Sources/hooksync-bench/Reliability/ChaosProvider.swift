@@ -28,10 +28,15 @@ final class ChaosProvider: Sendable {
         var retries: [Duration] = []
     }
 
+    /// What a 429 asks the poller to wait: longer than every wait the poller would make of
+    /// its own in these scenarios (a first retry's backoff of at most 1 s, a 1 s poll
+    /// interval), so that a poller ignoring it is caught.
+    static let retryAfter = Duration.seconds(5)
+
     /// What the event API does wrong, one kind per faulty request in turn.
     enum APIFault: String, CaseIterable, Sendable {
         case serverError = "500"
-        case rateLimited = "429 with Retry-After: 1"
+        case rateLimited = "429 with Retry-After: 5"
         case truncated = "truncated JSON"
         case slow = "slow answer (3 s)"
         case reset = "connection reset mid-answer"
@@ -245,7 +250,7 @@ final class ChaosProvider: Sendable {
             let body = #"{"error":{"message":"An unknown error occurred","type":"api_error"}}"#
             return Response(status: .internalServerError, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         case .rateLimited:
-            headers[.retryAfter] = "1"
+            headers[.retryAfter] = String(Int(Self.retryAfter.seconds))
             let body = #"{"error":{"code":"rate_limit","message":"Too many requests hit the API too quickly.","type":"invalid_request_error"}}"#
             return Response(status: .tooManyRequests, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         case .truncated:
