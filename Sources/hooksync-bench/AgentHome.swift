@@ -15,7 +15,8 @@ struct AgentHome: Sendable {
     /// Writes the configuration: `data_dir` and `topLevel` keys (such as `agent_id`), an
     /// `[http]` listener on a free port, then `config`.
     /// - Parameter dataDirectory: an absolute path for `data_dir`, or nil for `<home>/data`.
-    init(bench: Workbench, name: String, config: String, topLevel: String = "", dataDirectory: String? = nil) throws {
+    /// - Parameter http: more keys for the `[http]` table (such as `idle_timeout`).
+    init(bench: Workbench, name: String, config: String, topLevel: String = "", http: String = "", dataDirectory: String? = nil) throws {
         self.name = name
         directory = "\(bench.directory)/\(name)"
         agentBinary = bench.agentBinary
@@ -32,6 +33,7 @@ struct AgentHome: Sendable {
             [http]
             listen = "127.0.0.1:\(port)"
             max_body = "1MiB"
+            \(http)
 
             \(config)
             """

@@ -10,6 +10,7 @@ import Testing
         [http]
         listen = "127.0.0.1:9000"
         max_body = "64KiB"
+        idle_timeout = "15s"
 
         [[sources]]
         name = "shop"
@@ -38,6 +39,12 @@ import Testing
         #expect(config.http?.host == "127.0.0.1")
         #expect(config.http?.port == 9000)
         #expect(config.http?.maxBody == 65536)
+        #expect(config.http?.idleTimeout == .seconds(15))
+        #expect(try AgentConfig.parse("[http]\n", file: "a.toml", baseDirectory: "/srv").http?.idleTimeout == .seconds(60))
+        let tooShort = try #require(throws: ConfigError.self) {
+            try AgentConfig.parse("[http]\nidle_timeout = \"500ms\"\n", file: "a.toml", baseDirectory: "/srv")
+        }
+        #expect(tooShort.issues.map(\.key) == ["http.idle_timeout"])
         let source = try #require(config.sources.first)
         #expect(source.mode == .hybrid)
         #expect(source.webhookSecrets == [.environment("NEW_SECRET"), .file("/etc/old-secret"), .file("/srv/hooksync/secrets/stripe")])

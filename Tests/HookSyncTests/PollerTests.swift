@@ -175,8 +175,8 @@ import Testing
                     #expect(response.status == .ok)
                 }
             }
-            let silentSince = Date()
-            mock.add(5, at: silentSince)
+            let silentSince = try #require(try await harness.inbox.lastWebhookArrival(source: "src"))
+            mock.add(5, at: Date())
             let poller = harness.poller(now: { silentSince.addingTimeInterval(10) })
             var health = SourceHealth(recoverAfter: 2, silence: .seconds(3))
             try await poller.runPass(health: &health)

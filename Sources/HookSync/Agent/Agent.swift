@@ -185,9 +185,7 @@ public enum Agent {
         }
         return Application(
             router: router,
-            // A connection that neither sends nor reads for this long is closed: idle clients,
-            // and any whose unread body stalled the connection, cannot pile up.
-            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(http.idleTimeout))),
             configuration: .init(address: .hostname(http.host, port: http.port), serverName: "hooksync"),
             services: services,
             onServerRunning: { channel in

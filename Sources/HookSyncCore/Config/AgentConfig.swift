@@ -213,7 +213,7 @@ public struct AgentConfig: Sendable {
     }
 
     private static func readHTTP(_ table: TOMLReader) -> HTTPSettings {
-        table.rejectUnknownKeys(["listen", "max_body", "admin"])
+        table.rejectUnknownKeys(["listen", "max_body", "idle_timeout", "admin"])
         var settings = HTTPSettings()
         if let admin = table.string("admin") {
             settings.admin = HTTPSettings.parseListen(admin)
@@ -228,6 +228,13 @@ public struct AgentConfig: Sendable {
             }
         }
         if let maxBody = table.byteSize("max_body") { settings.maxBody = maxBody }
+        if let idle = table.duration("idle_timeout") {
+            if idle >= .seconds(1) {
+                settings.idleTimeout = idle
+            } else {
+                table.report("idle_timeout", value: "\"\(ConfigDuration.format(idle))\"", expected: "a duration of at least 1s")
+            }
+        }
         return settings
     }
 

@@ -14,13 +14,14 @@ final class AgentUnderTest {
     /// Added to the agent's environment at each launch.
     var environment: [String: String] = [:]
 
-    init(_ bench: Workbench, name: String, config: String, topLevel: String = "", dataDirectory: String? = nil) throws {
+    init(_ bench: Workbench, name: String, config: String, topLevel: String = "", http: String = "", dataDirectory: String? = nil) throws {
         self.bench = bench
         home = try AgentHome(
             bench: bench,
             name: name,
             config: config.replacingOccurrences(of: ReliabilitySuite.senderPlaceholder, with: name),
             topLevel: topLevel,
+            http: http,
             dataDirectory: dataDirectory
         )
     }

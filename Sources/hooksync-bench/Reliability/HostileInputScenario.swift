@@ -3,8 +3,22 @@ import Foundation
 import GRDB
 import HookSyncCore
 import NIOCore
+import Synchronization
 
 extension ReliabilitySuite {
+    /// The hostile scenario's `[http] idle_timeout`: short, so the closing is seen in the run.
+    static let hostileIdleTimeout = Duration.seconds(3)
+
+    /// What `after` holds beyond `before`, a descriptor target each.
+    static func added(_ after: [String], to before: [String]) -> [String] {
+        var remaining = before
+        return after.filter { target in
+            guard let index = remaining.firstIndex(of: target) else { return true }
+            remaining.remove(at: index)
+            return false
+        }
+    }
+
     /// 7. Random and mangled requests, slow clients and idle connections against the receiver,
     /// then replays outside the tolerance. The agent must stay up with bounded memory, store
     /// nothing it did not get a valid signature for, and log neither secrets nor bodies.
@@ -21,7 +35,8 @@ extension ReliabilitySuite {
                 mode = "webhook"
                 webhook_secret = "file:./webhook-secret"
                 tolerance = "2s"
-                """
+                """,
+            http: "idle_timeout = \"\(Int(Self.hostileIdleTimeout.seconds))s\""
         )
         try await agent.start()
         let port = agent.port
@@ -29,12 +44,23 @@ extension ReliabilitySuite {
         guard let process = agent.process else { throw BenchError("the agent did not start") }
         let baseline = try process.sample().rssBytes
         let pid = process.pid
-        func openFiles() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0 }
+        /// What each of the agent's descriptors refers to.
+        func openFiles() -> [String] {
+            let directory = "/proc/\(pid)/fd"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            return names.map { (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\($0)")) ?? "?" }
+        }
         let filesBefore = openFiles()
 
-        // Many idle connections, held open through the whole run.
+        // Idle connections: the agent must close each once it has been silent for idle_timeout.
         var idle: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
-        for _ in 0..<sizes.idleConnections { idle.append(try await RawHTTP.connect(port: port)) }
+        let idleLifetimes = Mutex<[Duration]>([])
+        for _ in 0..<sizes.idleConnections {
+            let opened = ContinuousClock.now
+            let channel = try await RawHTTP.connect(port: port)
+            channel.channel.closeFuture.whenComplete { _ in idleLifetimes.withLock { $0.append(.now - opened) } }
+            idle.append(channel)
+        }
         // Slow clients: a valid request, one byte a second.
         let slowSeconds = sizes.slowSeconds
         let slowBody = FuzzCase.eventBody(id: "evt_slow")
@@ -121,9 +147,13 @@ extension ReliabilitySuite {
         let slowBytes = await slow.value
         let stillUp = agent.isRunning
         let health = try? await bench.get("http://127.0.0.1:\(port)/healthz")
+        _ = try? await bench.waitUntil("the agent to close the idle connections", timeout: Self.hostileIdleTimeout + .seconds(30)) {
+            idleLifetimes.withLock { $0.count } == idle.count
+        }
+        let lifetimes = idleLifetimes.withLock { $0 }
         for channel in idle { try? await channel.channel.close() }
         // Every connection the fuzzer and the idle clients opened must be closed by now.
-        _ = try? await bench.waitUntil("the agent's connections to close", timeout: .seconds(10)) { openFiles() <= filesBefore + 4 }
+        _ = try? await bench.waitUntil("the agent's connections to close", timeout: .seconds(10)) { openFiles().count <= filesBefore.count }
         let filesAfter = openFiles()
 
         // Replays of a captured valid request once it is older than the strict source's 2 s.
@@ -169,8 +199,17 @@ extension ReliabilitySuite {
         result.check("the agent never crashed and still answers /healthz", stillUp && health != nil)
         result.check(
             "no connection left open: the agent's open files are back to where they started",
-            filesAfter <= filesBefore + 4,
-            "\(filesBefore) before, \(filesAfter) after"
+            filesAfter.count <= filesBefore.count,
+            "\(filesBefore.count) before, \(filesAfter.count) after"
+                + (filesAfter.count > filesBefore.count ? "; new: \(Self.added(filesAfter, to: filesBefore).joined(separator: ", "))" : "")
+        )
+        let timeout = Self.hostileIdleTimeout.seconds
+        let shortest = lifetimes.map(\.seconds).min() ?? 0
+        let longest = lifetimes.map(\.seconds).max() ?? 0
+        result.check(
+            "the agent closed every idle connection after idle_timeout (\(Int(timeout)) s), not before",
+            lifetimes.count == idle.count && shortest >= timeout - 0.05 && longest <= timeout + 5,
+            String(format: "%d of %d closed, after %.2f–%.2f s", lifetimes.count, idle.count, shortest, longest)
         )
         result.check("memory stayed bounded (peak under 256 MiB)", peak < 256 * 1_048_576, "\(peak / 1_048_576) MiB")
         result.check(
