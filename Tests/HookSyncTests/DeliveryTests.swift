@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import HookSyncTesting
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -61,8 +62,46 @@ import Testing
             #expect(last.headers[HTTPField.Name("hooksync-source")!] == "shop")
             #expect(last.headers[HTTPField.Name("hooksync-event-type")!] == "invoice.paid")
             #expect(id == "shop_evt_forward_1")
+            #expect(requests.map { $0.headers[HTTPField.Name("hooksync-event-id")!] } == Array(repeating: "evt_forward_1", count: 3))
+            #expect(requests.map { $0.headers[HTTPField.Name("hooksync-attempt")!] } == ["1", "2", "3"])
+            #expect(requests.allSatisfy { $0.headers[HTTPField.Name("hooksync-late")!] == nil }, "only a late event says so")
             #expect(last.body.contains(#""id":"evt_forward_1""#))
         }
+    }
+
+    /// A target that does not answer within the route's timeout, and one that refuses the
+    /// connection, are failures like any other: retried until the target answers.
+    @Test func aForwardThatTimesOutOrIsRefusedIsRetried() async throws {
+        let hanging = ForwardTarget(hangFirst: 1)
+        try await hanging.application().test(.live) { app in
+            var route = Self.forwardRoute(app.port!)
+            route.timeout = .seconds(1)
+            let harness = try await ReceiverHarness(environment: Self.environment, routes: [route], now: ReceiverHarness.stripeNow)
+            try await harness.application().test(.live) { client in
+                #expect(try await harness.postStripe(client, id: "evt_slow_app") == .ok)
+                try await eventually("delivered on the second attempt") { try await harness.storedEvents().first?.state == .done }
+            }
+            #expect(hanging.requests.map { $0.headers[HTTPField.Name("hooksync-attempt")!] } == ["1", "2"])
+            #expect(hanging.requests[1].at - hanging.requests[0].at >= .seconds(1), "the first attempt was given its whole timeout")
+            let history = try #require(try await harness.inbox.eventDetails(id: "evt_slow_app", source: "shop").first?.deliveries.first?.history)
+            #expect(history.map(\.outcome) == ["failed", "ok"])
+            #expect(history.first?.error == "no answer within 1s")
+        }
+
+        // Nothing listens on the port: each refused attempt is a failure, retried, not a dead end.
+        var route = Self.forwardRoute(try freeLoopbackPort(), maxAttempts: 1000)
+        route.timeout = .seconds(1)
+        route.backoff = RetrySchedule(base: .milliseconds(50), max: .milliseconds(200))
+        let harness = try await ReceiverHarness(environment: Self.environment, routes: [route], now: ReceiverHarness.stripeNow)
+        try await harness.application().test(.live) { client in
+            #expect(try await harness.postStripe(client, id: "evt_app_down") == .ok)
+            try await eventually("three refused attempts") {
+                try await harness.inbox.eventDetails(id: "evt_app_down", source: "shop").first?.deliveries.first?.history.count ?? 0 >= 3
+            }
+        }
+        let delivery = try #require(try await harness.inbox.eventDetails(id: "evt_app_down", source: "shop").first?.deliveries.first)
+        #expect(delivery.state == .retrying || delivery.state == .pending, "\(delivery.state)")
+        #expect(delivery.history.allSatisfy { $0.outcome == "failed" && ($0.error ?? "").contains("Connection refused") }, "\(delivery.history)")
     }
 
     @Test func aRefusingTargetDeadLettersAfterOneAttemptWithAnExcerpt() async throws {

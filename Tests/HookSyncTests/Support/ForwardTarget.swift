@@ -14,9 +14,13 @@ final class ForwardTarget: Sendable {
 
     private let script: Mutex<[(status: Int, headers: [String: String])]>
     private let received = Mutex<[Received]>([])
+    private let hanging: Mutex<Int>
 
-    init(answers: [(status: Int, headers: [String: String])] = []) {
+    /// - Parameter hangFirst: how many requests, the first ones, are held for 3 s before their
+    ///   answer, past a route timeout of 1 s.
+    init(answers: [(status: Int, headers: [String: String])] = [], hangFirst: Int = 0) {
         script = Mutex(answers)
+        hanging = Mutex(hangFirst)
     }
 
     var requests: [Received] { received.withLock { $0 } }
@@ -26,6 +30,11 @@ final class ForwardTarget: Sendable {
         router.post("/hooks") { request, _ in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
             self.received.withLock { $0.append(Received(at: .now, headers: request.headers, body: body)) }
+            let hang = self.hanging.withLock { count in
+                defer { count = max(0, count - 1) }
+                return count > 0
+            }
+            if hang { try await Task.sleep(for: .seconds(3)) }
             let answer = self.script.withLock { $0.isEmpty ? (status: 200, headers: [:]) : $0.removeFirst() }
             var headers = HTTPFields()
             for (name, value) in answer.headers { headers[HTTPField.Name(name)!] = value }
