@@ -128,6 +128,35 @@ import Testing
         #expect(kill(pid, 0) != 0, "the timed-out command must not survive")
     }
 
+    /// The last 4 KiB of a failed command's stderr become the delivery's error, and the command
+    /// sees none of the agent's descriptors: not its database, sockets or event loops.
+    @Test func aFailedCommandLeavesItsLastStderrAndInheritsNoDescriptor() async throws {
+        let script = try directory.script(
+            "noisy.sh",
+            """
+            cat > /dev/null
+            ls -l /proc/$$/fd > \(directory.file("fds"))
+            head -c 6000 /dev/zero | tr '\\0' 'a' >&2
+            printf 'END-OF-STDERR' >&2
+            exit 2
+            """
+        )
+        try await store("evt_noisy", routes: ["noisy"])
+        // Open the inbox for reading and writing first, so its files are among the worker's descriptors.
+        _ = try await inbox.status()
+        try await withWorker(routes: [RouteConfig(name: "noisy", action: .exec([script]), maxAttempts: 1)]) { _ in
+            try await eventually("evt_noisy to be dead") { try await state("evt_noisy")?.state == .dead }
+        }
+        let error = try #require(try await inbox.deadLetters(limit: 1).first?.lastError)
+        // Exactly the last 4 KiB of the 6,013 bytes written.
+        #expect(error == "exit status 2: " + String(repeating: "a", count: 4096 - 13) + "END-OF-STDERR", "\(error.prefix(40))…\(error.suffix(20))")
+        let targets = directory.lines("fds").compactMap { line in line.range(of: " -> ").map { String(line[$0.upperBound...]) } }
+        #expect(!targets.isEmpty)
+        for forbidden in ["inbox.sqlite", "socket:", "anon_inode:", "pipe:"] {
+            #expect(!targets.contains { $0.contains(forbidden) }, "\(forbidden) inherited: \(targets)")
+        }
+    }
+
     @Test func missingCommandFailsWithAClearError() async throws {
         try await store("evt_missing", routes: ["missing"])
         try await withWorker(routes: [RouteConfig(name: "missing", action: .exec(["/nonexistent/handler"]), maxAttempts: 1)]) { _ in
