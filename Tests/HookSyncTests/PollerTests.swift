@@ -147,6 +147,10 @@ import Testing
             let exposed = MetricsTests.samples(await metrics.render(inbox: harness.inbox))
             #expect(exposed[#"hooksync_missed_webhooks_total{source="src"}"#] == 30)
             #expect(exposed[#"hooksync_events_received_total{source="src",origin="poll"}"#] == 30)
+            // The pass lists the 70 webhook events too; GitHub's deliveries the inbox has are never fetched.
+            #expect(exposed[#"hooksync_duplicates_dropped_total{source="src",origin="poll"}"#] == (name == "github" ? 0 : 70))
+            #expect(exposed[#"hooksync_poll_runs_total{source="src",result="ok"}"#] == 1)
+            #expect((exposed[#"hooksync_poll_lag_seconds{source="src"}"#] ?? -1) >= 0)
             #expect(exposed[#"hooksync_source_degraded{source="src"}"#] == 1)
             #expect(state.health == .degraded)
             #expect(state.healthReason == "polling found 30 event(s) that never arrived as webhooks")
