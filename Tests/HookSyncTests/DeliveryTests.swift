@@ -276,15 +276,24 @@ import Testing
         let scratch = try TemporaryDirectory()
         let handler = try scratch.script("late.sh", "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID late=${HOOKSYNC_LATE:-0}\" >> \(scratch.file("log"))")
         let route = RouteConfig(name: "ordered", action: .exec([handler]), orderBy: FieldRule(["/data/object/customer"]))
-        let harness = try await ReceiverHarness(routes: [route], now: ReceiverHarness.stripeNow)
-        try await harness.application().test(.live) { client in
-            let customer = #","customer":"cus_1""#
-            #expect(try await harness.postStripe(client, id: "evt_second", created: Vectors.Stripe.timestamp + 60, extra: customer) == .ok)
-            try await eventually("the later event delivered") { scratch.lines("log").count == 1 }
-            #expect(try await harness.postStripe(client, id: "evt_first", created: Vectors.Stripe.timestamp, extra: customer) == .ok)
-            try await eventually("the earlier event delivered") { scratch.lines("log").count == 2 }
+        // A forward route ordered the same way says it with a header.
+        let target = ForwardTarget()
+        try await target.application().test(.live) { app in
+            var forward = Self.forwardRoute(app.port!, name: "forwarded")
+            forward.orderBy = FieldRule(["/data/object/customer"])
+            let harness = try await ReceiverHarness(environment: Self.environment, routes: [route, forward], now: ReceiverHarness.stripeNow)
+            try await harness.application().test(.live) { client in
+                let customer = #","customer":"cus_1""#
+                #expect(try await harness.postStripe(client, id: "evt_second", created: Vectors.Stripe.timestamp + 60, extra: customer) == .ok)
+                try await eventually("the later event delivered") { scratch.lines("log").count == 1 && target.requests.count == 1 }
+                #expect(try await harness.postStripe(client, id: "evt_first", created: Vectors.Stripe.timestamp, extra: customer) == .ok)
+                try await eventually("the earlier event delivered") { scratch.lines("log").count == 2 && target.requests.count == 2 }
+            }
         }
         #expect(scratch.lines("log") == ["evt_second late=0", "evt_first late=1"])
+        let late = HTTPField.Name("hooksync-late")!
+        #expect(target.requests.map { $0.headers[HTTPField.Name("hooksync-event-id")!] } == ["evt_second", "evt_first"])
+        #expect(target.requests.map { $0.headers[late] } == [nil, "1"])
     }
 
     /// Pruning deletes only old events whose deliveries are all done, in small batches, while
