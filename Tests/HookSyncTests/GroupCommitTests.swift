@@ -67,11 +67,27 @@ import Testing
 
     @Test func aFailedCommitFailsEveryEventInItAndTheNextCommitStillRuns() async throws {
         struct DiskFull: Error {}
-        let batcher = GroupCommit<IncomingEvent, StoreResult> { events in
+        let log = CommitLog()
+        let batcher = GroupCommit<IncomingEvent, StoreResult>(maxBatch: 8) { events in
+            await log.commit(events.count)
             if events.contains(where: { $0.eventID == "bad" }) { throw DiskFull() }
             return events.map { _ in .stored }
         }
-        await #expect(throws: DiskFull.self) { try await batcher.submit(Self.event("bad")) }
-        #expect(try await batcher.submit(Self.event("good")) == .stored)
+        try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+            group.addTask { ("first", (try? await batcher.submit(Self.event("first"))) == .stored) }
+            try await eventually("the first commit to start") { await log.batches == [1] }
+            // Five events queue behind it, one of which makes their shared commit fail.
+            for id in ["a", "b", "bad", "c", "d"] {
+                group.addTask { (id, (try? await batcher.submit(Self.event(id))) == .stored) }
+            }
+            try await eventually("five events to queue behind the first commit") { await batcher.waiting == 5 }
+            await log.release()
+            var stored: [String: Bool] = [:]
+            for try await (id, ok) in group { stored[id] = ok }
+            #expect(stored["first"] == true)
+            #expect(["a", "b", "bad", "c", "d"].allSatisfy { stored[$0] == false }, "every event of the failed commit is failed: \(stored)")
+        }
+        #expect(await log.batches == [1, 5], "the five shared one commit")
+        #expect(try await batcher.submit(Self.event("good")) == .stored, "the next commit still runs")
     }
 }
