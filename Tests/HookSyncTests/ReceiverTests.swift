@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import Testing
 
 @testable import HookSync
@@ -144,6 +145,27 @@ import Testing
             request.body = .stream(chunks.async, length: .unknown)
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             #expect(response.status == .payloadTooLarge)
+
+            // A body that never ends: past the drain cap (9 × max_body) the agent stops reading
+            // and answers, so the request ends although the client would send forever.
+            let sent = Mutex(0)
+            let endless = AsyncStream<ByteBuffer>(unfolding: {
+                sent.withLock { $0 += 4096 }
+                return ByteBuffer(repeating: UInt8(ascii: "a"), count: 4096)
+            })
+            var forever = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/shop")
+            forever.method = .POST
+            forever.headers.add(name: "Stripe-Signature", value: Vectors.Stripe.header)
+            forever.body = .stream(endless, length: .unknown)
+            do {
+                let answer = try await HTTPClient.shared.execute(forever, timeout: .seconds(20))
+                #expect(answer.status == .payloadTooLarge)
+            } catch let error as HTTPClientError where error == .deadlineExceeded {
+                Issue.record("the agent kept reading an endless body")
+            } catch {
+                // The agent closed the connection while the client was still sending: the read stopped.
+            }
+            #expect(sent.withLock { $0 } >= 9 * 1024, "the body went past the drain cap")
         }
         #expect(try await harness.storedEvents().isEmpty)
     }

@@ -177,7 +177,7 @@ public enum Agent {
         metrics: AgentMetrics = AgentMetrics(),
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ReceiverRequestContext.self)
         WebhookReceiver(setup: setup, inbox: inbox, signal: signal, logger: logger, metrics: metrics).register(on: router)
         let http = setup.config.http ?? HTTPSettings()
         if http.admin == nil {

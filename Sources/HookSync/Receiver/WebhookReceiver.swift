@@ -39,16 +39,20 @@ public struct WebhookReceiver: Sendable {
     }
 
     /// Adds the webhook endpoint and a liveness probe to `router`.
-    public func register<Context: RequestContext>(on router: Router<Context>) {
+    public func register<Context: ChannelRequestContext>(on router: Router<Context>) {
         router.post("/webhooks/:source") { request, context in
-            await receive(request, sourceName: context.parameters.get("source") ?? "")
+            let channel = context.channel
+            return await receive(request, sourceName: context.parameters.get("source") ?? "") {
+                channel.close(mode: .input, promise: nil)
+            }
         }
         router.get("/healthz") { _, _ in
             Self.reply(.ok, ["status": "ok"])
         }
     }
 
-    func receive(_ request: Request, sourceName: String) async -> Response {
+    /// - Parameter stopReading: closes the connection's input, for a body past the drain cap.
+    func receive(_ request: Request, sourceName: String, stopReading: @Sendable () -> Void = {}) async -> Response {
         var logger = logger
         logger[metadataKey: "source"] = "\(sourceName)"
         guard let source = sources[sourceName], source.config.mode.acceptsWebhooks else {
@@ -69,6 +73,9 @@ public struct WebhookReceiver: Sendable {
         case .body(let bytes):
             body = bytes
         case .tooLarge:
+            return reject(.contentTooLarge, "body exceeds max_body (\(maxBody) bytes)", reason: "too_large", source: source.name, logger: logger)
+        case .beyondDrainCap:
+            stopReading()
             return reject(.contentTooLarge, "body exceeds max_body (\(maxBody) bytes)", reason: "too_large", source: source.name, logger: logger)
         case .unreadable:
             return reject(.badRequest, "could not read the request body", reason: "body_read", source: source.name, logger: logger)
@@ -146,21 +153,25 @@ public struct WebhookReceiver: Sendable {
 
     enum BodyRead {
         case body([UInt8])
+        /// Longer than the limit, and read to its end.
         case tooLarge
+        /// Longer than the drain cap: the rest is not to be read at all.
+        case beyondDrainCap
         case unreadable
     }
 
     /// Reads the body up to `limit` bytes. A longer body is read on and discarded, up to
     /// ``drainFactor`` times the limit, so the connection ends cleanly: a body left unread on
     /// a `Connection: close` request stalls the connection with its buffers until the idle
-    /// timeout (the reliability suite's fuzzer grew the agent to 700 MB that way).
+    /// timeout (the reliability suite's fuzzer grew the agent to 700 MB that way). Beyond
+    /// that the caller stops reading the connection.
     static func read(_ body: RequestBody, limit: Int) async -> BodyRead {
         var collected: [UInt8] = []
         var total = 0
         do {
             for try await buffer in body {
                 total += buffer.readableBytes
-                if total > limit * (1 + drainFactor) { return .tooLarge }
+                if total > limit * (1 + drainFactor) { return .beyondDrainCap }
                 if total <= limit { collected.append(contentsOf: buffer.readableBytesView) }
             }
         } catch {

@@ -91,7 +91,7 @@ struct PollHarness {
 
     /// The receiver over the same inbox, for hybrid sources.
     func receiver(now: @escaping @Sendable () -> Date = { Date() }) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ReceiverRequestContext.self)
         WebhookReceiver(setup: setup, inbox: inbox, signal: WorkSignal(), logger: logger, now: now).register(on: router)
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
     }

@@ -60,7 +60,7 @@ struct ReceiverHarness {
     func receiverOnly() -> some ApplicationProtocol {
         var logger = Logger(label: "hooksync-test")
         logger.logLevel = .warning
-        let router = Router()
+        let router = Router(context: ReceiverRequestContext.self)
         WebhookReceiver(setup: setup, inbox: inbox, signal: WorkSignal(), logger: logger, now: now).register(on: router)
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
     }
@@ -79,7 +79,7 @@ struct ReceiverHarness {
             forwardSecrets: setup.forwardSecrets
         )
         let receiver = WebhookReceiver(setup: setup, inbox: inbox, signal: signal, logger: logger, now: now)
-        let router = Router()
+        let router = Router(context: ReceiverRequestContext.self)
         receiver.register(on: router)
         return Application(
             router: router,
