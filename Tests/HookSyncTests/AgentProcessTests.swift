@@ -21,11 +21,13 @@ import Glibc
     }
 
     /// Writes hooksync.toml with a Stripe source "shop" and the given routes.
-    func writeConfig(routes: String, secrets: String = "\"file:./stripe.secret\"") throws -> String {
+    /// - Parameter top: more top-level keys, such as `retain`.
+    func writeConfig(routes: String, secrets: String = "\"file:./stripe.secret\"", top: String = "") throws -> String {
         try directory.write(
             "hooksync.toml",
             """
             data_dir = "./data"
+            \(top)
             [http]
             listen = "127.0.0.1:0"
             [[sources]]
@@ -264,22 +266,7 @@ import Glibc
     @Test func anEventPrunedAfterRetainIsStoredAndDeliveredAgainAsNew() async throws {
         let ledger = directory.file("ledger")
         let script = try directory.script("ledger.sh", "cat > /dev/null\necho \"$HOOKSYNC_EVENT_ID\" >> \(ledger)")
-        let config = try directory.write(
-            "hooksync.toml",
-            """
-            data_dir = "./data"
-            retain = "2s"
-            [http]
-            listen = "127.0.0.1:0"
-            [[sources]]
-            name = "shop"
-            provider = "stripe"
-            webhook_secret = "file:./stripe.secret"
-            [[routes]]
-            name = "ledger"
-            exec = ["\(script)"]
-            """
-        )
+        let config = try writeConfig(routes: "[[routes]]\nname = \"ledger\"\nexec = [\"\(script)\"]", top: "retain = \"2s\"")
         let (id, request) = try signedSample(config)
         let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory)
         let address = try await agent.waitUntilListening()

@@ -29,12 +29,7 @@ extension ReliabilitySuite {
                 try await agent.start()
                 downtime += .now - down
             }
-            try await Task.sleep(for: .seconds(1))
-            load.cancel()
-            _ = await load.result
-            await provider.settle()
-            let acknowledged = provider.tally.acknowledged
-            let stored = try await agent.queries.storedEvents()
+            let (acknowledged, stored) = try await endLoad(load, provider: provider, inbox: agent.queries)
             let started = ContinuousClock.now
             let done = try await waitDelivered(stored.union(acknowledged), route: "app", recorder: recorder, inbox: agent.queries)
             await agent.stop()

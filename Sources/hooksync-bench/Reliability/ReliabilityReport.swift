@@ -27,8 +27,10 @@ enum ReliabilityReport {
             reorders, and a `GET /v1/events` API that fails on purpose — and a recording app behind \
             the agent's routes. Each scenario is judged by its end state: what the inbox holds and \
             what the route received, never by the agent's logs. A check fails if one acknowledged \
-            event is lost or one event is processed twice, except after a delivery that a kill cut \
-            short, which the agent runs again (the attempt table records it as `interrupted`).
+            event is lost or one event is processed twice, except across a cut the scenario made \
+            itself (a kill, a power cut, the database away): the agent runs again what it could \
+            not record, and the app's own times (when each copy arrived and was answered, and \
+            which agent sent it) must show the cut between the two copies.
 
             The `shared` scenarios run two agents on one PostgreSQL inbox (a throwaway server of \
             Debian's `postgresql`, `failover = "3s"`), with the chaos provider as their load \

@@ -105,6 +105,22 @@ struct ReliabilitySuite {
     }
 }
 
+extension ReliabilitySuite {
+    /// Lets the load run a second more, stops it, waits for the provider's retries to settle,
+    /// and returns what the provider saw acknowledged and what the agent's inbox holds.
+    func endLoad<T>(
+        _ load: Task<T, any Error>,
+        provider: ChaosProvider,
+        inbox: InboxQueries
+    ) async throws -> (acknowledged: Set<String>, stored: Set<String>) {
+        try await Task.sleep(for: .seconds(1))
+        load.cancel()
+        _ = await load.result
+        await provider.settle()
+        return (provider.tally.acknowledged, try await inbox.storedEvents())
+    }
+}
+
 extension Duration {
     var formatted: String {
         seconds < 10 ? String(format: "%.2f s", seconds) : String(format: "%.1f s", seconds)
