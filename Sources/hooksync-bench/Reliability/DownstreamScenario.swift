@@ -61,7 +61,6 @@ extension ReliabilitySuite {
                 recorder.hits(route: "hanging").contains { $0.attempt >= 2 }
             }
             await agent.kill9()
-            let killedAt = ContinuousClock.now
             try await agent.start()
             let restarted = ContinuousClock.now
             let done = try await bench.waitUntil("every delivery settled", timeout: .seconds(300)) {
@@ -158,7 +157,8 @@ extension ReliabilitySuite {
             var outside: [String] = []
             let hits = recorder.hits(route: "flaky").sorted { $0.at < $1.at }
             for (_, attempts) in Dictionary(grouping: hits, by: \.eventID) {
-                for (earlier, later) in zip(attempts, attempts.dropFirst()) where !(earlier.at < killedAt && later.at > killedAt) {
+                for (earlier, later) in zip(attempts, attempts.dropFirst())
+                where Cut.explaining(earlier.sighting, later.sighting, among: agent.cuts) == nil {
                     guard later.attempt == earlier.attempt + 1 else { continue }
                     let wait = (later.at - earlier.at).seconds
                     let upper = min(0.8, 0.2 * pow(2, Double(earlier.attempt - 1)))

@@ -100,7 +100,7 @@ final class Recorder: Sendable {
 
     /// How many times each event was processed (answered 200) by `route`.
     func accepted(route: String) -> [String: Int] {
-        hits(route: route).filter(\.accepted).reduce(into: [:]) { $0[$1.eventID, default: 0] += 1 }
+        sightings(route: route).mapValues(\.count)
     }
 }
 
