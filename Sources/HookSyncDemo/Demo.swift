@@ -40,6 +40,7 @@ public struct Demo: Sendable {
         async let simulatorRun: Void = simulatorGroup.run()
         guard let apiPort = await simulatorPort.first(where: { _ in true }) else { throw DemoError("the simulated provider did not start") }
 
+        let ledgerPath = URL(fileURLWithPath: dataDirectory).appendingPathComponent(Self.ledger).path
         var polling = PollingSettings()
         polling.schedule = PollSchedule(rule: .every(.seconds(3)), jitter: .zero)
         polling.grace = .seconds(2)
@@ -61,7 +62,7 @@ public struct Demo: Sendable {
                     polling: polling
                 )
             ],
-            routes: [RouteConfig(name: "handler", action: .exec(["/bin/sh", "-c", "cat > /dev/null"]), timeout: .seconds(10))]
+            routes: [RouteConfig(name: "handler", action: .exec(Self.handler(ledger: ledgerPath)), timeout: .seconds(10))]
         )
         let setup = try AgentSetup.prepare(config: config, environment: ["HOOKSYNC_DEMO_SECRET": secret, "HOOKSYNC_DEMO_KEY": stripe.apiKey])
         let inbox = try await InboxFactory.open(config: config, access: .create)
@@ -112,6 +113,15 @@ public struct Demo: Sendable {
         try await Self.count(inbox, into: &summary)
         try await inbox.shutdown()
         return summary
+    }
+
+    /// The file in the data directory where the demo's handler writes the id of each event it
+    /// is given, a line each, as an application keeps a ledger: what was really delivered.
+    public static let ledger = "handled.txt"
+
+    /// The route's command: reads the event from stdin and appends its id to `ledger`.
+    static func handler(ledger: String) -> [String] {
+        ["/bin/sh", "-c", "cat > /dev/null && echo \"$HOOKSYNC_EVENT_ID\" >> \"$0\"", ledger]
     }
 
     private static func listening(router: Router<BasicRequestContext>, logger: Logger) -> (AsyncStream<Int>, some Service) {

@@ -70,7 +70,7 @@ struct PostgresIngest: Sendable {
     /// Counts each `.duplicate` of a committed batch as an arrival of its event, written later.
     func countRepeats(_ events: [IncomingEvent], _ results: [StoreResult]) async {
         let repeats = zip(events, results).filter { $0.1 == .duplicate }.map { event, _ in
-            (key: event.arrivalKey, at: event.receivedAt.timeIntervalSince1970)
+            (key: event.arrivalKey, at: event.receivedAt.timeIntervalSince1970, byWebhook: event.origin == .webhook)
         }
         if !repeats.isEmpty { await arrivals.count(repeats) }
     }
@@ -84,9 +84,11 @@ struct PostgresIngest: Sendable {
             try await pool.transaction { connection in
                 _ = try await connection.query(
                     """
-                    UPDATE event SET arrivals = event.arrivals + t.n, last_arrived_at = greatest(event.last_arrived_at, t.at)
+                    UPDATE event SET arrivals = event.arrivals + t.n, last_arrived_at = greatest(event.last_arrived_at, t.at),
+                        awaiting_webhook = event.awaiting_webhook AND NOT t.by_webhook
                     FROM unnest(\(entries.map(\.key.source))::text[], \(entries.map(\.key.dedupKey))::text[],
-                        \(entries.map(\.value.arrivals))::int8[], \(entries.map(\.value.last))::float8[]) AS t (source, dedup_key, n, at)
+                        \(entries.map(\.value.arrivals))::int8[], \(entries.map(\.value.last))::float8[],
+                        \(entries.map(\.value.byWebhook))::bool[]) AS t (source, dedup_key, n, at, by_webhook)
                     WHERE event.source = t.source AND event.dedup_key = t.dedup_key
                     """,
                     logger: logger

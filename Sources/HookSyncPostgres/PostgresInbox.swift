@@ -76,27 +76,38 @@ actor ArrivalCounts {
         var dedupKey: String
     }
 
-    private var counts: [Key: (arrivals: Int64, last: Double)] = [:]
+    /// A key's arrivals since the last write: how many, the last one's time, and whether a
+    /// webhook was among them (which ends the event's wait for its webhook).
+    struct Count: Sendable {
+        var arrivals: Int64
+        var last: Double
+        var byWebhook: Bool
+
+        func adding(_ other: Count) -> Count {
+            Count(arrivals: arrivals + other.arrivals, last: max(last, other.last), byWebhook: byWebhook || other.byWebhook)
+        }
+    }
+
+    private var counts: [Key: Count] = [:]
 
     /// Counts one arrival of each key, at its time: one call for a whole batch.
-    func count(_ arrivals: [(key: Key, at: Double)]) {
-        for (key, time) in arrivals {
-            let current = counts[key] ?? (0, time)
-            counts[key] = (current.arrivals + 1, max(current.last, time))
+    func count(_ arrivals: [(key: Key, at: Double, byWebhook: Bool)]) {
+        for (key, time, byWebhook) in arrivals {
+            let one = Count(arrivals: 1, last: time, byWebhook: byWebhook)
+            counts[key] = counts[key].map { $0.adding(one) } ?? one
         }
     }
 
     /// Takes every count, to be written by the caller's transaction.
-    func take() -> [Key: (arrivals: Int64, last: Double)] {
+    func take() -> [Key: Count] {
         defer { counts = [:] }
         return counts
     }
 
     /// Puts back counts whose transaction failed, so none is lost.
-    func restore(_ taken: [Key: (arrivals: Int64, last: Double)]) {
+    func restore(_ taken: [Key: Count]) {
         for (key, value) in taken {
-            let current = counts[key] ?? (0, value.last)
-            counts[key] = (current.arrivals + value.arrivals, max(current.last, value.last))
+            counts[key] = counts[key].map { $0.adding(value) } ?? value
         }
     }
 }

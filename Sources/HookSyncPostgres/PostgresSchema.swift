@@ -115,6 +115,15 @@ enum PostgresSchema {
             CREATE INDEX delivery_due_at ON delivery (next_attempt_at, id) WHERE state IN ('pending', 'retrying');
             """
         ),
+        (
+            // Only a hybrid source's polled events with a time wait: the index holds those
+            // whose grace has not run out yet.
+            4, "polled events awaiting their webhooks",
+            """
+            ALTER TABLE event ADD COLUMN awaiting_webhook boolean NOT NULL DEFAULT false;
+            CREATE INDEX event_awaiting_webhook ON event (source, occurred_at) WHERE awaiting_webhook;
+            """
+        ),
     ]
 
     /// The newest version this binary knows.

@@ -23,14 +23,15 @@ struct StoreEventsStatement: PostgresPreparedStatement {
     static let sql = """
         WITH incoming AS (
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::bool[], $7::float8[],
-                $8::text[], $9::text[], $10::bytea[])
+                $8::text[], $9::text[], $10::bytea[], $11::bool[])
                 WITH ORDINALITY AS i (source, event_id, dedup_key, type, occurred_at, dated, received_at, origin, headers, body,
-                    position)
+                    awaiting_webhook, position)
         ),
         stored AS (
-            INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, last_arrived_at, headers, body)
+            INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, last_arrived_at, headers, body,
+                awaiting_webhook)
             SELECT source, event_id, dedup_key, type, CASE WHEN dated THEN occurred_at END, received_at, origin, received_at,
-                headers, body
+                headers, body, awaiting_webhook
             FROM incoming i
             WHERE NOT EXISTS (SELECT FROM event e WHERE e.source = i.source AND e.dedup_key = i.dedup_key OFFSET 0)
             ORDER BY position
@@ -41,7 +42,7 @@ struct StoreEventsStatement: PostgresPreparedStatement {
             INSERT INTO delivery (event_rowid, route, state, next_attempt_at, updated_at, order_key)
             SELECT s.id, r.route, 'pending', s.received_at, s.received_at, CASE WHEN r.keyed THEN r.order_key END
             FROM stored s
-            JOIN unnest($11::text[], $12::text[], $13::text[], $14::bool[], $15::text[]) AS r (source, dedup_key, route, keyed, order_key)
+            JOIN unnest($12::text[], $13::text[], $14::text[], $15::bool[], $16::text[]) AS r (source, dedup_key, route, keyed, order_key)
                 ON r.source = s.source AND r.dedup_key = s.dedup_key
             RETURNING 1
         ),
@@ -86,7 +87,7 @@ struct StoreEventsStatement: PostgresPreparedStatement {
     }
 
     func makeBindings() -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 15)
+        var bindings = PostgresBindings(capacity: 16)
         bindings.append(events.map(\.source))
         bindings.append(events.map(\.eventID))
         bindings.append(events.map(\.dedupKey))
@@ -98,6 +99,7 @@ struct StoreEventsStatement: PostgresPreparedStatement {
         bindings.append(events.map(\.origin.rawValue))
         bindings.append(events.map { FlatJSON.object($0.headers) })
         bindings.append(events.map { ByteBuffer(bytes: $0.body) })
+        bindings.append(events.map(\.awaitsWebhook))
         let routes = events.flatMap { event in event.routes.map { (event, $0) } }
         bindings.append(routes.map(\.0.source))
         bindings.append(routes.map(\.0.dedupKey))

@@ -14,19 +14,20 @@ enum ArrivalTally {
             sql: """
                 CREATE TEMP TABLE IF NOT EXISTS arrival_tally (
                     source TEXT NOT NULL, dedup_key TEXT NOT NULL, arrivals INTEGER NOT NULL, last_arrived_at REAL NOT NULL,
-                    PRIMARY KEY (source, dedup_key))
+                    by_webhook INTEGER NOT NULL, PRIMARY KEY (source, dedup_key))
                 """
         )
     }
 
-    static func count(source: String, dedupKey: String, at date: Double, _ db: Database) throws {
+    /// Counts one arrival; `byWebhook` also ends the event's wait for its webhook when folded.
+    static func count(source: String, dedupKey: String, at date: Double, byWebhook: Bool, _ db: Database) throws {
         try db.executeCached(
             sql: """
-                INSERT INTO temp.arrival_tally (source, dedup_key, arrivals, last_arrived_at) VALUES (?, ?, 1, ?)
+                INSERT INTO temp.arrival_tally (source, dedup_key, arrivals, last_arrived_at, by_webhook) VALUES (?, ?, 1, ?, ?)
                 ON CONFLICT (source, dedup_key) DO UPDATE SET arrivals = arrivals + 1,
-                    last_arrived_at = max(last_arrived_at, excluded.last_arrived_at)
+                    last_arrived_at = max(last_arrived_at, excluded.last_arrived_at), by_webhook = max(by_webhook, excluded.by_webhook)
                 """,
-            arguments: [source, dedupKey, date]
+            arguments: [source, dedupKey, date, byWebhook]
         )
     }
 
@@ -38,10 +39,11 @@ enum ArrivalTally {
         for row in counted {
             try db.executeCached(
                 sql: """
-                    UPDATE main.event SET arrivals = arrivals + ?, last_arrived_at = max(last_arrived_at, ?)
+                    UPDATE main.event SET arrivals = arrivals + ?, last_arrived_at = max(last_arrived_at, ?),
+                        awaiting_webhook = awaiting_webhook AND NOT ?
                     WHERE source = ? AND dedup_key = ?
                     """,
-                arguments: [row["arrivals"], row["last_arrived_at"], row["source"], row["dedup_key"]]
+                arguments: [row["arrivals"], row["last_arrived_at"], row["by_webhook"], row["source"], row["dedup_key"]]
             )
         }
         try db.executeCached(sql: "DELETE FROM temp.arrival_tally")

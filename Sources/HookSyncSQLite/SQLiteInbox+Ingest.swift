@@ -49,16 +49,16 @@ struct StoreCommit: Sendable {
             try db.executeCached(
                 sql: """
                     INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, last_arrived_at,
-                        headers, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedup_key) DO NOTHING
+                        headers, body, awaiting_webhook)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedup_key) DO NOTHING
                     """,
                 arguments: [
                     event.source, event.eventID, event.dedupKey, event.type, event.occurredAt?.timeIntervalSince1970, received,
-                    event.origin.rawValue, received, headers, Data(event.body),
+                    event.origin.rawValue, received, headers, Data(event.body), event.awaitsWebhook,
                 ]
             )
             guard db.changesCount == 1 else {
-                try ArrivalTally.count(source: event.source, dedupKey: event.dedupKey, at: received, db)
+                try ArrivalTally.count(source: event.source, dedupKey: event.dedupKey, at: received, byWebhook: event.origin == .webhook, db)
                 return StoreResult.duplicate
             }
             let rowid = db.lastInsertedRowID

@@ -24,17 +24,46 @@ extension SQLiteInbox {
         try await pool.durableWrite { db in
             try db.execute(
                 sql: """
-                    INSERT INTO poll_state (source, synced_until, last_poll_at, last_error, missed, health, health_reason)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                    INSERT INTO poll_state (source, synced_until, last_poll_at, last_error, health, health_reason)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                     ON CONFLICT (source) DO UPDATE SET
                         synced_until = COALESCE(?2, synced_until), last_poll_at = ?3, last_error = ?4,
-                        missed = missed + ?5, health = ?6, health_reason = ?7
+                        health = ?5, health_reason = ?6
                     """,
                 arguments: [
-                    source, pass.syncedUntil?.timeIntervalSince1970, pass.polledAt.timeIntervalSince1970, pass.error, pass.missed,
+                    source, pass.syncedUntil?.timeIntervalSince1970, pass.polledAt.timeIntervalSince1970, pass.error,
                     pass.health.rawValue, pass.healthReason,
                 ]
             )
+        }
+    }
+
+    func judgeMissedWebhooks(source: String, occurredBy cutoff: Date) async throws -> [MissedWebhook] {
+        try await pool.write { db in
+            // Webhooks counted since the last stored event end their events' waits first.
+            try ArrivalTally.fold(db)
+            let arguments: StatementArguments = [source, cutoff.timeIntervalSince1970]
+            let missed = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT event_id, type FROM event WHERE source = ? AND awaiting_webhook = 1 AND occurred_at < ?
+                    ORDER BY occurred_at
+                    """,
+                arguments: arguments
+            ).map { MissedWebhook(eventID: $0["event_id"], type: $0["type"]) }
+            guard !missed.isEmpty else { return [] }
+            try db.execute(
+                sql: "UPDATE event SET awaiting_webhook = 0 WHERE source = ? AND awaiting_webhook = 1 AND occurred_at < ?",
+                arguments: arguments
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO poll_state (source, missed) VALUES (?, ?)
+                    ON CONFLICT (source) DO UPDATE SET missed = missed + excluded.missed
+                    """,
+                arguments: [source, missed.count]
+            )
+            return missed
         }
     }
 }

@@ -126,6 +126,16 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("v6: polled events awaiting their webhooks") { db in
+            // Only a hybrid source's polled events with a time wait: the index holds those whose
+            // grace has not run out yet, a few minutes of polling at most.
+            try db.execute(
+                sql: """
+                    ALTER TABLE event ADD COLUMN awaiting_webhook INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX event_awaiting_webhook ON event (source, occurred_at) WHERE awaiting_webhook = 1;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -5,6 +5,7 @@ import Testing
 
 @testable import HookSync
 @testable import HookSyncCore
+@testable import HookSyncDemo
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,7 @@ import Glibc
         directory = try TemporaryDirectory()
     }
 
-    func writeConfig(api: String, extra: String = "") throws -> String {
+    func writeConfig(api: String, poll: String = "every 1h", extra: String = "") throws -> String {
         let record = try directory.script(
             "record.sh",
             "cat > /dev/null; echo \"$HOOKSYNC_EVENT_ID $HOOKSYNC_ORIGIN\" >> \(directory.file("delivered"))"
@@ -35,7 +36,7 @@ import Glibc
             mode = "poll"
             api_key = "env:MOCK_STRIPE_KEY"
             api_base = "\(api)"
-            poll = "every 1h"
+            poll = "\(poll)"
             \(extra)
             [[routes]]
             name = "record"
@@ -116,6 +117,34 @@ import Glibc
         #expect(status.stdout.contains("are past the API's retention and cannot be recovered by polling"))
     }
 
+    /// A cron `poll` fires in the host's time zone (`TZ`), as cron itself does: 09:30 in
+    /// Kolkata (UTC+05:30, no daylight saving) is 04:00 UTC.
+    @Test func aCronPollRunsInTheHostsTimeZone() async throws {
+        try await mock.application().test(.live) { client in
+            let config = try writeConfig(api: "http://127.0.0.1:\(client.port!)", poll: "30 9 * * *")
+            let started = Date()
+            let agent = try AgentProcess(
+                config: config,
+                dataDirectory: directory.file("data"),
+                directory: directory,
+                environment: environment.merging(["TZ": "Asia/Kolkata"]) { $1 }
+            )
+            try await eventually("the next pass to be scheduled") { agent.log.contains("next poll pass") }
+            let line = try #require(agent.log.split(separator: "\n").first { $0.contains("next poll pass") })
+            let at = try #require(line.split(separator: " ").first { $0.hasPrefix("at=") }.map { String($0.dropFirst(3)) })
+            let parser = ISO8601DateFormatter()
+            parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let scheduled = try #require(parser.date(from: at), "\(line)")
+            var kolkata = Calendar(identifier: .gregorian)
+            kolkata.timeZone = try #require(TimeZone(identifier: "Asia/Kolkata"))
+            let expected = try #require(kolkata.nextDate(after: started, matching: DateComponents(hour: 9, minute: 30), matchingPolicy: .strict))
+            #expect(at.contains("T04:00:"), "\(line)")
+            #expect(scheduled >= expected && scheduled <= expected.addingTimeInterval(10), "jitter of at most 10 s: \(line)")
+            agent.signal(SIGTERM)
+            #expect(try await agent.waitForExit() == 0)
+        }
+    }
+
     @Test func demoMergesBothFeedsAndDeliversEveryEventOnce() async throws {
         let output = try await HookSyncBinary.run(
             ["demo", "--duration", "3s", "--rate", "20", "--drop", "0.4", "--data-dir", directory.file("demo")],
@@ -132,6 +161,11 @@ import Glibc
         #expect(byWebhook + recovered == generated, "\(final)")
         #expect(recovered >= dropped, "every dropped webhook was recovered by polling: \(final)")
         #expect(delivered == generated && dead == 0, "\(final)")
+        // The handler itself saw each event once: its ledger, not the agent's account.
+        let handled = directory.lines("demo/\(Demo.ledger)")
+        #expect(handled.count == generated, "\(handled.count) handled of \(generated)")
+        #expect(Set(handled).count == handled.count, "an event handled twice")
+        #expect(handled.allSatisfy { $0.hasPrefix("evt_") })
         // The inbox agrees: each event once, each delivered once.
         let inbox = try await InboxFactory.open(.sqlite(path: directory.file("demo/inbox.sqlite")), access: .existing)
         let status = try await inbox.status()

@@ -71,7 +71,7 @@ import Glibc
             secrets: "[\"file:./stripe.secret\", \"env:HOOKSYNC_TEST_OLD_SECRET\"]"
         )
         let agent = try AgentProcess(config: config, dataDirectory: data, directory: directory, environment: Self.environment)
-        _ = try await agent.waitUntilListening()
+        let address = try await agent.waitUntilListening()
 
         let sent = try await cli("send-test", "shop", "--type", "charge.refunded")
         #expect(sent.status == 0, "\(sent.stderr)")
@@ -97,6 +97,24 @@ import Glibc
         let shown = try await cli("events", "show", id)
         #expect(shown.status == 0)
         #expect(shown.stdout.contains("route log: done, 1 attempt(s)"))
+        #expect(!shown.stdout.contains("\"object\":\"event\""), "the body only with --body")
+        let withBody = try await cli("events", "show", id, "--body")
+        #expect(withBody.stdout.contains("\"id\":\"\(id)\"") && withBody.stdout.contains("\"object\":\"event\""), "\(withBody.stdout)")
+
+        // Signed with the second secret of a rotation: accepted, and the log says which one.
+        var rotated = try #require(try AgentSetup.load(path: config, environment: Self.environment).sources["shop"])
+        rotated.secrets.reverse()
+        let late = try TestEventSender(source: rotated).makeRequest(type: "charge.captured")
+        var request = HTTPClientRequest(url: "http://\(address)/webhooks/shop")
+        request.method = .POST
+        request.headers.add(fields: late.headers)
+        request.body = .bytes(ByteBuffer(bytes: late.body))
+        #expect(try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status == .ok)
+        let lines = { agent.log.split(separator: "\n") }
+        try await eventually("the log to name the secret") {
+            lines().contains { $0.contains("event stored") && $0.contains("event_id=\(late.eventID)") && $0.contains("secret_index=1") }
+        }
+        #expect(!lines().contains { $0.contains("event_id=\(id)") && $0.contains("secret_index") }, "the first secret is not named")
 
         let running = try await cli("status", "--json")
         let status = try #require(try JSONSerialization.jsonObject(with: Data(running.stdout.utf8)) as? [String: Any])
@@ -109,7 +127,7 @@ import Glibc
         let after = try #require(try JSONSerialization.jsonObject(with: Data(stopped.stdout.utf8)) as? [String: Any])
         #expect((after["agent"] as? [String: Any])?["running"] as? Bool == false)
         let shop = try #require((after["sources"] as? [[String: Any]])?.first)
-        #expect((shop["by_state"] as? [String: Int])?["done"] == 1)
+        #expect((shop["by_state"] as? [String: Int])?["done"] == 2)
         #expect(shop["provider_retry_window"] as? String == "3d")
         #expect(shop["api_retention"] as? String == "30d")
         #expect(!agent.log.contains(Vectors.Stripe.secret), "the secret must never be logged")

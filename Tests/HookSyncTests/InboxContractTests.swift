@@ -558,19 +558,60 @@ import Testing
         let synced = t0.addingTimeInterval(-60)
         try await inbox.recordPass(
             source: "shop",
-            PollPassRecord(syncedUntil: synced, polledAt: t0, missed: 2, health: .degraded, healthReason: "2 missed")
+            PollPassRecord(syncedUntil: synced, polledAt: t0, health: .degraded, healthReason: "2 missed")
         )
         try await inbox.recordPass(
             source: "shop",
-            PollPassRecord(syncedUntil: nil, polledAt: t0.addingTimeInterval(5), error: "HTTP 503", missed: 1, health: .degraded)
+            PollPassRecord(syncedUntil: nil, polledAt: t0.addingTimeInterval(5), error: "HTTP 503", health: .degraded)
         )
         let state = try #require(try await inbox.pollState(source: "shop"))
         #expect(state.cursor == "evt_3")
         #expect(state.syncedUntil == synced, "a failed pass leaves the synced time where it was")
         #expect(state.lastPollAt == t0.addingTimeInterval(5))
         #expect(state.lastError == "HTTP 503")
-        #expect(state.missed == 3)
+        #expect(state.missed == 0)
         #expect(state.health == .degraded)
+    }
+
+    /// A polled event waits for its webhook until its grace runs out, whatever its age when
+    /// polled: judged missed then, once, unless a webhook brought it meanwhile. Events not
+    /// waiting (webhook first, untimed, poll-only) are never judged.
+    @Test(arguments: InboxBackend.all) func polledEventsWaitForTheirWebhooksUntilJudged(backend: InboxBackend) async throws {
+        let inbox = try await ContractInbox(backend, in: directory).inbox
+        func polled(_ id: String, at offset: TimeInterval, awaits: Bool = true, occurred: Bool = true) -> IncomingEvent {
+            var event = Self.event(id, origin: .poll, occurredAt: occurred ? t0.addingTimeInterval(offset) : nil)
+            event = IncomingEvent(
+                source: event.source,
+                eventID: event.eventID,
+                type: event.type,
+                occurredAt: event.occurredAt,
+                receivedAt: t0,
+                origin: .poll,
+                headers: event.headers,
+                body: event.body,
+                routes: event.routes,
+                awaitsWebhook: awaits
+            )
+            return event
+        }
+        _ = try await inbox.store(Self.event("evt_hooked_first", occurredAt: t0.addingTimeInterval(-50)))
+        let page = [
+            polled("evt_old", at: -40), polled("evt_young", at: -5), polled("evt_heard_later", at: -4),
+            polled("evt_untimed", at: 0, occurred: false), polled("evt_poll_only", at: -30, awaits: false),
+            polled("evt_hooked_first", at: -50),
+        ]
+        #expect(try await inbox.storePage(page, source: "shop", cursor: nil).last == .duplicate)
+        // Its webhook arrives after the poll, before the grace runs out: it waits no more.
+        #expect(try await inbox.store(Self.event("evt_heard_later", occurredAt: t0.addingTimeInterval(-4))) == .duplicate)
+
+        #expect(try await inbox.judgeMissedWebhooks(source: "shop", occurredBy: t0.addingTimeInterval(-40)) == [], "not before the cutoff")
+        let first = try await inbox.judgeMissedWebhooks(source: "shop", occurredBy: t0.addingTimeInterval(-30))
+        #expect(first == [MissedWebhook(eventID: "evt_old", type: "charge.succeeded")])
+        #expect(try await inbox.judgeMissedWebhooks(source: "other", occurredBy: t0) == [])
+        let second = try await inbox.judgeMissedWebhooks(source: "shop", occurredBy: t0)
+        #expect(second.map(\.eventID) == ["evt_young"], "judged once each; the heard, untimed and poll-only ones never")
+        #expect(try await inbox.judgeMissedWebhooks(source: "shop", occurredBy: t0.addingTimeInterval(3600)) == [])
+        #expect(try await inbox.pollState(source: "shop")?.missed == 2)
     }
 
     // MARK: Maintenance

@@ -42,7 +42,7 @@ import Testing
             )
         }
         _ = try await inbox.storePage([InboxContractTests.event("evt_polled", origin: .poll)], source: "shop", cursor: "evt_polled")
-        try await inbox.recordPass(source: "shop", PollPassRecord(syncedUntil: Self.t0, polledAt: Self.t0, missed: 2, health: .healthy))
+        try await inbox.recordPass(source: "shop", PollPassRecord(syncedUntil: Self.t0, polledAt: Self.t0, health: .healthy))
     }
 
     static func everything(_ inbox: any Inbox) async throws -> [ExportedEvent] {

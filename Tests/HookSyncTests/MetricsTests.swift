@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import HookSyncTesting
+import Hummingbird
+import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -89,6 +91,36 @@ import Glibc
         #expect(try await Self.get("http://\(address)/metrics").status == 404, "metrics stay off the public listener")
         agent.signal(SIGTERM)
         #expect(try await agent.waitForExit() == 0)
+    }
+
+    /// `/readyz` answers 503 naming each check that fails, until every one passes: a polling
+    /// source that never polled, then one on time, then one overdue.
+    @Test func readinessIs503WithTheReasonUntilEveryCheckPasses() async throws {
+        let mock = MockStripe()
+        let harness = try await PollHarness(source: mock.source(base: "http://127.0.0.1:1", mode: .poll), environment: mock.environment)
+        let now = ManualNow(Date())
+        let router = Router()
+        AdminEndpoints(setup: harness.setup, inbox: harness.inbox, metrics: AgentMetrics(), now: now.closure).register(on: router, health: true)
+        @Sendable func ready(_ client: some TestClientProtocol) async throws -> (status: HTTPResponse.Status, checks: [String: String]) {
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                let checks = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: String]
+                return (response.status, checks ?? [:])
+            }
+        }
+        try await Application(router: router).test(.router) { client in
+            var answer = try await ready(client)
+            #expect(answer.status == .serviceUnavailable)
+            #expect(answer.checks == ["inbox": "ok", "source src": "no poll yet", "status": "not ready"])
+            try await harness.inbox.recordPass(source: "src", PollPassRecord(syncedUntil: now.date, polledAt: now.date, health: .healthy))
+            answer = try await ready(client)
+            #expect(answer.status == .ok)
+            #expect(answer.checks == ["inbox": "ok", "source src": "ok", "status": "ready"])
+            // Polling every minute: two runs and five minutes of retries may pass, not an hour.
+            now.date = now.date.addingTimeInterval(3600)
+            answer = try await ready(client)
+            #expect(answer.status == .serviceUnavailable)
+            #expect(answer.checks["source src"] == "last poll 3600 s ago, expected within 420 s", "\(answer.checks)")
+        }
     }
 
     /// `--log-format json`: every line one JSON object, with no secret in any of them.

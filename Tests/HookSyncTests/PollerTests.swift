@@ -164,6 +164,45 @@ import Testing
         }
     }
 
+    /// A webhook that never comes is missed whether polling found its event before or after its
+    /// grace ran out. Events polled while younger than `grace` wait; the first pass after their
+    /// grace counts them, though it finds nothing new, and at exactly `grace` they still wait.
+    /// One whose webhook comes after the poll, within grace, is never counted. (Judged when
+    /// stored, as before, the young ones were never counted at all.)
+    @Test func anEventPolledBeforeItsGraceRanOutIsJudgedWhenItDoes() async throws {
+        let mock = MockStripe()
+        let created = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let ids = mock.add(3, at: created)
+        try await Self.withMock(mock, mode: .hybrid, recoverAfter: 1) { harness in
+            let grace = harness.source.config.polling.grace.seconds
+            let now = ManualNow(created.addingTimeInterval(1))
+            let metrics = AgentMetrics()
+            let poller = harness.poller(metrics: metrics, now: now.closure)
+            var health = SourceHealth(recoverAfter: 1, silence: nil)
+            try await poller.runPass(health: &health)
+            #expect(try await harness.storedCount() == 3)
+            #expect(try await harness.inbox.pollState(source: "src")?.missed == 0)
+            try await harness.receiver().test(.live) { receiver in
+                let (headers, body) = mock.webhook(ids[0])
+                let response = try await receiver.execute(uri: "/webhooks/src", method: .post, headers: headers, body: ByteBuffer(string: body))
+                #expect(response.status == .ok)
+            }
+            now.date = created.addingTimeInterval(grace)
+            try await poller.runPass(health: &health)
+            #expect(try await harness.inbox.pollState(source: "src")?.missed == 0, "at exactly grace they still wait")
+            #expect(health.state == .healthy)
+            now.date = created.addingTimeInterval(grace + 1)
+            try await poller.runPass(health: &health)
+            let state = try #require(try await harness.inbox.pollState(source: "src"))
+            #expect(state.missed == 2)
+            #expect(state.healthReason == "polling found 2 event(s) that never arrived as webhooks")
+            let exposed = MetricsTests.samples(await metrics.render(inbox: harness.inbox))
+            #expect(exposed[#"hooksync_missed_webhooks_total{source="src"}"#] == 2)
+            try await poller.runPass(health: &health)
+            #expect(try await harness.inbox.pollState(source: "src")?.missed == 2, "each judged once")
+        }
+    }
+
     /// Webhooks fall silent while events keep being created, and the pass that notices lists
     /// again the events webhooks brought before: those polled copies must not reset the silence
     /// clock (they once did, through the event's last arrival), and passes that keep storing

@@ -89,30 +89,30 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
             }
             let incoming = polled.compactMap { event in self.incoming(event, summary: &summary) }
             let results = try await inbox.storePage(incoming, source: source.name, cursor: rescan ? nil : page.cursor, leader: leader)
-            let at = now()
             for (event, result) in zip(incoming, results) {
                 guard result == .stored else {
                     summary.duplicates += 1
                     continue
                 }
                 summary.new += 1
-                guard countsMissed else { continue }
-                guard let occurred = event.occurredAt else {
-                    summary.untimed += 1
-                    continue
-                }
-                if at.timeIntervalSince(occurred) > grace.seconds {
-                    summary.missed += 1
-                    logger.warning(
-                        "missed webhook recovered by polling",
-                        metadata: ["source": "\(source.name)", "event_id": "\(event.eventID)", "type": "\(event.type)"]
-                    )
-                }
+                if countsMissed && event.occurredAt == nil { summary.untimed += 1 }
             }
             summary.pages += 1
             summary.events += polled.count
             progress(summary)
             fetched = try await upcoming
+        }
+        if countsMissed {
+            // Stored events wait for their webhooks until `grace` after they occurred, however
+            // young they were when polled: judged here, at the end of each pass.
+            let missed = try await inbox.judgeMissedWebhooks(source: source.name, occurredBy: now().addingTimeInterval(-grace.seconds))
+            summary.missed = missed.count
+            for event in missed {
+                logger.warning(
+                    "missed webhook recovered by polling",
+                    metadata: ["source": "\(source.name)", "event_id": "\(event.eventID)", "type": "\(event.type)"]
+                )
+            }
         }
         if summary.untimed > 0 {
             logger.warning(
@@ -152,7 +152,8 @@ public struct PollPass<C: Clock>: Sendable where C.Duration == Duration {
             headers: source.provider.keptHeaders(from: event.headers),
             body: event.body,
             routes: selection.routes,
-            orderKeys: selection.orderKeys
+            orderKeys: selection.orderKeys,
+            awaitsWebhook: countsMissed
         )
     }
 

@@ -94,6 +94,7 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
                         fallback: polling.fallbackPoll
                     )
                     let pause = Duration.seconds(max(0, next.timeIntervalSince(now)))
+                    logger.debug("next poll pass", metadata: ["source": "\(source.name)", "at": "\(ConsoleTime.rfc3339(next))"])
                     await liveness?.checkIn("poll:\(source.name)", within: pause + .seconds(60))
                     try await clock.sleep(for: pause)
                 }
@@ -166,7 +167,6 @@ public struct SourcePoller<C: Clock>: Service, CustomStringConvertible where C.D
                 PollPassRecord(
                     syncedUntil: started,
                     polledAt: pass.now(),
-                    missed: summary.missed,
                     health: health.state,
                     healthReason: health.reason
                 )

@@ -64,7 +64,9 @@ public struct InboxPruner<C: Clock>: Service, CustomStringConvertible where C.Du
     }
 
     /// Prunes everything due now, batch by batch; returns how many events went.
-    public func pruneOnce() async throws -> Int {
+    /// - Parameter betweenBatches: runs after each full batch has committed, before the next
+    ///   starts, with the batch's count: where other writers get their turn.
+    public func pruneOnce(betweenBatches: @Sendable (Int) async throws -> Void = { _ in }) async throws -> Int {
         let cutoff = now().addingTimeInterval(-retain.seconds)
         var total = 0
         while true {
@@ -72,6 +74,7 @@ public struct InboxPruner<C: Clock>: Service, CustomStringConvertible where C.Du
             let pruned = try await inbox.prune(receivedBefore: cutoff, limit: batch)
             total += pruned
             if pruned < batch { return total }
+            try await betweenBatches(pruned)
             await Task.yield()
         }
     }

@@ -6,7 +6,8 @@ public struct PollPassSummary: Sendable, Equatable {
     /// Events the inbox did not have.
     public var new = 0
     public var duplicates = 0
-    /// New events older than the grace period in a hybrid source: webhooks that went missing.
+    /// Events of a hybrid source polled in this pass or earlier whose webhooks had not come
+    /// when their grace period ran out: webhooks that went missing.
     public var missed = 0
     /// New events in a hybrid source whose time the provider file cannot read: whether their
     /// webhook was missed cannot be judged against the grace period, so they are not counted

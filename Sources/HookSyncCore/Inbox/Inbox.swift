@@ -86,6 +86,12 @@ public protocol Inbox: Sendable {
     func contains(source: String, dedupKey: String) async throws -> Bool
     func pollState(source: String) async throws -> PollState?
     func recordPass(source: String, _ pass: PollPassRecord) async throws
+    /// Ends the wait of each polled event of `source` that occurred before `cutoff` and
+    /// whose webhook has not come: each is a missed webhook, added to the source's count in the
+    /// same transaction. A webhook that brings an awaiting event again ends its wait unjudged,
+    /// so an event polled before its webhook arrived is not counted, however young it was when
+    /// polled. Returns the missed events, oldest first.
+    func judgeMissedWebhooks(source: String, occurredBy cutoff: Date) async throws -> [MissedWebhook]
     /// Deletes up to `limit` events received before `cutoff` whose deliveries are all done,
     /// with their deliveries and attempts; returns how many. One short transaction per call.
     func prune(receivedBefore cutoff: Date, limit: Int) async throws -> Int

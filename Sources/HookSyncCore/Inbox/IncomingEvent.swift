@@ -18,6 +18,10 @@ public struct IncomingEvent: Sendable {
     public var routes: [String]
     /// For routes that order by a key: the event's key for that route.
     public var orderKeys: [String: String] = [:]
+    /// A polled event of a hybrid source whose webhook may still come: stored, it waits for
+    /// one until ``Inbox/judgeMissedWebhooks(source:occurredBy:)`` judges it missed. Needs a
+    /// time (`occurredAt`) to be judged by.
+    public var awaitsWebhook = false
 
     public init(
         source: String,
@@ -30,7 +34,8 @@ public struct IncomingEvent: Sendable {
         headers: [String: String],
         body: [UInt8],
         routes: [String],
-        orderKeys: [String: String] = [:]
+        orderKeys: [String: String] = [:],
+        awaitsWebhook: Bool = false
     ) {
         self.source = source
         self.eventID = eventID
@@ -43,6 +48,7 @@ public struct IncomingEvent: Sendable {
         self.body = body
         self.routes = routes
         self.orderKeys = orderKeys
+        self.awaitsWebhook = awaitsWebhook && occurredAt != nil
     }
 }
 

@@ -8,7 +8,8 @@ public struct PollState: Sendable, Equatable {
     public var syncedUntil: Date?
     public var lastPollAt: Date?
     public var lastError: String?
-    /// Events found by polling that never arrived as webhooks, in total.
+    /// Events found by polling whose webhooks did not come within `grace`, in total: counted by
+    /// ``Inbox/judgeMissedWebhooks(source:occurredBy:)``.
     public var missed: Int
     public var health: SourceHealth.State
     public var healthReason: String?
@@ -38,15 +39,13 @@ public struct PollPassRecord: Sendable, Equatable {
     public var syncedUntil: Date?
     public var polledAt: Date
     public var error: String?
-    public var missed: Int
     public var health: SourceHealth.State
     public var healthReason: String?
 
-    public init(syncedUntil: Date?, polledAt: Date, error: String? = nil, missed: Int = 0, health: SourceHealth.State, healthReason: String? = nil) {
+    public init(syncedUntil: Date?, polledAt: Date, error: String? = nil, health: SourceHealth.State, healthReason: String? = nil) {
         self.syncedUntil = syncedUntil
         self.polledAt = polledAt
         self.error = error
-        self.missed = missed
         self.health = health
         self.healthReason = healthReason
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HookSyncTesting
 
 /// The release agent as a scenario drives it: started, killed with SIGKILL and started again
 /// on one home, as systemd's `Restart=always` would, each run logging to its own file.
@@ -72,4 +73,19 @@ final class AgentUnderTest {
 
     /// The reads the verdicts need, on this agent's inbox.
     var queries: InboxQueries { .sqlite(home.database) }
+
+    /// Runs the CLI on the agent's configuration, as an operator would; returns what it printed.
+    @discardableResult
+    func cli(_ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+        let output = "\(home.directory)/cli-\(UUID().uuidString).out"
+        let status = try await Subprocess.run(bench.agentBinary, arguments + ["--config", home.configFile], environment: environment, output: output)
+        let printed = try String(contentsOfFile: output, encoding: .utf8)
+        guard status == 0 else { throw BenchError("hooksync \(arguments.joined(separator: " ")) exited \(status): \(printed)") }
+        return printed
+    }
+
+    /// One sample of the agent's `GET /metrics`.
+    func metrics() async throws -> [String: Double] {
+        try await bench.metrics(port: port)
+    }
 }

@@ -61,7 +61,7 @@ extension ReliabilitySuite {
                     deadSeen.formUnion(dead)
                     let replay = Array(dead.sorted().prefix(3))
                     if !replay.isEmpty {
-                        try await cli(agent, ["replay", "--route", "flaky"] + replay, environment: cut.environment)
+                        try await agent.cli(["replay", "--route", "flaky"] + replay, environment: cut.environment)
                         replayed.formUnion(replay)
                         deadSeen.subtract(replay)
                     }
@@ -163,25 +163,10 @@ extension ReliabilitySuite {
 
     /// Event ids `hooksync dlq list` shows dead at route `flaky`.
     private func deadLetters(_ agent: AgentUnderTest, environment: [String: String]) async throws -> Set<String> {
-        let output = try await cli(agent, ["dlq", "list", "--route", "flaky", "--limit", "100000", "--json"], environment: environment)
+        let output = try await agent.cli(["dlq", "list", "--route", "flaky", "--limit", "100000", "--json"], environment: environment)
         guard let letters = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]] else {
             throw BenchError("dlq list --json printed no array: \(output.prefix(200))")
         }
         return Set(letters.compactMap { $0["id"] as? String })
-    }
-
-    /// Runs the CLI on the agent's configuration, as an operator would; returns what it printed.
-    @discardableResult
-    private func cli(_ agent: AgentUnderTest, _ arguments: [String], environment: [String: String]) async throws -> String {
-        let output = "\(agent.home.directory)/cli-\(UUID().uuidString).out"
-        let status = try await Subprocess.run(
-            bench.agentBinary,
-            arguments + ["--config", agent.home.configFile],
-            environment: environment,
-            output: output
-        )
-        let printed = try String(contentsOfFile: output, encoding: .utf8)
-        guard status == 0 else { throw BenchError("hooksync \(arguments.joined(separator: " ")) exited \(status): \(printed)") }
-        return printed
     }
 }

@@ -5,17 +5,24 @@ import HookSyncDemo
 
 extension ReliabilitySuite {
     /// 2. Webhooks dropped, repeated 2–3 times, delayed and reordered; a hybrid source's polling
-    /// fills every gap. The route must get exactly the events the provider created, each once.
+    /// fills every gap. The route must get exactly the events the provider created, each once;
+    /// the agent must count as missed exactly the webhooks that never reached it, and be seen
+    /// degraded while they go missing and recovered once they stop.
     func unreliablePush() async throws -> ReliabilityResult {
         var result = ReliabilityResult("Unreliable push, hybrid polling fills the gaps", command: command("push"))
         return try await withMocks([:]) { provider, providerServer, recorder, recorderServer in
+            // `grace` outlasts the longest delay of a webhook copy: a webhook is missed only when
+            // none of its copies reaches the agent.
             let agent = try AgentUnderTest(
                 bench,
                 name: "push",
-                config: source(mode: "hybrid", extra: polling(providerServer, poll: "every 2s", extra: "grace = \"1s\""))
-                    + forwardRoute("app", recorder: recorderServer)
+                config: source(
+                    mode: "hybrid",
+                    extra: polling(providerServer, poll: "every 2s", extra: "grace = \"5s\"\nfallback_poll = \"1s\"\nrecover_after = 2")
+                ) + forwardRoute("app", recorder: recorderServer)
             )
             try await agent.start()
+            let health = MetricWatch(bench: bench, port: agent.port, sample: #"hooksync_source_degraded{source="shop"}"#)
             provider.target(agent.webhookURL())
 
             let faults = ChaosProvider.WebhookFaults(drop: 0.2, duplicate: 0.2, maxDelay: .seconds(2))
@@ -24,24 +31,51 @@ extension ReliabilitySuite {
             await provider.settle()
             let expected = Set(provider.stripe.ids)
             let done = try await waitDelivered(expected, route: "app", recorder: recorder, inbox: agent.queries)
-            // One more poll pass after the end, so a late repeat would have had its chance.
-            let requests = provider.tally.apiRequests.count
-            _ = try await bench.waitUntil("one more poll pass", timeout: .seconds(30)) { provider.tally.apiRequests.count > requests }
-            try await Task.sleep(for: .milliseconds(500))
+            // The last missing webhooks are judged once their grace ran out; clean passes then
+            // bring the source back. Late repeats have had those passes to show up.
+            let recovered = try await bench.waitUntil("the source seen recovered", timeout: .seconds(120)) {
+                let seen = health.seen
+                return seen.contains(1) && seen.last == 0
+            }
+            let metrics = try await agent.metrics()
+            let status = try JSONSerialization.jsonObject(with: Data(try await agent.cli(["status", "--json"]).utf8)) as? [String: Any]
+            let sources = status?["sources"] as? [[String: Any]]
+            let polling = sources?.first { $0["name"] as? String == "shop" }?["polling"] as? [String: Any]
             await agent.stop()
+            await health.stop()
 
             let tally = provider.tally
             let stored = try await agent.queries.storedEvents()
             let polled = try agent.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE origin = 'poll'") ?? 0 }
+            let unheard = expected.subtracting(tally.acknowledged).count
+            let counted = metrics[#"hooksync_missed_webhooks_total{source="shop"}"#].map { Int($0) }
+            let shown = polling?["missed_webhooks"] as? Int
             result.figure("events created", tally.created)
             result.figure("webhooks dropped", tally.dropped)
+            result.figure("events none of whose webhooks the agent acknowledged", unheard)
             result.figure("events sent 2–3 times", tally.duplicated)
             result.figure("webhook requests sent (each after a random 0–2 s delay, so out of order)", tally.sends)
             result.figure("events first stored by polling", polled)
+            result.figure(
+                "missed webhooks counted by the agent (metric, status)",
+                "\(counted.map(String.init) ?? "none"), \(shown.map(String.init) ?? "none")"
+            )
+            result.figure("source health seen at /metrics (1 = degraded)", health.seen.map { String(Int($0)) }.joined(separator: " → "))
             result.figure("API pages read", tally.apiRequests.count)
             result.figure("time to catch up after the last event was created", (done - created).formatted)
+            result.figure("time until seen recovered after the last event was created", (recovered - created).formatted)
             result.check("the inbox holds exactly the created events", stored == expected, "\(stored.count) stored, \(expected.count) created")
             result.check("polling stored at least every dropped event", polled >= tally.dropped, "\(polled) ≥ \(tally.dropped)")
+            result.check(
+                "the agent counted as missed exactly the webhooks that never reached it, in its metric and in status",
+                counted == unheard && shown == unheard,
+                "metric \(counted.map(String.init) ?? "none"), status \(shown.map(String.init) ?? "none"), never reached \(unheard)"
+            )
+            result.check(
+                "the source was seen degraded once, then recovered, without flapping",
+                Array(health.seen.drop { $0 == 0 }) == [1, 0] && polling?["health"] as? String == "healthy",
+                "\(health.seen), status \(polling?["health"] as? String ?? "none")"
+            )
             result.checkExactlyOnce(route: "app", expected: expected, sightings: recorder.sightings(route: "app"))
             return result
         }
