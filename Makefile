@@ -17,9 +17,10 @@ UNITDIR ?= /etc/systemd/system
 run: release
 	.build/release/hooksync run --config $(CONFIG)
 
-# The tests check the unit files with systemd-analyze, and start a throwaway PostgreSQL server
-# of their own (Debian's postgresql package) for the shared-inbox backend.
-test: APT_PACKAGES += systemd postgresql
+# The tests check the unit files with systemd-analyze, start a throwaway PostgreSQL server of
+# their own (Debian's postgresql package) for the shared-inbox backend, and run the bench's peer
+# (Debian's webhook) in its smoke test.
+test: APT_PACKAGES += systemd postgresql webhook
 # The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), the
 # multi-agent suite runs several agents and PostgreSQL servers under load, and the shared-inbox
 # bench smoke test loads agents and a server at full speed, so each runs on its own after the

@@ -114,10 +114,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // What the tests and the bench share: a throwaway PostgreSQL server, helper commands
-        // run without Foundation's `Process`, free loopback ports.
+        // run without Foundation's `Process`, free loopback ports, the load generator.
         .target(
             name: "HookSyncTesting",
-            dependencies: ["HookSyncCore"],
+            dependencies: [
+                "HookSyncCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // A power cut for one directory: writes reach a second image only when synced (C, for

@@ -7,7 +7,6 @@ struct Benchmarks {
     let runs: (String) -> Bool
 
     func run(into report: inout Report) async throws {
-        var loadedRSS: [Int] = []
         // The HTTP ceiling of this run, which the absolute targets below are also shown against:
         // this shared machine's speed changes by more than 2× from day to day.
         var bareRate: Double?
@@ -23,7 +22,6 @@ struct Benchmarks {
             var after = try await bench.bare(sizes)
             after.scenario += ", after"
             report.measurements += [before, ingest, after]
-            loadedRSS.append(ingest.peakRSS ?? 0)
             let bare = ((before.rate ?? 0) + (after.rate ?? 0)) / 2
             bareRate = bare
             let ratio = (ingest.rate ?? 0) / max(1, bare)
@@ -47,7 +45,6 @@ struct Benchmarks {
             progress("duplicates")
             let (half, repeats, committed) = try await bench.duplicates(sizes)
             report.measurements += [half, repeats]
-            loadedRSS.append(half.peakRSS ?? 0)
             report.targets.append(TargetCheck(target: "Duplicates cost no write and no fsync", measured: repeats.note, met: !committed))
         }
         if runs("backfill") {
@@ -64,9 +61,11 @@ struct Benchmarks {
         }
         if runs("drain") {
             progress("forward drain")
-            let (drain, unloaded, during) = try await bench.forwardDrain(sizes)
+            let (drain, unloaded, during, receivedOnce) = try await bench.forwardDrain(sizes)
             report.measurements += [drain, unloaded, during]
-            loadedRSS.append(drain.peakRSS ?? 0)
+            report.targets.append(
+                TargetCheck(target: "Forward drain: the app received each stored event once", measured: drain.note, met: receivedOnce)
+            )
             report.targets.append(
                 TargetCheck(
                     target: "Forward drain ≥ 5,000 deliveries/s",
@@ -113,7 +112,6 @@ struct Benchmarks {
                 scaled.append(measurement)
             }
             report.measurements += scaled
-            loadedRSS += scaled.map { $0.peakRSS ?? 0 }
             if let first = scaled.first, let last = scaled.last, scaled.count > 1 {
                 let time = (last.cpuPerThousand ?? .infinity) / max(0.000_001, first.cpuPerThousand ?? 0)
                 let memory = Double(last.peakRSS ?? .max) / Double(max(1, first.peakRSS ?? 0))
@@ -148,7 +146,6 @@ struct Benchmarks {
             progress("PostgreSQL repeats and rest")
             let (rest, repeats, writesPerThousand) = try await bench.postgresRepeats(sizes)
             report.measurements += [sqliteBefore, one, two, sqliteAfter, ceiling, drainOne, drainTwo, rest, repeats]
-            loadedRSS += [one.peakRSS ?? 0, two.peakRSS ?? 0, drainTwo.peakRSS ?? 0]
 
             let sqlite = ((sqliteBefore.rate ?? 0) + (sqliteAfter.rate ?? 0)) / 2
             let ratio = (one.rate ?? 0) / max(1, sqlite)
@@ -189,16 +186,6 @@ struct Benchmarks {
                 )
             )
         }
-        if !loadedRSS.isEmpty {
-            let peak = loadedRSS.max() ?? 0
-            report.targets.append(
-                TargetCheck(
-                    target: "Under load: RSS < 150 MB",
-                    measured: "\(Report.format(Double(peak) / 1_048_576, digits: 1)) MB at most",
-                    met: peak < 150 << 20
-                )
-            )
-        }
         if runs("peer") {
             progress("peer")
             if let peer = try await bench.peer(sizes) {
@@ -206,6 +193,17 @@ struct Benchmarks {
             } else {
                 report.notes.append("Debian's `webhook` is not installed: no peer row.")
             }
+        }
+        // Over every scenario that ran the agent, whatever its load.
+        let measured = report.measurements.filter(\.isAgent).compactMap { m in m.peakRSS.map { (m.scenario, $0) } }
+        if let (scenario, peak) = measured.max(by: { $0.1 < $1.1 }) {
+            report.targets.append(
+                TargetCheck(
+                    target: "Agent RSS < 150 MB in every scenario",
+                    measured: "\(Report.format(Double(peak) / 1_048_576, digits: 1)) MB at most (\(scenario)), over \(measured.count) scenarios",
+                    met: peak < 150 << 20
+                )
+            )
         }
     }
 

@@ -116,6 +116,7 @@ extension Workbench {
             let tps = Double(line.dropFirst("tps = ".count).prefix { $0 != " " })
         else { throw BenchError("pgbench printed no rate: \(output)") }
         var measurement = Measurement("PostgreSQL's ceiling: pgbench, the same insert, \(rows) rows per commit")
+        measurement.isAgent = false
         measurement.rate = tps * Double(rows)
         measurement.note = "\(Report.format(tps, digits: 0)) commits/s from \(clients) clients; the server's own processes"
         return measurement
@@ -132,14 +133,12 @@ extension Workbench {
         let agents = try await startSharedAgents("pg-drain-\(count)", count: count, inbox: location, config: config)
         let before = try agents.map { try $0.process.sample() }
         let expected = sizes.drainEvents
-        let done = try await waitUntil("the shared drain") {
-            Int(try await get("http://127.0.0.1:\(sinkPort)/count")) ?? 0 >= expected
-        }
+        let done = try await waitForSink(port: sinkPort, expected: expected)
         let after = try agents.map { try $0.process.sample() }
         let seconds = (done - launched).seconds
         // A graceful stop lets deliveries in flight end: one run twice reaches the app first.
         for agent in agents { await agent.process.stop() }
-        let received = Int(try await get("http://127.0.0.1:\(sinkPort)/count")) ?? 0
+        let received = try await sinkCounts(port: sinkPort)
         await sink.stop()
         let finished = Int(try await postgres.psql(location.database, "SELECT count(*) FROM delivery WHERE state = 'done'")) ?? 0
 
@@ -149,8 +148,10 @@ extension Workbench {
         )
         drain.rate = Double(expected) / seconds
         drain.account(ProcessSample.sum(before), ProcessSample.sum(after), events: expected)
-        drain.note = "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch; the app received \(received), \(finished) done"
-        return (drain, received == expected && finished == expected)
+        drain.note =
+            "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch; "
+            + "the app received \(received.requests) (\(received.events) distinct), \(finished) done"
+        return (drain, received.requests == expected && received.events == expected && finished == expected)
     }
 
     /// What repeats cost the database: an agent at rest, then the same agent taking only

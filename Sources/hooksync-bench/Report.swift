@@ -1,4 +1,5 @@
 import Foundation
+import HookSyncTesting
 
 /// One line of the results table.
 struct Measurement: Sendable {
@@ -11,6 +12,9 @@ struct Measurement: Sendable {
     var cpuPerThousand: Double?
     var peakRSS: Int?
     var note = ""
+    /// False for what is measured beside the agent (the bare route, the peer, pgbench): the
+    /// agent's memory target leaves those out.
+    var isAgent = true
 
     init(_ scenario: String, load: LoadResult? = nil, unit: String = "events/s", note: String = "") {
         self.scenario = scenario
@@ -50,9 +54,9 @@ struct Report {
             rows.append([
                 m.scenario,
                 m.rate.map { "\(Self.format($0, digits: 0)) \(m.unit)" } ?? "–",
-                m.p50.map { Self.format($0, digits: 2) } ?? "–",
-                m.p99.map { Self.format($0, digits: 2) } ?? "–",
-                m.p999.map { Self.format($0, digits: 2) } ?? "–",
+                m.p50.map(Self.latency) ?? "–",
+                m.p99.map(Self.latency) ?? "–",
+                m.p999.map(Self.latency) ?? "–",
                 m.cpuPerThousand.map { Self.format($0, digits: 3) } ?? "–",
                 m.peakRSS.map { Self.format(Double($0) / 1_048_576, digits: 1) } ?? "–",
                 m.note,
@@ -70,6 +74,11 @@ struct Report {
         var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
         lines += rows.dropFirst().map { "| " + $0.joined(separator: " | ") + " |" }
         return lines.joined(separator: "\n")
+    }
+
+    /// Milliseconds; "failed" where the percentile reaches into failed requests.
+    static func latency(_ milliseconds: Double) -> String {
+        milliseconds.isFinite ? format(milliseconds, digits: 2) : "failed"
     }
 
     static func format(_ value: Double, digits: Int) -> String {

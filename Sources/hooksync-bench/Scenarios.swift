@@ -78,6 +78,7 @@ extension Workbench {
             requests: stripeEvents(port: port, run: Self.run())
         )
         var measurement = Measurement("Bare Hummingbird route (baseline)", load: load, unit: "req/s", note: "no work, answers 200")
+        measurement.isAgent = false
         measurement.account(before, try server.sample(), events: load.acknowledged)
         await server.stop()
         return measurement
@@ -200,7 +201,7 @@ extension Workbench {
 
     /// Stored events through a forward route to a local app; the receiver's latency at a
     /// steady 200 requests/s is measured before and during the drain.
-    func forwardDrain(_ sizes: Sizes) async throws -> (drain: Measurement, unloaded: Measurement, during: Measurement) {
+    func forwardDrain(_ sizes: Sizes) async throws -> (drain: Measurement, unloaded: Measurement, during: Measurement, receivedOnce: Bool) {
         let (sink, sinkPort) = try await startServer("sink", ready: "/count")
         let config = Self.forwardConfig(sinkPort: sinkPort)
         var agent = try await startAgent("drain-forward", config: config)
@@ -213,16 +214,41 @@ extension Workbench {
         agent = try await startAgent("drain-forward", config: config)
         let port = agent.port
         async let busy = load(port: port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(port))
-        var drain = try await timedDrain(agent, launched: launched, expected: sizes.drainEvents, title: "Drain, forward to a local app")
+        let expected = sizes.drainEvents
+        let before = try agent.process.sample()
+        let done = try await waitForSink(port: sinkPort, expected: expected)
+        let after = try agent.process.sample()
         let during = try await busy
-        drain.note += "; the app received \(try await get("http://127.0.0.1:\(sinkPort)/count"))"
         await agent.process.stop()
+        let received = try await sinkCounts(port: sinkPort)
         await sink.stop()
+        let finished = try agent.count("SELECT COUNT(*) FROM delivery WHERE state = 'done'")
+        let seconds = (done - launched).seconds
+        var drain = Measurement("Drain, forward to a local app", unit: "deliveries/s")
+        drain.rate = Double(expected) / seconds
+        drain.account(before, after, events: expected)
+        drain.note =
+            "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch to the app's last; "
+            + "the app received \(received.requests) (\(received.events) distinct), \(finished) done"
         return (
             drain,
             Measurement("Receiver at 200 req/s, idle worker", load: quiet, unit: "req/s"),
-            Measurement("Receiver at 200 req/s, during the drain", load: during, unit: "req/s")
+            Measurement("Receiver at 200 req/s, during the drain", load: during, unit: "req/s"),
+            received.requests == expected && received.events == expected && finished == expected
         )
+    }
+
+    /// Waits until the sink on `port` has received `expected` requests: the drain ends when
+    /// the app has everything, not when the agent's records say so.
+    func waitForSink(port: Int, expected: Int) async throws -> ContinuousClock.Instant {
+        try await waitUntil("the app to receive \(expected) deliveries") {
+            Int(try await get("http://127.0.0.1:\(port)/count")) ?? 0 >= expected
+        }
+    }
+
+    /// What the sink on `port` received: requests, and distinct events among them.
+    func sinkCounts(port: Int) async throws -> (requests: Int, events: Int) {
+        (Int(try await get("http://127.0.0.1:\(port)/count")) ?? 0, Int(try await get("http://127.0.0.1:\(port)/unique")) ?? 0)
     }
 
     func execDrain(_ sizes: Sizes) async throws -> Measurement {
@@ -327,7 +353,12 @@ extension Workbench {
         requests.signature = .hub
         let before = try process.sample()
         let load = try await self.load(port: port, connections: sizes.connections, seconds: sizes.loadSeconds, rate: sizes.rate, requests: requests)
-        var measurement = Measurement("Peer: Debian webhook 2.8, HMAC rule, /bin/true", load: load, unit: "req/s")
+        var measurement = Measurement(
+            "Peer: Debian webhook \(try await Self.version(of: binary, in: home)), HMAC rule, /bin/true",
+            load: load,
+            unit: "req/s"
+        )
+        measurement.isAgent = false
         measurement.account(before, try process.sample(), events: load.acknowledged)
         measurement.note = "stores nothing" + (load.failed > 0 ? "; \(load.failed) not acknowledged" : "")
         await process.stop()
@@ -335,6 +366,18 @@ extension Workbench {
     }
 
     // MARK: Helpers
+
+    /// What `binary -version` says of itself ("webhook version 2.8.0" → "2.8.0"), so the report
+    /// names the peer that actually ran.
+    static func version(of binary: String, in directory: String) async throws -> String {
+        let output = "\(directory)/version.out"
+        let status = try await Subprocess.run(binary, ["-version"], output: output)
+        let printed = try String(contentsOfFile: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard status == 0, let version = printed.split(separator: " ").last else {
+            throw BenchError("\(binary) -version exited \(status): \(printed)")
+        }
+        return String(version)
+    }
 
     /// Stores `count` events into the inbox of agent `name` before it starts, as a backlog.
     func populate(_ name: String, count: Int, routes: [String]) async throws {

@@ -2,7 +2,9 @@ import ArgumentParser
 import Crypto
 import Foundation
 import HookSync
+import HookSyncCore
 import HookSyncDemo
+import HookSyncTesting
 import Hummingbird
 import NIOCore
 import NIOPosix
@@ -22,7 +24,8 @@ struct BareCommand: AsyncParsableCommand {
     }
 }
 
-/// A local app behind a forward route: answers 200 and counts, `GET /count` tells how many.
+/// A local app behind a forward route: answers 200 and counts; `GET /count` tells how many
+/// requests came, `GET /unique` how many distinct events (`hooksync-event-id`) among them.
 struct SinkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sink", abstract: "Serve the forward route's target.")
 
@@ -30,14 +33,18 @@ struct SinkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let received = Atomic<Int>(0)
+        let events = Mutex<Set<String>>([])
         let router = Router()
         router.post("/sink") { request, _ in
             // Read the body as an app would.
             _ = try await request.body.collect(upTo: 1 << 20)
+            let id = request.headers[.validated("hooksync-event-id")] ?? ""
+            events.withLock { _ = $0.insert(id) }
             received.add(1, ordering: .relaxed)
             return HTTPResponse.Status.ok
         }
         router.get("/count") { _, _ in String(received.load(ordering: .relaxed)) }
+        router.get("/unique") { _, _ in String(events.withLock { $0.count }) }
         try await serve(router, port: port, name: "sink")
     }
 }

@@ -11,6 +11,18 @@ import Testing
         let ingest = try #require(rows.first { $0.hasPrefix("| Ingest, unique events |") })
         #expect(ingest.contains("acknowledged ids stored once") && !ingest.contains(" 0 acknowledged"), "\(ingest)")
     }
+
+    /// The drain ends when the app has every event, counted there; the peer is named by the
+    /// version its binary reports; the memory target covers every scenario the agent ran in.
+    @Test func theDrainIsCountedAtTheAppAndThePeerNamedByItsVersion() async throws {
+        let rows = try await quickBench(only: "drain,peer")
+        try expectMet(["Forward drain: the app received each stored event once"], in: rows)
+        let drain = try #require(rows.first { $0.hasPrefix("| Drain, forward to a local app |") }, "\(rows)")
+        #expect(drain.contains("the app received 2000 (2000 distinct), 2000 done"), "\(drain)")
+        #expect(rows.contains { $0.hasPrefix("| Peer: Debian webhook 2.8.0, HMAC rule") }, "\(rows.joined(separator: "\n"))")
+        let memory = try #require(rows.first { $0.hasPrefix("| Agent RSS < 150 MB in every scenario |") }, "\(rows)")
+        #expect(memory.contains("(Drain, forward to a local app), over 1 scenarios"), "\(memory)")
+    }
 }
 
 /// `make bench`'s shared-inbox scenarios at a light load on the real agent binary and a

@@ -1,19 +1,8 @@
 import Crypto
 import Foundation
+import HookSyncTesting
 import NIOCore
 import NIOHTTP1
-
-/// Builds the `n`-th request of a load run; called on the generator's event loop.
-protocol RequestMaker: Sendable {
-    func request(_ n: Int) -> LoadRequest
-}
-
-/// One request of a load run, and the number naming its event (for the inbox check after).
-struct LoadRequest {
-    var head: HTTPRequestHead
-    var body: ByteBuffer
-    var key: Int
-}
 
 /// Stripe `invoice.paid` events, signed as Stripe signs them (`t=…,v1=HMAC-SHA256(t.body)`)
 /// with a fresh timestamp; or, for the peer comparison, GitHub's `X-Hub-Signature-256`.

@@ -1,8 +1,8 @@
 import Foundation
 import HookSyncCore
-import NIOCore
+public import NIOCore
 import NIOHTTP1
-import NIOPosix
+public import NIOPosix
 import Synchronization
 
 /// A closed-loop HTTP/1.1 load generator: each keep-alive connection sends its next request as
@@ -10,20 +10,33 @@ import Synchronization
 ///
 /// Written on NIO's channel handlers, not an HTTP client library, so that the generator costs
 /// little CPU on a machine it shares with the server it measures.
-struct LoadGenerator {
-    struct Plan: Sendable {
-        var host = "127.0.0.1"
-        var port: Int
-        var connections: Int
-        var duration: Duration
+public struct LoadGenerator: Sendable {
+    public struct Plan: Sendable {
+        public var host = "127.0.0.1"
+        public var port: Int
+        public var connections: Int
+        public var duration: Duration
         /// Requests per second across all connections; nil sends as fast as answers come.
-        var rate: Int?
-        var requests: any RequestMaker
+        public var rate: Int?
+        public var requests: any RequestMaker
+
+        public init(host: String = "127.0.0.1", port: Int, connections: Int, duration: Duration, rate: Int? = nil, requests: any RequestMaker) {
+            self.host = host
+            self.port = port
+            self.connections = connections
+            self.duration = duration
+            self.rate = rate
+            self.requests = requests
+        }
     }
 
-    let group: MultiThreadedEventLoopGroup
+    public let group: MultiThreadedEventLoopGroup
 
-    func run(_ plan: Plan) async throws -> LoadResult {
+    public init(group: MultiThreadedEventLoopGroup) {
+        self.group = group
+    }
+
+    public func run(_ plan: Plan) async throws -> LoadResult {
         let sequence = Sequence()
         let started = NIODeadline.now()
         let deadline = started + TimeAmount.nanoseconds(Int64(plan.duration.seconds * 1e9))
@@ -69,17 +82,28 @@ struct LoadGenerator {
     }
 }
 
-/// What one connection saw: a latency per answered request and the keys answered 2xx.
-struct ConnectionLog: Sendable {
-    var latencies: [Int64] = []
-    var acknowledged: [Int] = []
-    var statuses: [Int: Int] = [:]
-    var errors: [String] = []
+/// What one connection saw: a latency per request answered 2xx, the keys acknowledged, and
+/// the requests that failed (answered otherwise, or never answered).
+public struct ConnectionLog: Sendable {
+    /// Of 2xx answers, in nanoseconds: from when the request was due in rate mode (so a
+    /// server that falls behind is charged for the wait it caused), else from its send.
+    public var latencies: [Int64] = []
+    public var acknowledged: [Int] = []
+    public var statuses: [Int: Int] = [:]
+    /// Requests sent whose answer never came: the connection failed or closed first.
+    public var unanswered = 0
+    public var errors: [String] = []
 
-    mutating func merge(_ other: ConnectionLog) {
+    public init() {}
+
+    /// Requests that did not succeed; each ranks above every latency in the percentiles.
+    public var failed: Int { statuses.filter { !(200..<300).contains($0.key) }.values.reduce(0, +) + unanswered }
+
+    public mutating func merge(_ other: ConnectionLog) {
         latencies += other.latencies
         acknowledged += other.acknowledged
         statuses.merge(other.statuses, uniquingKeysWith: +)
+        unanswered += other.unanswered
         errors += other.errors
     }
 }
@@ -96,7 +120,9 @@ private final class LoadHandler: ChannelInboundHandler {
     private let finished: EventLoopPromise<ConnectionLog>
     private var nextSend: NIODeadline
     private var log = ConnectionLog()
-    private var sentAt = NIODeadline.now()
+    /// When the request in flight was due: its send time, or in rate mode its slot.
+    private var dueAt = NIODeadline.now()
+    private var inFlight = false
     private var key = 0
     private var status = 0
 
@@ -136,7 +162,10 @@ private final class LoadHandler: ChannelInboundHandler {
         }
         let request = requests.request(sequence.take())
         key = request.key
-        sentAt = now
+        // In rate mode a request sent late, behind a slow answer, is timed from its slot: the
+        // wait is the server's doing (coordinated omission, as wrk2 corrects it).
+        dueAt = interval == nil ? now : nextSend
+        inFlight = true
         context.write(wrapOutboundOut(.head(request.head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -149,9 +178,12 @@ private final class LoadHandler: ChannelInboundHandler {
         case .body:
             break
         case .end:
-            log.latencies.append((NIODeadline.now() - sentAt).nanoseconds)
+            inFlight = false
             log.statuses[status, default: 0] += 1
-            if (200..<300).contains(status) { log.acknowledged.append(key) }
+            if (200..<300).contains(status) {
+                log.latencies.append((NIODeadline.now() - dueAt).nanoseconds)
+                log.acknowledged.append(key)
+            }
             if let interval { nextSend = nextSend + interval }
             send(context: context)
         }
@@ -163,6 +195,7 @@ private final class LoadHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if inFlight { log.unanswered += 1 }
         finished.succeed(log)
     }
 }
