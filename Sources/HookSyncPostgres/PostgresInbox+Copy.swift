@@ -9,15 +9,16 @@ extension PostgresInbox {
             try await foldArrivals()
             let rows = try await rows(
                 """
-                SELECT id, source, event_id, dedup_key, type, occurred_at, received_at, origin, arrivals, last_arrived_at, headers, body
+                SELECT id, source, event_id, dedup_key, type, occurred_at, received_at, origin, arrivals, last_arrived_at, headers, body,
+                    awaiting_webhook
                 FROM event WHERE id > \(position) ORDER BY id LIMIT \(limit)
                 """
             )
             var events: [ExportedEvent] = []
             var last: Int64?
             for row in rows {
-                let (id, source, eventID, dedupKey, type, occurred, received, origin, arrivals, lastArrived, headers, body) =
-                    try row.decode((Int64, String, String, String, String, Double?, Double, String, Int, Double, String, ByteBuffer).self)
+                let (id, source, eventID, dedupKey, type, occurred, received, origin, arrivals, lastArrived, headers, body, awaits) =
+                    try row.decode((Int64, String, String, String, String, Double?, Double, String, Int, Double, String, ByteBuffer, Bool).self)
                 last = id
                 var deliveries: [ExportedDelivery] = []
                 for delivery in try await self.rows(
@@ -64,7 +65,8 @@ extension PostgresInbox {
                         lastArrivedAt: Date(timeIntervalSince1970: lastArrived),
                         headers: headers,
                         body: Array(body.readableBytesView),
-                        deliveries: deliveries
+                        deliveries: deliveries,
+                        awaitsWebhook: awaits
                     )
                 )
             }
@@ -84,10 +86,11 @@ extension PostgresInbox {
                         let rowid = try await connection.query(
                             """
                             INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, arrivals,
-                                last_arrived_at, headers, body)
+                                last_arrived_at, headers, body, awaiting_webhook)
                             VALUES (\(event.source), \(event.eventID), \(event.dedupKey), \(event.type), \(event.occurredAt?.timeIntervalSince1970),
                                 \(event.receivedAt.timeIntervalSince1970), \(event.origin.rawValue), \(event.arrivals),
-                                \(event.lastArrivedAt.timeIntervalSince1970), \(event.headers), \(ByteBuffer(bytes: event.body)))
+                                \(event.lastArrivedAt.timeIntervalSince1970), \(event.headers), \(ByteBuffer(bytes: event.body)),
+                                \(event.awaitsWebhook))
                             ON CONFLICT (source, dedup_key) DO NOTHING RETURNING id
                             """,
                             logger: logger

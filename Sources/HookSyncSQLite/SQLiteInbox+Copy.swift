@@ -53,7 +53,8 @@ extension SQLiteInbox {
                     lastArrivedAt: Date(timeIntervalSince1970: row["last_arrived_at"]),
                     headers: row["headers"],
                     body: Array(row["body"] as Data),
-                    deliveries: deliveries
+                    deliveries: deliveries,
+                    awaitsWebhook: row["awaiting_webhook"]
                 )
             }
             return (events, rows.count == limit ? rows.last?["id"] : nil)
@@ -67,13 +68,13 @@ extension SQLiteInbox {
                 try db.execute(
                     sql: """
                         INSERT INTO event (source, event_id, dedup_key, type, occurred_at, received_at, origin, arrivals,
-                            last_arrived_at, headers, body)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedup_key) DO NOTHING
+                            last_arrived_at, headers, body, awaiting_webhook)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedup_key) DO NOTHING
                         """,
                     arguments: [
                         event.source, event.eventID, event.dedupKey, event.type, event.occurredAt?.timeIntervalSince1970,
                         event.receivedAt.timeIntervalSince1970, event.origin.rawValue, event.arrivals,
-                        event.lastArrivedAt.timeIntervalSince1970, event.headers, Data(event.body),
+                        event.lastArrivedAt.timeIntervalSince1970, event.headers, Data(event.body), event.awaitsWebhook,
                     ]
                 )
                 guard db.changesCount == 1 else { continue }

@@ -41,7 +41,9 @@ import Testing
                 )
             )
         }
-        _ = try await inbox.storePage([InboxContractTests.event("evt_polled", origin: .poll)], source: "shop", cursor: "evt_polled")
+        var polled = InboxContractTests.event("evt_polled", origin: .poll)
+        polled.awaitsWebhook = true
+        _ = try await inbox.storePage([polled], source: "shop", cursor: "evt_polled")
         try await inbox.recordPass(source: "shop", PollPassRecord(syncedUntil: Self.t0, polledAt: Self.t0, health: .healthy))
     }
 
@@ -77,6 +79,10 @@ import Testing
         )
         #expect(due.map(\.eventID).sorted() == ["evt_pending", "evt_polled", "evt_retry"])
         #expect(due.first { $0.eventID == "evt_retry" }?.attempt == 2, "attempts carry on")
+
+        // The polled event still waits for its webhook in the target, and is judged there.
+        #expect(copied.first { $0.eventID == "evt_polled" }?.awaitsWebhook == true)
+        #expect(try await target.judgeMissedWebhooks(source: "shop", occurredBy: Self.t0.addingTimeInterval(1)).map(\.eventID) == ["evt_polled"])
 
         let again = try await InboxCopy.run(from: source, to: target)
         #expect(again.copied == 0)

@@ -17,6 +17,8 @@ public struct ExportedEvent: Sendable, Equatable {
     public var headers: String
     public var body: [UInt8]
     public var deliveries: [ExportedDelivery]
+    /// Still waiting for its webhook (``IncomingEvent/awaitsWebhook``): judged in the target.
+    public var awaitsWebhook: Bool
 
     public init(
         source: String,
@@ -30,7 +32,8 @@ public struct ExportedEvent: Sendable, Equatable {
         lastArrivedAt: Date,
         headers: String,
         body: [UInt8],
-        deliveries: [ExportedDelivery]
+        deliveries: [ExportedDelivery],
+        awaitsWebhook: Bool = false
     ) {
         self.source = source
         self.eventID = eventID
@@ -44,6 +47,7 @@ public struct ExportedEvent: Sendable, Equatable {
         self.headers = headers
         self.body = body
         self.deliveries = deliveries
+        self.awaitsWebhook = awaitsWebhook
     }
 }
 
