@@ -23,11 +23,13 @@ run: release
 test: APT_PACKAGES += systemd postgresql webhook
 # The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), the
 # multi-agent suite runs several agents and PostgreSQL servers under load, and the shared-inbox
-# bench smoke test loads agents and a server at full speed, so each runs on its own after the
-# other tests, not beside their timing-bound waits.
+# bench smoke test loads agents and a server at full speed, and the load generator's tests time
+# a server in the test process, so each runs on its own after the other tests, not beside their
+# timing-bound waits.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip ReliabilitySmokeTests --skip MultiAgentTests --skip PostgresBenchSmokeTests
+	$(SWIFT) test --skip-build --skip ReliabilitySmokeTests --skip MultiAgentTests --skip PostgresBenchSmokeTests --skip LoadGeneratorTests
+	$(SWIFT) test --skip-build --filter LoadGeneratorTests
 	$(SWIFT) test --skip-build --filter MultiAgentTests
 	$(SWIFT) test --skip-build --filter PostgresBenchSmokeTests
 	$(SWIFT) test --skip-build --filter ReliabilitySmokeTests

@@ -116,13 +116,9 @@ private final class LoadHandler: ChannelInboundHandler {
     private let requests: any RequestMaker
     private let sequence: LoadGenerator.Sequence
     private let deadline: NIODeadline
-    private let interval: TimeAmount?
     private let finished: EventLoopPromise<ConnectionLog>
-    private var nextSend: NIODeadline
+    private var pacer: RequestPacer
     private var log = ConnectionLog()
-    /// When the request in flight was due: its send time, or in rate mode its slot.
-    private var dueAt = NIODeadline.now()
-    private var inFlight = false
     private var key = 0
     private var status = 0
 
@@ -137,8 +133,7 @@ private final class LoadHandler: ChannelInboundHandler {
         self.requests = requests
         self.sequence = sequence
         self.deadline = deadline
-        self.interval = interval
-        self.nextSend = firstSend
+        self.pacer = RequestPacer(interval: interval, firstSlot: firstSend)
         self.finished = finished
     }
 
@@ -152,9 +147,9 @@ private final class LoadHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
-        if interval != nil, nextSend > now {
+        if let slot = pacer.wait(now: now) {
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(deadline: nextSend) {
+            context.eventLoop.scheduleTask(deadline: slot) {
                 let (handler, context) = loopBound.value
                 handler.send(context: context)
             }
@@ -162,10 +157,7 @@ private final class LoadHandler: ChannelInboundHandler {
         }
         let request = requests.request(sequence.take())
         key = request.key
-        // In rate mode a request sent late, behind a slow answer, is timed from its slot: the
-        // wait is the server's doing (coordinated omission, as wrk2 corrects it).
-        dueAt = interval == nil ? now : nextSend
-        inFlight = true
+        pacer.send(now: now)
         context.write(wrapOutboundOut(.head(request.head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -178,13 +170,12 @@ private final class LoadHandler: ChannelInboundHandler {
         case .body:
             break
         case .end:
-            inFlight = false
+            let took = pacer.answered(now: NIODeadline.now())
             log.statuses[status, default: 0] += 1
             if (200..<300).contains(status) {
-                log.latencies.append((NIODeadline.now() - dueAt).nanoseconds)
+                log.latencies.append(took.nanoseconds)
                 log.acknowledged.append(key)
             }
-            if let interval { nextSend = nextSend + interval }
             send(context: context)
         }
     }
@@ -195,7 +186,7 @@ private final class LoadHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if inFlight { log.unanswered += 1 }
+        if pacer.due != nil { log.unanswered += 1 }
         finished.succeed(log)
     }
 }

@@ -70,7 +70,7 @@ import Testing
         for inbox in inboxes { try await inbox.shutdown() }
         #expect(
             try await ThrowawayPostgres.shared.psql(location.database, "SELECT string_agg(version::text, ',' ORDER BY version) FROM hooksync_schema")
-                == "1,2,3",
+                == "1,2,3,4",
             "each version applied once"
         )
 
