@@ -689,6 +689,6 @@ import Testing
     @Test(arguments: InboxBackend.all) func openingAMissingInboxForReadingFailsClearly(backend: InboxBackend) async throws {
         let location = try await backend.location(directory)
         let error = await #expect(throws: InboxError.self) { try await InboxFactory.open(location, access: .existing) }
-        #expect(error?.description.contains("hooksync run") == true)
+        #expect(error?.description.contains("hooksync run") == true, "\(String(describing: error))")
     }
 }

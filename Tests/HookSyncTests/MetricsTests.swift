@@ -98,7 +98,8 @@ import Glibc
     @Test func readinessIs503WithTheReasonUntilEveryCheckPasses() async throws {
         let mock = MockStripe()
         let harness = try await PollHarness(source: mock.source(base: "http://127.0.0.1:1", mode: .poll), environment: mock.environment)
-        let now = ManualNow(Date())
+        // Whole seconds: the inbox keeps times as seconds in a Double, and the reason truncates.
+        let now = ManualNow(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
         let router = Router()
         AdminEndpoints(setup: harness.setup, inbox: harness.inbox, metrics: AgentMetrics(), now: now.closure).register(on: router, health: true)
         @Sendable func ready(_ client: some TestClientProtocol) async throws -> (status: HTTPResponse.Status, checks: [String: String]) {
