@@ -481,7 +481,7 @@ import Glibc
         let agent = try await start(config, id: "node-a")
         try await eventually("the agent's heartbeat") { try await cli(config, "check").stdout.contains("agents seen: node-a on ") }
         let running = try await cli(config, "check")
-        #expect(running.stdout.contains("schema version 3 (this hooksync: 3)"), "\(running.stdout)")
+        #expect(running.stdout.contains("schema version 4 (this hooksync: 4)"), "\(running.stdout)")
         try await stop(agent)
 
         var wrong = inbox
@@ -499,7 +499,7 @@ import Glibc
         _ = try await ThrowawayPostgres.shared.psql(inbox.database, "INSERT INTO hooksync_schema (version, name) VALUES (99, 'from the future')")
         let newer = try await cli(config, "check")
         #expect(newer.status == 1)
-        #expect(newer.stderr.contains("schema version 99 is newer than this hooksync knows (3)"), "\(newer.stderr)")
+        #expect(newer.stderr.contains("schema version 99 is newer than this hooksync knows (4)"), "\(newer.stderr)")
         let refused = try await HookSyncBinary.run(["run", "--config", config], in: directory)
         #expect(refused.status == 1, "an agent refuses to start on a newer schema")
         #expect(refused.stderr.contains("newer than this hooksync knows"), "\(refused.stderr)")
