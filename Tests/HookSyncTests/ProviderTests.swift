@@ -28,7 +28,7 @@ import Testing
         #expect(
             schemes == [
                 "stripe": "stripe", "standard-webhooks": "standard-webhooks", "svix": "standard-webhooks", "github": "hmac",
-                "shopify": "hmac", "square": "hmac", "slack": "hmac", "twilio": "twilio",
+                "shopify": "hmac", "square": "hmac", "slack": "hmac", "twilio": "twilio", "razorpay": "hmac",
             ]
         )
         #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))

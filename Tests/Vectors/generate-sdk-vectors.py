@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from unittest import mock
 
+import razorpay
 import slack_sdk.signature
 import square.utils.webhooks_helper as square_helper
 import standardwebhooks.webhooks as stdwh
@@ -284,6 +285,57 @@ for name, content_type, body, event, delivery, expected_type in [
         signature_header="X-Hub-Signature-256",
         expect={"id": delivery, "type": expected_type, "dedup_key": "292430182:" + delivery},
     )
+
+# Razorpay: the payment.captured example of razorpay.com/docs/webhooks/payloads, with a
+# non-ASCII name, signed as Razorpay signs (hex HMAC-SHA256 of the raw body) and checked by the
+# SDK's verifier, which raises on a mismatch. The event id travels in a header.
+razorpay_secret = "rzp_sdk_vectors_webhook_secret"
+razorpay_body = json.dumps(
+    {
+        "entity": "event",
+        "account_id": "acc_BFQ7uQEaa7j2z7",
+        "event": "payment.captured",
+        "contains": ["payment"],
+        "payload": {
+            "payment": {
+                "entity": {
+                    "id": "pay_DESlfW9H8K9uqM",
+                    "entity": "payment",
+                    "amount": 100,
+                    "currency": "INR",
+                    "status": "captured",
+                    "order_id": "order_DESlLckIVRkHWj",
+                    "method": "netbanking",
+                    "captured": True,
+                    "notes": {"name": "Gaurav Kumār"},
+                    "created_at": NOW - 7,
+                }
+            }
+        },
+        "created_at": NOW - 2,
+    },
+    ensure_ascii=False,
+    separators=(",", ":"),
+)
+razorpay_signature = hmac.new(razorpay_secret.encode(), razorpay_body.encode(), hashlib.sha256).hexdigest()
+razorpay.Client(auth=("rzp_test_key", "rzp_test_key_secret")).utility.verify_webhook_signature(
+    razorpay_body, razorpay_signature, razorpay_secret
+)
+add(
+    name="razorpay: payment.captured, id in X-Razorpay-Event-Id",
+    provider="razorpay",
+    sdk=version("razorpay") + " Utility.verify_webhook_signature",
+    secrets=[razorpay_secret],
+    wrong_secret="rzp_sdk_vectors_wrong",
+    headers={
+        "Content-Type": "application/json",
+        "X-Razorpay-Event-Id": "KlfQk2gsDJjUvx",
+        "X-Razorpay-Signature": razorpay_signature,
+    },
+    body=razorpay_body,
+    signature_header="X-Razorpay-Signature",
+    expect={"id": "KlfQk2gsDJjUvx", "type": "payment.captured", "dedup_key": "KlfQk2gsDJjUvx"},
+)
 
 for case in cases:
     case.setdefault("now", NOW)

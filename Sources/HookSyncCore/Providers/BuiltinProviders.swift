@@ -61,6 +61,44 @@ enum BuiltinProviders {
         X-GitHub-Delivery = "{{id}}"
         X-GitHub-Hook-ID = "1"
         """#,
+        "razorpay.toml": #"""
+        # Razorpay webhooks (https://razorpay.com/docs/webhooks/). Razorpay has no API that lists
+        # past events, so a Razorpay source is webhook-only.
+        name = "razorpay"
+        title = "Razorpay"
+        content_types = ["application/json"]
+        keep_headers = ["X-Razorpay-Event-Id", "User-Agent"]
+
+        [signature]
+        # X-Razorpay-Signature: hex HMAC-SHA256 of the raw body, keyed by the secret set on the
+        # webhook (not the API key secret), as razorpay-python's Utility.verify_webhook_signature
+        # checks. No timestamp is sent or signed, so there is no replay window. After a secret
+        # change Razorpay retries older events signed with the old one: list both meanwhile.
+        scheme = "hmac"
+        header = "X-Razorpay-Signature"
+        algorithm = "sha256"
+        encoding = "hex"
+
+        [event]
+        # Razorpay may deliver an event more than once; X-Razorpay-Event-Id is the same each time
+        # (razorpay.com/docs/webhooks/best-practices).
+        id = "header:X-Razorpay-Event-Id"
+        type = "/event"
+        occurred_at = "/created_at"
+        occurred_at_format = "unix"
+
+        [delivery]
+        retry_window = "24h"
+        retries = "a non-2xx answer is a failure: retried with exponential backoff for 24 hours after the event was created, then the webhook is disabled (razorpay.com/docs/webhooks/best-practices)"
+
+        [sample]
+        type = "payment.captured"
+        id_prefix = "evt_"
+        body = '''{"entity":"event","account_id":"acc_BFQ7uQEaa7j2z7","event":"{{type}}","contains":["payment"],"payload":{"payment":{"entity":{"id":"pay_DESlfW9H8K9uqM","entity":"payment","amount":100,"currency":"INR","status":"captured","order_id":"order_DESlLckIVRkHWj","method":"netbanking","captured":true,"email":"gaurav.kumar@example.com","contact":"+919876543210","created_at":{{unix}}}}},"created_at":{{unix}}}'''
+
+        [sample.headers]
+        X-Razorpay-Event-Id = "{{id}}"
+        """#,
         "shopify.toml": #"""
         # Shopify webhooks over HTTPS (https://shopify.dev/docs/apps/build/webhooks).
         name = "shopify"
