@@ -29,6 +29,7 @@ import Testing
             schemes == [
                 "stripe": "stripe", "standard-webhooks": "standard-webhooks", "svix": "standard-webhooks", "github": "hmac",
                 "shopify": "hmac", "square": "hmac", "slack": "hmac", "twilio": "twilio", "razorpay": "hmac",
+                "checkout": "hmac",
             ]
         )
         #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))

@@ -337,6 +337,45 @@ add(
     expect={"id": "KlfQk2gsDJjUvx", "type": "payment.captured", "dedup_key": "KlfQk2gsDJjUvx"},
 )
 
+# Checkout.com: a payment_approved event as a workflow's webhook action sends it, created_on
+# with seven fraction digits, signed as documented (hex HMAC-SHA256 of the raw body, keyed by
+# the action's signature key). None of the official SDKs ships a verifier.
+checkout_key = "cko_sdk_vectors_signature_key"
+checkout_body = json.dumps(
+    {
+        "id": "evt_caxmnvuvbe4elkbdx2imwbnjxu",
+        "type": "payment_approved",
+        "version": "1.0.29",
+        "created_on": "2025-11-22T08:26:38.8821546Z",
+        "data": {
+            "id": "pay_g2fmfh6hwj4eho5lm7jrxu4pne",
+            "action_id": "act_tqwnowwsmctufefmu65hcumn2a",
+            "reference": "Commande n° 5023 — Zoë",
+            "amount": 6540,
+            "currency": "EUR",
+            "response_code": "10000",
+            "response_summary": "Approved",
+        },
+        "_links": {"self": {"href": "https://api.sandbox.checkout.com/workflows/events/evt_caxmnvuvbe4elkbdx2imwbnjxu"}},
+    },
+    ensure_ascii=False,
+    separators=(",", ":"),
+)
+add(
+    name="checkout: payment_approved with a seven-digit created_on",
+    provider="checkout",
+    sdk="computed with Checkout.com's documented algorithm (docs: set-up-your-webhook-receiver); no official SDK verifies Cko-Signature",
+    secrets=[checkout_key],
+    wrong_secret="cko_sdk_vectors_wrong",
+    headers={
+        "Content-Type": "application/json",
+        "Cko-Signature": hmac.new(checkout_key.encode(), checkout_body.encode(), hashlib.sha256).hexdigest(),
+    },
+    body=checkout_body,
+    signature_header="Cko-Signature",
+    expect={"id": "evt_caxmnvuvbe4elkbdx2imwbnjxu", "type": "payment_approved", "dedup_key": "evt_caxmnvuvbe4elkbdx2imwbnjxu"},
+)
+
 for case in cases:
     case.setdefault("now", NOW)
     case.setdefault("expect_status", 200)

@@ -3,6 +3,46 @@
 /// The provider definitions compiled into the binary, by file name.
 enum BuiltinProviders {
     static let files: [String: String] = [
+        "checkout.toml": #"""
+        # Checkout.com webhooks from a workflow's webhook action
+        # (https://www.checkout.com/docs/developer-resources/webhooks/manage-webhooks/set-up-your-webhook-receiver).
+        # Checkout.com has no API that lists every recent event (the workflows API looks events up by id
+        # or by subject only), so a Checkout.com source is webhook-only.
+        name = "checkout"
+        title = "Checkout.com"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # Cko-Signature: hex HMAC-SHA256 of the raw body, keyed by the signature key set on the
+        # workflow's webhook action (Dashboard: "Signature key"). No timestamp is sent or signed, so
+        # there is no replay window. An Authorization header, when one is configured, is only a
+        # fixed value of the user's choosing: the signature is what proves the sender. None of the
+        # official SDKs has a verifier; this follows the documented algorithm.
+        scheme = "hmac"
+        header = "Cko-Signature"
+        algorithm = "sha256"
+        encoding = "hex"
+
+        [event]
+        # Delivery is at least once and in no guaranteed order; the event id (evt_…) is what a
+        # resend carries again.
+        id = "/id"
+        type = "/type"
+        # ISO 8601 in UTC, with 0 to 7 fraction digits.
+        occurred_at = "/created_on"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "10s"
+        retry_window = "30h"
+        retries = "up to 8 resends after 5m, 10m, 15m, 30m, 1h, 4h, 12h and 12h (about 30 hours), then the webhook is cancelled; no answer within 10 s is a failure (checkout.com/docs/workflows)"
+
+        [sample]
+        type = "payment_approved"
+        id_prefix = "evt_"
+        body = '''{"id":"{{id}}","type":"{{type}}","version":"1.0.29","created_on":"{{rfc3339}}","data":{"id":"pay_g2fmfh6hwj4eho5lm7jrxu4pne","action_id":"act_tqwnowwsmctufefmu65hcumn2a","reference":"ORD-5023-4E89","amount":6540,"currency":"USD","response_code":"10000","response_summary":"Approved","processed_on":"{{rfc3339}}"},"_links":{"self":{"href":"https://api.sandbox.checkout.com/workflows/events/{{id}}"},"subject":{"href":"https://api.sandbox.checkout.com/workflows/events/subject/pay_g2fmfh6hwj4eho5lm7jrxu4pne"}}}'''
+        """#,
         "github.toml": #"""
         # GitHub repository, organisation and App webhooks
         # (https://docs.github.com/en/webhooks/webhook-events-and-payloads).
