@@ -22,6 +22,17 @@ import Testing
         }
     }
 
+    /// Clerk writes its envelope's time in milliseconds: `unix_ms` reads it, as a number or a
+    /// string, and writes it back.
+    @Test func millisecondTimestampsAreRead() {
+        let date = Date(timeIntervalSince1970: 1_654_012_591.835)
+        #expect(TimestampFormat.unixMilliseconds.parse(NSNumber(value: 1_654_012_591_835)) == date)
+        #expect(TimestampFormat.unixMilliseconds.parse("1654012591835") == date)
+        #expect(TimestampFormat.unixMilliseconds.parse("soon") == nil)
+        #expect(TimestampFormat.unixMilliseconds.format(date) == "1654012591835")
+        #expect(TimestampFormat(rawValue: "unix_ms") == .unixMilliseconds)
+    }
+
     @Test func builtInProvidersLoad() throws {
         let registry = try ProviderRegistry.builtIn()
         let schemes = registry.providers.mapValues(\.scheme.name)
@@ -29,7 +40,7 @@ import Testing
             schemes == [
                 "stripe": "stripe", "standard-webhooks": "standard-webhooks", "svix": "standard-webhooks", "github": "hmac",
                 "shopify": "hmac", "square": "hmac", "slack": "hmac", "twilio": "twilio", "razorpay": "hmac",
-                "checkout": "hmac",
+                "checkout": "hmac", "clerk": "standard-webhooks", "resend": "standard-webhooks",
             ]
         )
         #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))

@@ -376,6 +376,62 @@ add(
     expect={"id": "evt_caxmnvuvbe4elkbdx2imwbnjxu", "type": "payment_approved", "dedup_key": "evt_caxmnvuvbe4elkbdx2imwbnjxu"},
 )
 
+# Clerk and Resend deliver through Svix: their own envelopes (Clerk's timestamp in
+# milliseconds, Resend's created_at in RFC 3339), signed and verified by the svix SDK.
+for provider, message_id, body, expected_type in [
+    (
+        "clerk",
+        "msg_2pLqRsTuVwXyZaBcDeClerk",
+        json.dumps(
+            {
+                "data": {"id": "user_29w83sxmDNGwOuEthce5gg56FcC", "object": "user", "first_name": "Zoë", "created_at": (NOW - 3) * 1000},
+                "instance_id": "ins_2bmUGx1bNMFCjc7hKT1KhmuLq4B",
+                "object": "event",
+                "timestamp": (NOW - 2) * 1000 + 835,
+                "type": "user.created",
+            },
+            ensure_ascii=False,
+        ),
+        "user.created",
+    ),
+    (
+        "resend",
+        "msg_1srOrx2ZWZBpBUvZwXKQmoEYga2",
+        json.dumps(
+            {
+                "type": "email.delivered",
+                "created_at": "2025-11-22T08:26:38.126Z",
+                "data": {
+                    "email_id": "56761188-7520-42d8-8898-ff6fc54ce618",
+                    "from": "Acme <onboarding@resend.dev>",
+                    "to": ["delivered@resend.dev"],
+                    "subject": "Réservation confirmée",
+                },
+            },
+            ensure_ascii=False,
+        ),
+        "email.delivered",
+    ),
+]:
+    alias_secret = "whsec_" + base64.b64encode(hashlib.sha256(provider.encode()).digest()).decode()
+    alias_signature = svix.webhooks.Webhook(alias_secret).sign(message_id, datetime.fromtimestamp(NOW, tz=timezone.utc), body)
+    alias_headers = {"svix-id": message_id, "svix-timestamp": str(NOW), "svix-signature": alias_signature}
+    with frozen_std_clock():
+        svix.webhooks.Webhook(alias_secret).verify(body.encode(), alias_headers)
+    add(
+        name=f"{provider}: its envelope through Svix",
+        provider=provider,
+        sdk=version("svix") + " Webhook.sign + Webhook.verify",
+        secrets=[alias_secret],
+        wrong_secret="whsec_" + base64.b64encode(hashlib.sha256(b"wrong").digest()).decode(),
+        headers={"Content-Type": "application/json", **alias_headers},
+        body=body,
+        signature_header="svix-signature",
+        tolerance=300,
+        refuses_future=True,
+        expect={"id": message_id, "type": expected_type, "dedup_key": message_id},
+    )
+
 for case in cases:
     case.setdefault("now", NOW)
     case.setdefault("expect_status", 200)

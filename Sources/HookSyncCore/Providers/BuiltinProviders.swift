@@ -43,6 +43,39 @@ enum BuiltinProviders {
         id_prefix = "evt_"
         body = '''{"id":"{{id}}","type":"{{type}}","version":"1.0.29","created_on":"{{rfc3339}}","data":{"id":"pay_g2fmfh6hwj4eho5lm7jrxu4pne","action_id":"act_tqwnowwsmctufefmu65hcumn2a","reference":"ORD-5023-4E89","amount":6540,"currency":"USD","response_code":"10000","response_summary":"Approved","processed_on":"{{rfc3339}}"},"_links":{"self":{"href":"https://api.sandbox.checkout.com/workflows/events/{{id}}"},"subject":{"href":"https://api.sandbox.checkout.com/workflows/events/subject/pay_g2fmfh6hwj4eho5lm7jrxu4pne"}}}'''
         """#,
+        "clerk.toml": #"""
+        # Clerk webhooks (https://clerk.com/docs/webhooks/overview), delivered through Svix: Standard
+        # Webhooks with svix-* headers, keyed by the endpoint's whsec_… signing secret from the Clerk
+        # Dashboard. hooksync does not poll Clerk: a Clerk source is webhook-only.
+        name = "clerk"
+        title = "Clerk"
+        content_types = ["application/json"]
+        keep_headers = ["svix-id", "svix-timestamp"]
+
+        [signature]
+        scheme = "standard-webhooks"
+        header_prefixes = ["svix", "webhook"]
+        tolerance = "5m"
+
+        [event]
+        # The Svix message id: the same on every retry of a message.
+        id = "{header:svix-id|header:webhook-id}"
+        type = "/type"
+        # The envelope's timestamp is in milliseconds: {"data":…,"object":"event","type":…,
+        # "timestamp":1654012591835,"instance_id":…}.
+        occurred_at = "/timestamp"
+        occurred_at_format = "unix_ms"
+
+        [delivery]
+        timeout = "15s"
+        retry_window = "28h"
+        retries = "Svix's schedule: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failure"
+
+        [sample]
+        type = "user.created"
+        id_prefix = "msg_"
+        body = '''{"data":{"id":"user_29w83sxmDNGwOuEthce5gg56FcC","object":"user","first_name":"Example","last_name":"Example","email_addresses":[{"id":"idn_29w83yL7CwVlJXylYLxcslromF1","object":"email_address","email_address":"example@example.org","verification":{"status":"verified","strategy":"ticket"}}],"created_at":{{unix}}000},"instance_id":"ins_2bmUGx1bNMFCjc7hKT1KhmuLq4B","object":"event","timestamp":{{unix}}000,"type":"{{type}}"}'''
+        """#,
         "github.toml": #"""
         # GitHub repository, organisation and App webhooks
         # (https://docs.github.com/en/webhooks/webhook-events-and-payloads).
@@ -138,6 +171,36 @@ enum BuiltinProviders {
 
         [sample.headers]
         X-Razorpay-Event-Id = "{{id}}"
+        """#,
+        "resend.toml": #"""
+        # Resend webhooks (https://resend.com/docs/dashboard/webhooks/introduction), delivered through
+        # Svix: Standard Webhooks with svix-* headers, keyed by the webhook's whsec_… signing secret.
+        name = "resend"
+        title = "Resend"
+        content_types = ["application/json"]
+        keep_headers = ["svix-id", "svix-timestamp"]
+
+        [signature]
+        scheme = "standard-webhooks"
+        header_prefixes = ["svix", "webhook"]
+        tolerance = "5m"
+
+        [event]
+        # The Svix message id (msg_…), which Resend's API also names the event by.
+        id = "{header:svix-id|header:webhook-id}"
+        type = "/type"
+        occurred_at = "/created_at"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "15s"
+        retry_window = "28h"
+        retries = "Svix's schedule: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failure"
+
+        [sample]
+        type = "email.delivered"
+        id_prefix = "msg_"
+        body = '''{"type":"{{type}}","created_at":"{{rfc3339}}","data":{"created_at":"{{rfc3339}}","email_id":"56761188-7520-42d8-8898-ff6fc54ce618","from":"Acme <onboarding@resend.dev>","to":["delivered@resend.dev"],"subject":"Sending this example"}}'''
         """#,
         "shopify.toml": #"""
         # Shopify webhooks over HTTPS (https://shopify.dev/docs/apps/build/webhooks).

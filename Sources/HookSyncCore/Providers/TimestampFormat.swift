@@ -4,12 +4,15 @@ public import Foundation
 public enum TimestampFormat: String, Sendable, CaseIterable {
     /// Seconds since 1970 as a number or numeric string (Stripe's `created`).
     case unix
+    /// Milliseconds since 1970 as a number or numeric string (Clerk's `timestamp`).
+    case unixMilliseconds = "unix_ms"
     /// An RFC 3339 / ISO 8601 date-time, fractional seconds optional.
     case rfc3339
 
     var expectation: String {
         switch self {
         case .unix: "seconds since 1970"
+        case .unixMilliseconds: "milliseconds since 1970"
         case .rfc3339: "an RFC 3339 date-time"
         }
     }
@@ -18,6 +21,7 @@ public enum TimestampFormat: String, Sendable, CaseIterable {
     public func format(_ date: Date) -> String {
         switch self {
         case .unix: String(Int(date.timeIntervalSince1970))
+        case .unixMilliseconds: String(Int64((date.timeIntervalSince1970 * 1000).rounded()))
         case .rfc3339:
             {
                 let formatter = ISO8601DateFormatter()
@@ -29,9 +33,10 @@ public enum TimestampFormat: String, Sendable, CaseIterable {
 
     public func parse(_ value: Any) -> Date? {
         switch self {
-        case .unix:
-            if let number = value as? NSNumber { return Date(timeIntervalSince1970: number.doubleValue) }
-            if let text = value as? String, let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
+        case .unix, .unixMilliseconds:
+            let scale = self == .unix ? 1.0 : 1000.0
+            if let number = value as? NSNumber { return Date(timeIntervalSince1970: number.doubleValue / scale) }
+            if let text = value as? String, let count = Double(text) { return Date(timeIntervalSince1970: count / scale) }
             return nil
         case .rfc3339:
             guard let text = value as? String else { return nil }
