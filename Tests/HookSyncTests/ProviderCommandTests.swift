@@ -70,7 +70,7 @@ import Testing
         let json = try await cli("providers", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let list = try #require(object["providers"] as? [[String: Any]])
-        #expect(list.count == 13)
+        #expect(list.count == 14)
     }
 
     @Test func malformedProviderFileFailsCheckWithFileKeyAndReason() async throws {

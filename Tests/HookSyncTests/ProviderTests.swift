@@ -41,6 +41,7 @@ import Testing
                 "stripe": "stripe", "standard-webhooks": "standard-webhooks", "svix": "standard-webhooks", "github": "hmac",
                 "shopify": "hmac", "square": "hmac", "slack": "hmac", "twilio": "twilio", "razorpay": "hmac",
                 "checkout": "hmac", "clerk": "standard-webhooks", "resend": "standard-webhooks",
+                "zendesk": "hmac",
             ]
         )
         #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))

@@ -432,6 +432,54 @@ for provider, message_id, body, expected_type in [
         expect={"id": message_id, "type": expected_type, "dedup_key": message_id},
     )
 
+# Zendesk: an event-subscribed webhook (the user.active_changed example of
+# developer.zendesk.com/api-reference/webhooks/event-types/webhook-event-types), signed as
+# documented on developer.zendesk.com/documentation/webhooks/verifying: base64 HMAC-SHA256 of
+# the timestamp header's text followed by the raw body. Zendesk ships no Python verifier.
+zendesk_secret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
+zendesk_timestamp = datetime.fromtimestamp(NOW, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+zendesk_body = json.dumps(
+    {
+        "type": "zen:event-type:user.active_changed",
+        "account_id": 12514403,
+        "id": "2b24ef10-19d4-4740-93cf-8f98ec4776c0",
+        "time": "2025-11-22T08:26:36Z",
+        "zendesk_event_version": "2022-06-20",
+        "subject": "zen:user:6596848315901",
+        "detail": {"id": "6596848315901", "role": "end-user", "name": "Zoë Ünïcode", "updated_at": "2025-11-22T08:26:36Z"},
+        "event": {"current": False, "previous": True},
+    },
+    ensure_ascii=False,
+    separators=(",", ":"),
+)
+zendesk_signature = base64.b64encode(
+    hmac.new(zendesk_secret.encode(), (zendesk_timestamp + zendesk_body).encode(), hashlib.sha256).digest()
+).decode()
+add(
+    name="zendesk: an event-subscribed webhook, timestamp then body",
+    provider="zendesk",
+    sdk="computed with Zendesk's documented algorithm (docs: verifying webhook authenticity); Zendesk ships no Python verifier",
+    secrets=[zendesk_secret],
+    wrong_secret="d3JvbmdfemVuZGVza19zZWNyZXQ=",
+    headers={
+        "Content-Type": "application/json",
+        "X-Zendesk-Account-Id": "12514403",
+        "X-Zendesk-Webhook-Id": "01F1KRFQ6BG29CNWFR60NK5FNY",
+        "X-Zendesk-Webhook-Invocation-Id": "8350205582",
+        "X-Zendesk-Webhook-Signature-Timestamp": zendesk_timestamp,
+        "X-Zendesk-Webhook-Signature": zendesk_signature,
+    },
+    body=zendesk_body,
+    signature_header="X-Zendesk-Webhook-Signature",
+    tolerance=300,
+    refuses_future=True,
+    expect={
+        "id": "2b24ef10-19d4-4740-93cf-8f98ec4776c0",
+        "type": "zen:event-type:user.active_changed",
+        "dedup_key": "2b24ef10-19d4-4740-93cf-8f98ec4776c0",
+    },
+)
+
 for case in cases:
     case.setdefault("now", NOW)
     case.setdefault("expect_status", 200)

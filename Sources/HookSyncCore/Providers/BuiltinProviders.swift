@@ -478,5 +478,54 @@ enum BuiltinProviders {
         id_prefix = "SM"
         body = '''MessageSid={{id}}&MessageStatus=delivered&AccountSid=AChooksync&From=%2B15005550006&To=%2B15005550001'''
         """#,
+        "zendesk.toml": #"""
+        # Zendesk webhooks subscribed to Zendesk events
+        # (https://developer.zendesk.com/api-reference/webhooks/event-types/webhook-event-types/).
+        # A webhook connected to a trigger or an automation sends a body of the user's own design: give
+        # it a local provider file (a copy of this one) whose [event] names that body's id and type.
+        name = "zendesk"
+        title = "Zendesk"
+        content_types = ["application/json"]
+        keep_headers = [
+            "X-Zendesk-Account-Id", "X-Zendesk-Webhook-Id", "X-Zendesk-Webhook-Invocation-Id",
+            "X-Zendesk-Webhook-Signature-Timestamp",
+        ]
+
+        [signature]
+        # X-Zendesk-Webhook-Signature: base64 HMAC-SHA256 of the timestamp header's text followed by
+        # the raw body, no separator, keyed by the webhook's signing secret as text
+        # (developer.zendesk.com/documentation/webhooks/verifying/; an older copy of that page put the
+        # body first, the current one and Zendesk's examples put the timestamp first). Zendesk
+        # documents no replay window: 5 minutes each way is hooksync's choice.
+        scheme = "hmac"
+        header = "X-Zendesk-Webhook-Signature"
+        algorithm = "sha256"
+        encoding = "base64"
+        signed = "{timestamp}{body}"
+        timestamp_header = "X-Zendesk-Webhook-Signature-Timestamp"
+        timestamp_format = "rfc3339"
+        tolerance = "5m"
+
+        [event]
+        # "Unique id for the event" (a UUID); the type is "zen:event-type:ticket.created" and the like.
+        id = "/id"
+        type = "/type"
+        occurred_at = "/time"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "10s"
+        retries = "some failures are retried (Zendesk does not publish the full schedule); a circuit breaker pauses a webhook whose requests keep failing (developer.zendesk.com/api-reference/webhooks/introduction)"
+
+        [sample]
+        type = "zen:event-type:user.active_changed"
+        id_prefix = ""
+        body = '''{"type":"{{type}}","account_id":12514403,"id":"{{id}}","time":"{{rfc3339}}","zendesk_event_version":"2022-06-20","subject":"zen:user:6596848315901","detail":{"created_at":"{{rfc3339}}","email":"jdoe@example.com","external_id":"","default_group_id":"0","id":"6596848315901","organization_id":"0","role":"end-user","updated_at":"{{rfc3339}}"},"event":{"current":false,"previous":true}}'''
+
+        [sample.headers]
+        X-Zendesk-Account-Id = "12514403"
+        X-Zendesk-Webhook-Id = "01F1KRFQ6BG29CNWFR60NK5FNY"
+        X-Zendesk-Webhook-Invocation-Id = "8350205582"
+        """#,
     ]
 }
