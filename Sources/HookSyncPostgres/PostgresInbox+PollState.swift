@@ -50,7 +50,7 @@ extension PostgresInbox {
     /// late for the judgment.
     func judgeMissedWebhooks(source: String, occurredBy cutoff: Date) async throws -> [MissedWebhook] {
         do {
-            try await PostgresIngest(pool: pool, arrivals: arrivals).foldArrivals()
+            try await foldArrivals()
             let cutoff = cutoff.timeIntervalSince1970
             let logger = logger
             return try await pool.transaction { connection in

@@ -142,16 +142,14 @@ extension Workbench {
         await sink.stop()
         let finished = Int(try await postgres.psql(location.database, "SELECT count(*) FROM delivery WHERE state = 'done'")) ?? 0
 
-        var drain = Measurement(
+        return Self.sinkDrain(
             count == 1 ? "Drain, forward, PostgreSQL, one agent" : "Drain, forward, PostgreSQL, \(count) agents sharing it",
-            unit: "deliveries/s"
+            expected: expected,
+            seconds: seconds,
+            cpu: (ProcessSample.sum(before), ProcessSample.sum(after)),
+            received: received,
+            finished: finished
         )
-        drain.rate = Double(expected) / seconds
-        drain.account(ProcessSample.sum(before), ProcessSample.sum(after), events: expected)
-        drain.note =
-            "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch; "
-            + "the app received \(received.requests) (\(received.events) distinct), \(finished) done"
-        return (drain, received.requests == expected && received.events == expected && finished == expected)
     }
 
     /// What repeats cost the database: an agent at rest, then the same agent taking only

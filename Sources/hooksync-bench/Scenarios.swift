@@ -223,19 +223,39 @@ extension Workbench {
         let received = try await sinkCounts(port: sinkPort)
         await sink.stop()
         let finished = try agent.count("SELECT COUNT(*) FROM delivery WHERE state = 'done'")
-        let seconds = (done - launched).seconds
-        var drain = Measurement("Drain, forward to a local app", unit: "deliveries/s")
-        drain.rate = Double(expected) / seconds
-        drain.account(before, after, events: expected)
-        drain.note =
-            "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch to the app's last; "
-            + "the app received \(received.requests) (\(received.events) distinct), \(finished) done"
+        let (drain, receivedOnce) = Self.sinkDrain(
+            "Drain, forward to a local app",
+            expected: expected,
+            seconds: (done - launched).seconds,
+            cpu: (before, after),
+            received: received,
+            finished: finished
+        )
         return (
             drain,
             Measurement("Receiver at 200 req/s, idle worker", load: quiet, unit: "req/s"),
             Measurement("Receiver at 200 req/s, during the drain", load: during, unit: "req/s"),
-            received.requests == expected && received.events == expected && finished == expected
+            receivedOnce
         )
+    }
+
+    /// A forward drain's row, timed from launch to the app's last delivery, and whether the
+    /// app received each of `expected` events once with as many deliveries done in the inbox.
+    static func sinkDrain(
+        _ title: String,
+        expected: Int,
+        seconds: Double,
+        cpu: (before: ProcessSample, after: ProcessSample),
+        received: (requests: Int, events: Int),
+        finished: Int
+    ) -> (Measurement, receivedOnce: Bool) {
+        var drain = Measurement(title, unit: "deliveries/s")
+        drain.rate = Double(expected) / seconds
+        drain.account(cpu.before, cpu.after, events: expected)
+        drain.note =
+            "\(expected) stored events in \(Report.format(seconds, digits: 2)) s from launch to the app's last; "
+            + "the app received \(received.requests) (\(received.events) distinct), \(finished) done"
+        return (drain, received.requests == expected && received.events == expected && finished == expected)
     }
 
     /// Waits until the sink on `port` has received `expected` requests: the drain ends when

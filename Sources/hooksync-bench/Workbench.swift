@@ -121,13 +121,7 @@ final class Workbench: Sendable {
 
     /// One sample of an agent's `GET /metrics`, as Prometheus scrapes it: `name{labels}` → value.
     func metrics(port: Int) async throws -> [String: Double] {
-        let text = try await get("http://127.0.0.1:\(port)/metrics")
-        var samples: [String: Double] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
-            samples[String(line[..<space])] = value
-        }
-        return samples
+        PrometheusSamples(try await get("http://127.0.0.1:\(port)/metrics")).values
     }
 
     /// Polls `condition` every 20 ms until it holds; returns when it did.

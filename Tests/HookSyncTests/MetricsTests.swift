@@ -30,16 +30,9 @@ import Glibc
 
     /// `name{labels} value` samples; fails the test on a line that is neither that nor a comment.
     static func samples(_ text: String) -> [String: Double] {
-        var samples: [String: Double] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: " ")
-            guard parts.count == 2, let value = Double(parts[1]), parts[0].first?.isLetter == true else {
-                Issue.record("not a Prometheus sample line: \(line)")
-                continue
-            }
-            samples[String(parts[0])] = value
-        }
-        return samples
+        let samples = PrometheusSamples(text)
+        for line in samples.malformed { Issue.record("not a Prometheus sample line: \(line)") }
+        return samples.values
     }
 
     @Test func countersMoveAsEventsArriveAndAdminEndpointsAreNotPublic() async throws {
