@@ -13,13 +13,14 @@ import Testing
 /// Polling each provider's event API against a mock that follows its wire format: page sizes,
 /// ordering, cursors, headers and errors.
 @Suite struct PollerTests {
-    static let providers = ["stripe", "github", "square", "shopify"]
+    static let providers = ["stripe", "github", "square", "shopify", "paddle"]
 
     static func mock(_ name: String) -> any MockProvider {
         switch name {
         case "stripe": MockStripe()
         case "github": MockGitHub()
         case "square": MockSquare()
+        case "paddle": MockPaddle()
         default: MockShopify()
         }
     }

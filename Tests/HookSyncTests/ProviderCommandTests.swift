@@ -63,6 +63,7 @@ import Testing
         #expect(row("square")?.dropFirst().prefix(3) == ["hmac", "square-events", "28d"])
         #expect(row("slack")?.dropFirst().prefix(2) == ["hmac", "no"])
         #expect(row("razorpay")?.dropFirst().prefix(2) == ["hmac", "no"], "Razorpay has no event API to poll")
+        #expect(row("paddle")?.dropFirst().prefix(3) == ["stripe", "generic", "90d"])
         #expect(row("acme")?.last.map(String.init) == directory.file("providers/acme.toml"))
         for name in ["github", "shopify", "svix", "standard-webhooks", "twilio"] { #expect(row(name) != nil, "\(name) missing") }
         #expect(output.stdout.contains("X-Acme-Signature: <hex hmac-sha256> over \"{body}\""))
@@ -70,7 +71,12 @@ import Testing
         let json = try await cli("providers", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let list = try #require(object["providers"] as? [[String: Any]])
-        #expect(list.count == 14)
+        #expect(list.count == 26)
+        let paddle = try #require(list.first { $0["name"] as? String == "paddle" })
+        #expect(paddle["keys"] as? [String] == ["webhook_secret", "api_key (to poll)"])
+        #expect(paddle["poll"] as? String == "generic")
+        let zoom = try #require(list.first { $0["name"] as? String == "zoom" })
+        #expect((zoom["handshake"] as? String)?.contains("endpoint.url_validation") == true)
     }
 
     @Test func malformedProviderFileFailsCheckWithFileKeyAndReason() async throws {

@@ -41,7 +41,9 @@ import Testing
                 "stripe": "stripe", "standard-webhooks": "standard-webhooks", "svix": "standard-webhooks", "github": "hmac",
                 "shopify": "hmac", "square": "hmac", "slack": "hmac", "twilio": "twilio", "razorpay": "hmac",
                 "checkout": "hmac", "clerk": "standard-webhooks", "resend": "standard-webhooks",
-                "zendesk": "hmac",
+                "zendesk": "hmac", "gitlab": "token", "postmark": "token", "bitbucket": "hmac", "linear": "hmac", "intercom": "hmac",
+                "docusign": "hmac", "zoom": "hmac", "twitch": "hmac", "mailgun": "hmac", "paddle": "stripe", "lemonsqueezy": "hmac",
+                "woocommerce": "hmac",
             ]
         )
         #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))

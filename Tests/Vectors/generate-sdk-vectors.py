@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from unittest import mock
 
+import mailgun.security
+import paddle_billing.Notifications as paddle
 import razorpay
 import slack_sdk.signature
 import square.utils.webhooks_helper as square_helper
@@ -478,6 +480,483 @@ add(
         "type": "zen:event-type:user.active_changed",
         "dedup_key": "2b24ef10-19d4-4740-93cf-8f98ec4776c0",
     },
+)
+
+
+def rfc3339(seconds):
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def hex_hmac(key, message, digest=hashlib.sha256):
+    return hmac.new(key.encode(), message.encode(), digest).hexdigest()
+
+
+# GitLab: a merge request event as GitLab 17.4+ sends it, authenticated by X-Gitlab-Token (the
+# secret itself; docs.gitlab.com webhooks) and identified by Idempotency-Key. No SDK: the
+# token is compared as it is. It does not cover the body, which is why it must travel over TLS.
+gitlab_token = "glwht-sdk-vectors-token"
+add(
+    name="gitlab: merge request, X-Gitlab-Token and Idempotency-Key",
+    provider="gitlab",
+    sdk="GitLab's documented X-Gitlab-Token (web_hook_service.rb sends the token as it is); no signature to compute",
+    secrets=[gitlab_token],
+    wrong_secret="glwht-wrong-token",
+    headers={
+        "Content-Type": "application/json",
+        "X-Gitlab-Event": "Merge Request Hook",
+        "X-Gitlab-Token": gitlab_token,
+        "X-Gitlab-Event-UUID": "13792a34-cac6-4fda-95a8-c58e00a3954e",
+        "X-Gitlab-Webhook-UUID": "9a2f3b4c-5d6e-4f70-8a91-b2c3d4e5f607",
+        "Idempotency-Key": "f5e5f430-f57b-4e6e-9fac-d9128cd7232f",
+    },
+    body=json.dumps(
+        {
+            "object_kind": "merge_request",
+            "event_type": "merge_request",
+            "user": {"id": 1, "name": "Zoë Ünïcode", "username": "zoe"},
+            "project": {"id": 15, "path_with_namespace": "acme/widgets"},
+            "object_attributes": {"id": 99, "iid": 1, "title": "Réparer", "state": "opened", "action": "open", "updated_at": "2025-11-22 08:26:30 UTC"},
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ),
+    signature_header="X-Gitlab-Token",
+    body_unsigned=True,
+    expect={"id": "f5e5f430-f57b-4e6e-9fac-d9128cd7232f", "type": "merge_request.open", "dedup_key": "f5e5f430-f57b-4e6e-9fac-d9128cd7232f"},
+)
+
+# Postmark: a Delivery webhook with the basic-auth credentials Postmark takes from the webhook
+# URL (postmarkapp.com/developer/webhooks/webhooks-overview). Nothing is signed.
+postmark_credentials = "hooksync:pm-sdk-vectors-password"
+add(
+    name="postmark: Delivery with basic auth and X-PM-Webhook-Trace-Id",
+    provider="postmark",
+    sdk="Postmark's documented basic-auth protection (RFC 7617 credentials); Postmark signs nothing",
+    secrets=[postmark_credentials],
+    wrong_secret="hooksync:wrong-password",
+    headers={
+        "Content-Type": "application/json",
+        "Authorization": "Basic " + base64.b64encode(postmark_credentials.encode()).decode(),
+        "X-PM-Webhook-Trace-Id": "8f5e2c6a-4b7d-4e1f-9a3c-2d1e0f9b8a7c",
+        "X-PM-Retries-Remaining": "6",
+    },
+    body=json.dumps(
+        {
+            "RecordType": "Delivery",
+            "MessageStream": "outbound",
+            "ServerID": 23,
+            "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+            "Recipient": "zoë@example.com",
+            "Tag": "welcome-email",
+            "DeliveredAt": "2025-11-22T08:26:33.9070259Z",
+            "Details": "Test delivery webhook details",
+            "Metadata": {"order": "5023"},
+        },
+        ensure_ascii=False,
+    ),
+    signature_header="Authorization",
+    body_unsigned=True,
+    expect={"id": "8f5e2c6a-4b7d-4e1f-9a3c-2d1e0f9b8a7c", "type": "Delivery", "dedup_key": "8f5e2c6a-4b7d-4e1f-9a3c-2d1e0f9b8a7c"},
+)
+
+# Bitbucket Cloud: repo:push signed as Atlassian's Python sample checks it (hex HMAC-SHA256 of
+# the raw body; support.atlassian.com KB "verify webhook signature"). No SDK verifies it.
+bitbucket_secret = "bb-sdk-vectors-secret"
+bitbucket_body = json.dumps(
+    {
+        "push": {"changes": [{"new": {"type": "branch", "name": "main", "target": {"hash": "abcdef0123456789abcdef0123456789abcdef01", "message": "Corrigé ✓"}}}]},
+        "repository": {"type": "repository", "full_name": "acme/widgets", "uuid": "{00000000-0000-4000-8000-000000000001}"},
+        "actor": {"type": "user", "uuid": "{00000000-0000-4000-8000-000000000002}"},
+    },
+    ensure_ascii=False,
+    separators=(",", ":"),
+)
+add(
+    name="bitbucket: repo:push with X-Hub-Signature",
+    provider="bitbucket",
+    sdk="computed with Atlassian's documented algorithm (Bitbucket Cloud KB Python sample); no SDK verifier",
+    secrets=[bitbucket_secret],
+    wrong_secret="bb-wrong-secret",
+    headers={
+        "Content-Type": "application/json",
+        "X-Event-Key": "repo:push",
+        "X-Hook-UUID": "{7f4bd4e2-6b0c-4d55-9b8e-6d6f1c0a9e21}",
+        "X-Request-UUID": "5b2a8f0e-2c1d-4e3f-8a9b-0c1d2e3f4a5b",
+        "X-Attempt-Number": "1",
+        "X-Hub-Signature": "sha256=" + hex_hmac(bitbucket_secret, bitbucket_body),
+    },
+    body=bitbucket_body,
+    signature_header="X-Hub-Signature",
+    expect={
+        "id": "5b2a8f0e-2c1d-4e3f-8a9b-0c1d2e3f4a5b",
+        "type": "repo:push",
+        "dedup_key": "{7f4bd4e2-6b0c-4d55-9b8e-6d6f1c0a9e21}:5b2a8f0e-2c1d-4e3f-8a9b-0c1d2e3f4a5b",
+    },
+)
+
+# Linear: an Issue create as the official SDK verifies it (linear/linear packages/sdk/src/
+# webhooks/client.ts: hex HMAC-SHA256 of the raw body; webhookTimestamp in milliseconds within
+# 60 s either way). The SDK is TypeScript; its algorithm is reproduced here.
+linear_secret = "lin_wh_sdk_vectors_0123456789abcdef"
+linear_body = json.dumps(
+    {
+        "action": "create",
+        "type": "Issue",
+        "createdAt": "2025-11-22T08:26:38.512Z",
+        "organizationId": "7a1b2c3d-0000-4000-8000-000000000001",
+        "url": "https://linear.app/acme/issue/ENG-1/test",
+        "webhookId": "0b0c0d0e-0000-4000-8000-000000000002",
+        "webhookTimestamp": NOW * 1000 - 250,
+        "data": {"id": "9f9f9f9f-0000-4000-8000-000000000003", "identifier": "ENG-1", "title": "Réparer la caisse"},
+    },
+    ensure_ascii=False,
+    separators=(",", ":"),
+)
+add(
+    name="linear: Issue create with webhookTimestamp in the signed body",
+    provider="linear",
+    sdk="computed with the algorithm of @linear/sdk LinearWebhookClient.verify (TypeScript; no Python SDK)",
+    secrets=[linear_secret],
+    wrong_secret="lin_wh_wrong",
+    headers={
+        "Content-Type": "application/json; charset=utf-8",
+        "Linear-Delivery": "234d1a4e-b617-4388-90fe-adc3633d6b72",
+        "Linear-Event": "Issue",
+        "Linear-Signature": hex_hmac(linear_secret, linear_body),
+    },
+    body=linear_body,
+    signature_header="Linear-Signature",
+    tolerance=60,
+    refuses_future=True,
+    expect={
+        "id": "234d1a4e-b617-4388-90fe-adc3633d6b72",
+        "type": "Issue.create",
+        "dedup_key": "Issue:create:9f9f9f9f-0000-4000-8000-000000000003:2025-11-22T08:26:38.512Z",
+    },
+)
+
+# Intercom: a notification and the ping sent when a webhook is saved (id null), signed as
+# documented (X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body> keyed by the client_secret).
+intercom_secret = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+for name, body, expect, reply in [
+    (
+        "intercom: contact.user.created notification",
+        json.dumps(
+            {
+                "type": "notification_event",
+                "app_id": "q8sn4hth",
+                "data": {"type": "notification_event_data", "item": {"type": "contact", "id": "6762f0dc1bb69f9f2193bb8f", "name": "Zoë"}},
+                "links": {},
+                "id": "notif_ccd8a4d2-c9fa-4b1a-9b0b-6f0e7c0c9a11",
+                "topic": "contact.user.created",
+                "delivery_status": "pending",
+                "delivery_attempts": 1,
+                "delivered_at": 0,
+                "first_sent_at": NOW - 1,
+                "created_at": NOW - 2,
+                "self": None,
+            },
+            ensure_ascii=False,
+        ),
+        {"id": "notif_ccd8a4d2-c9fa-4b1a-9b0b-6f0e7c0c9a11", "type": "contact.user.created", "dedup_key": "notif_ccd8a4d2-c9fa-4b1a-9b0b-6f0e7c0c9a11"},
+        None,
+    ),
+    (
+        "intercom: ping is answered, not stored",
+        '{"type":"notification_event","app_id":"q8sn4hth","data":{"type":"notification_event_data","item":{"type":"ping","message":"something something interzen"}},"links":{},"id":null,"topic":"ping","delivery_status":null,"delivery_attempts":1,"delivered_at":0,"first_sent_at":1513466985,"created_at":1513466985,"self":null}',
+        None,
+        "",
+    ),
+]:
+    add(
+        name=name,
+        provider="intercom",
+        sdk="computed with Intercom's documented algorithm (developers.intercom.com signed notifications); python-intercom has no verifier",
+        secrets=[intercom_secret],
+        wrong_secret="intercom-wrong-secret",
+        headers={"Content-Type": "application/json", "X-Hub-Signature": "sha1=" + hex_hmac(intercom_secret, body, hashlib.sha1)},
+        body=body,
+        signature_header="X-Hub-Signature",
+        expect=expect,
+        expect_reply=reply,
+    )
+
+# DocuSign Connect: two active HMAC keys, one header each; the source knows only the second
+# (a rotation). Base64 HMAC-SHA256 of the body keyed by the key string's bytes, as DocuSign's
+# code-examples-python eg001_validate_webhook_message.py computes it.
+docusign_old = "4+7bYsXAMPLEkeyNotRealAbCdEfGhIjKlMnOpQrS0uE="
+docusign_new = "Vq3nXAMPLEsecondKeyNotReal0123456789abcdEFg="
+docusign_body = json.dumps(
+    {
+        "event": "envelope-completed",
+        "apiVersion": "v2.1",
+        "uri": "/restapi/v2.1/accounts/24dfce13-9dce-4aa0-ba12-da5389bb9d8a/envelopes/a70a5ef2-12c4-4aaf-84c5-b84134dce420",
+        "retryCount": 0,
+        "configurationId": 21752918,
+        "generatedDateTime": "2025-11-22T08:26:38.4233752Z",
+        "data": {
+            "accountId": "24dfce13-9dce-4aa0-ba12-da5389bb9d8a",
+            "userId": "8c531060-928e-471d-9cac-b829f616b0bf",
+            "envelopeId": "a70a5ef2-12c4-4aaf-84c5-b84134dce420",
+            "envelopeSummary": {"emailSubject": "Contrat signé — Zoë"},
+        },
+    },
+    ensure_ascii=False,
+)
+
+
+def docusign_signature(key):
+    return base64.b64encode(hmac.new(key.encode("utf-8"), docusign_body.encode(), hashlib.sha256).digest()).decode()
+
+
+docusign_key = "a70a5ef2-12c4-4aaf-84c5-b84134dce420:envelope-completed:2025-11-22T08:26:38.4233752Z"
+add(
+    name="docusign: two signature headers, the second key configured",
+    provider="docusign",
+    sdk="computed as docusign/code-examples-python eg001_validate_webhook_message.py computes it (the key string's UTF-8 bytes)",
+    secrets=[docusign_new],
+    wrong_secret="wrongDocuSignKeyNotReal0000000000000000000=",
+    headers={
+        "Content-Type": "application/json",
+        "X-Authorization-Digest": "HMACSHA256",
+        "X-DocuSign-Signature-1": docusign_signature(docusign_old),
+        "X-DocuSign-Signature-2": docusign_signature(docusign_new),
+    },
+    body=docusign_body,
+    signature_headers=["X-DocuSign-Signature-1", "X-DocuSign-Signature-2"],
+    expect={"id": docusign_key, "type": "envelope-completed", "dedup_key": docusign_key},
+)
+
+# Zoom: meeting.started and the endpoint.url_validation check, signed as Zoom documents
+# (v0=<hex HMAC-SHA256 of "v0:{timestamp}:{body}">); the check's reply carries the hex
+# HMAC-SHA256 of its plainToken. Zoom's libraries are JavaScript; the algorithm is theirs.
+zoom_secret = "zoom_secret_token_sdk_vectors"
+zoom_event = '{"event":"meeting.started","event_ts":1763799998123,"payload":{"account_id":"AAAA","object":{"id":"85746065432","uuid":"4444AAAiAAAAAiAiAiiAii==","host_id":"x1yCzABCDEfg23HiJKl4mN","topic":"Réunion","type":2,"start_time":"2025-11-22T08:26:38Z","timezone":"UTC","duration":60}}}'
+zoom_check = '{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event_ts":1763799999680,"event":"endpoint.url_validation"}'
+for name, body, expect, reply in [
+    (
+        "zoom: meeting.started",
+        zoom_event,
+        {"id": "meeting.started:1763799998123:AAAA:4444AAAiAAAAAiAiAiiAii==", "type": "meeting.started", "dedup_key": "meeting.started:1763799998123:AAAA:4444AAAiAAAAAiAiAiiAii=="},
+        None,
+    ),
+    (
+        "zoom: endpoint.url_validation is answered with the hashed token",
+        zoom_check,
+        None,
+        json.dumps({"encryptedToken": hex_hmac(zoom_secret, "qgg8vlvZRS6UYooatFL8Aw"), "plainToken": "qgg8vlvZRS6UYooatFL8Aw"}, separators=(",", ":")),
+    ),
+]:
+    add(
+        name=name,
+        provider="zoom",
+        sdk="computed with Zoom's documented algorithm (developers.zoom.us webhooks; zoom/webhook-sample); no Python SDK",
+        secrets=[zoom_secret],
+        wrong_secret="zoom_wrong_secret",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "x-zm-request-timestamp": str(NOW),
+            "x-zm-signature": "v0=" + hex_hmac(zoom_secret, f"v0:{NOW}:{body}"),
+        },
+        body=body,
+        signature_header="x-zm-signature",
+        tolerance=300,
+        refuses_future=True,
+        expect=expect,
+        expect_reply=reply,
+    )
+
+# Twitch EventSub: the twitch-cli example that the twitch_api crate's verify_request test uses
+# (secret "secretabcd"), and a webhook_callback_verification answered with its challenge.
+twitch_secret = "secretabcd"
+twitch_time = "2021-02-19T23:47:00.8091512Z"
+twitch_now = 1613778420.8091512
+twitch_follow = '{"subscription":{"id":"ae2ff348-e102-16be-a3eb-6830c1bf38d2","status":"enabled","type":"channel.follow","version":"1","condition":{"broadcaster_user_id":"44429626"},"transport":{"method":"webhook","callback":"null"},"created_at":"2021-02-19T23:47:00.7621315Z"},"event":{"user_id":"28408015","user_login":"testFromUser","user_name":"testFromUser","broadcaster_user_id":"44429626","broadcaster_user_login":"44429626","broadcaster_user_name":"testBroadcaster"}}'
+twitch_follow_signature = "sha256=" + hex_hmac(twitch_secret, "ae2ff348-e102-16be-a3eb-6830c1bf38d2" + twitch_time + twitch_follow)
+assert twitch_follow_signature == "sha256=d10f5bd9474b7ac7bd7105eb79c2d52768b4d0cd2a135982c3bf5a1d59a78823"
+twitch_check = '{"challenge":"pogchamp-kappa-360noscope-vohiyo","subscription":{"id":"f1c2a387-161a-49f9-a165-0f21d7a4e1c4","status":"webhook_callback_verification_pending","type":"channel.follow","version":"2","cost":1,"condition":{"broadcaster_user_id":"12826"},"transport":{"method":"webhook","callback":"https://example.com/webhooks/twitch"},"created_at":"2021-02-19T23:46:58.0712387Z"}}'
+for name, message_id, message_type, body, expect, reply in [
+    (
+        "twitch: channel.follow notification (twitch-cli example)",
+        "ae2ff348-e102-16be-a3eb-6830c1bf38d2",
+        "notification",
+        twitch_follow,
+        {"id": "ae2ff348-e102-16be-a3eb-6830c1bf38d2", "type": "notification.channel.follow", "dedup_key": "ae2ff348-e102-16be-a3eb-6830c1bf38d2"},
+        None,
+    ),
+    (
+        "twitch: webhook_callback_verification is answered with the challenge",
+        "e76c6bd4-55c9-4987-8304-da1588d8988b",
+        "webhook_callback_verification",
+        twitch_check,
+        None,
+        "pogchamp-kappa-360noscope-vohiyo",
+    ),
+]:
+    add(
+        name=name,
+        provider="twitch",
+        sdk="computed with Twitch's documented algorithm; the notification reproduces the twitch-cli signature in the twitch_api crate's tests",
+        secrets=[twitch_secret],
+        wrong_secret="secret-wrong",
+        headers={
+            "Content-Type": "application/json",
+            "Twitch-Eventsub-Message-Id": message_id,
+            "Twitch-Eventsub-Message-Retry": "0",
+            "Twitch-Eventsub-Message-Type": message_type,
+            "Twitch-Eventsub-Message-Timestamp": twitch_time,
+            "Twitch-Eventsub-Subscription-Type": "channel.follow",
+            "Twitch-Eventsub-Subscription-Version": "1",
+            "Twitch-Eventsub-Message-Signature": "sha256=" + hex_hmac(twitch_secret, message_id + twitch_time + body),
+        },
+        body=body,
+        now=twitch_now,
+        signature_header="Twitch-Eventsub-Message-Signature",
+        tolerance=600,
+        refuses_future=True,
+        expect=expect,
+        expect_reply=reply,
+    )
+
+# Mailgun: the signature travels in the body and covers the timestamp and token only; the
+# official SDK's SecurityGuard.verify_webhook checks it (with its 900 s window at NOW).
+mailgun_key = "key-0123456789abcdef0123456789abcdef"
+mailgun_token = "e0b5477167110d68991efc6b9f89f0a11066af27834600e123"
+mailgun_timestamp = str(NOW)
+mailgun_signature = hex_hmac(mailgun_key, mailgun_timestamp + mailgun_token)
+with mock.patch("time.time", return_value=float(NOW)):
+    assert mailgun.security.SecurityGuard.verify_webhook(mailgun_key, mailgun_token, mailgun_timestamp, mailgun_signature)
+mailgun_event = {
+    "id": "CPgfbmQMTCKtHW6uIWtuVe",
+    "timestamp": NOW - 4,
+    "log-level": "info",
+    "event": "delivered",
+    "recipient": "zoë@example.com",
+    "message": {"headers": {"message-id": "20251122082636.1.hooksync@example.com"}},
+    "delivery-status": {"code": 250, "message": "OK", "attempt-no": 1},
+}
+mailgun_body = json.dumps(
+    {"signature": {"token": mailgun_token, "timestamp": mailgun_timestamp, "signature": mailgun_signature}, "event-data": mailgun_event},
+    ensure_ascii=False,
+)
+add(
+    name="mailgun: delivered, the signature inside the body",
+    provider="mailgun",
+    sdk=version("mailgun") + " SecurityGuard.verify_webhook",
+    secrets=[mailgun_key],
+    wrong_secret="key-wrong0000000000000000000000000",
+    headers={"Content-Type": "application/json"},
+    body=mailgun_body,
+    signature_header=None,
+    unsigned_body=json.dumps({"event-data": mailgun_event}, ensure_ascii=False),
+    body_unsigned=True,
+    tolerance=900,
+    refuses_future=True,
+    expect={"id": "CPgfbmQMTCKtHW6uIWtuVe", "type": "delivered", "dedup_key": f"CPgfbmQMTCKtHW6uIWtuVe@{NOW - 4}"},
+)
+
+# Paddle Billing: two h1 signatures (an old secret's and the configured one's), signed as
+# Paddle signs and checked by the official SDK's Verifier with its 5 s window at NOW.
+paddle_secret = "pdl_ntfset_01hv8wptq8987qeep44cyrs0p9_t5lUe3yTuq7tcOhtIcgVrLAm1JYzlWPb"
+paddle_body = json.dumps(
+    {
+        "event_id": "evt_01hv8x2acma2gz5emvfbq1m7sd",
+        "event_type": "transaction.completed",
+        "occurred_at": "2025-11-22T08:26:38.635628Z",
+        "notification_id": "ntf_01hv8x2af69a4ejwd1y2fcnyhf",
+        "data": {"id": "txn_01hv8wptq8987qeep44cyrs0p9", "status": "completed", "customer": {"name": "Zoë Ünïcode"}},
+    },
+    ensure_ascii=False,
+)
+paddle_h1 = hex_hmac(paddle_secret, f"{NOW}:{paddle_body}")
+paddle_header = f"ts={NOW};h1={hex_hmac('pdl_ntfset_old_secret', f'{NOW}:{paddle_body}')};h1={paddle_h1}"
+
+
+class PaddleRequest:
+    def __init__(self, body, headers):
+        self.body = body
+        self.headers = headers
+
+
+with mock.patch.object(sys.modules[paddle.Verifier.__module__], "time", return_value=float(NOW)):
+    assert paddle.Verifier().verify(PaddleRequest(paddle_body.encode(), {"Paddle-Signature": paddle_header}), paddle.Secret(paddle_secret))
+add(
+    name="paddle: two h1 signatures during a rotation",
+    provider="paddle",
+    sdk=version("paddle-python-sdk") + " Notifications.Verifier.verify",
+    secrets=[paddle_secret],
+    wrong_secret="pdl_ntfset_wrong",
+    headers={"Content-Type": "application/json", "Paddle-Signature": paddle_header},
+    body=paddle_body,
+    signature_header="Paddle-Signature",
+    tolerance=5,
+    expect={"id": "evt_01hv8x2acma2gz5emvfbq1m7sd", "type": "transaction.completed", "dedup_key": "evt_01hv8x2acma2gz5emvfbq1m7sd"},
+)
+
+# Lemon Squeezy: order_created, signed as the official lmsqueezy/laravel middleware checks it
+# (hash_hmac sha256 of the raw body, lowercase hex); the package is PHP.
+lemon_secret = "ls_sdk_vectors_secret"
+lemon_body = json.dumps(
+    {
+        "meta": {"event_name": "order_created", "custom_data": {"user_id": "42"}},
+        "data": {
+            "type": "orders",
+            "id": "1",
+            "attributes": {
+                "store_id": 1,
+                "identifier": "636f855c-1fb9-4c07-b75c-3a10afef010a",
+                "order_number": 1,
+                "user_name": "Zoë Ünïcode",
+                "status": "paid",
+                "total": 1199,
+                "created_at": "2025-11-22T08:26:30.000000Z",
+                "updated_at": "2025-11-22T08:26:31.123456Z",
+                "test_mode": True,
+            },
+        },
+    },
+    ensure_ascii=False,
+)
+add(
+    name="lemonsqueezy: order_created",
+    provider="lemonsqueezy",
+    sdk="computed as lmsqueezy/laravel VerifyWebhookSignature checks it (PHP hash_hmac); no Python SDK",
+    secrets=[lemon_secret],
+    wrong_secret="ls_wrong_secret",
+    headers={"Content-Type": "application/json", "X-Event-Name": "order_created", "X-Signature": hex_hmac(lemon_secret, lemon_body)},
+    body=lemon_body,
+    signature_header="X-Signature",
+    expect={
+        "id": "order_created:orders/1@2025-11-22T08:26:31.123456Z",
+        "type": "order_created",
+        "dedup_key": "order_created:orders/1@2025-11-22T08:26:31.123456Z",
+    },
+)
+
+# WooCommerce: order.updated as WC_Webhook::deliver sends it: wp_json_encode's escaped slashes
+# and \u escapes, base64 HMAC-SHA256 (generate_signature); WooCommerce ships no verifier.
+woo_secret = "wc_s3cr3t&key"
+woo_body = '{"id":727,"parent_id":0,"status":"processing","currency":"EUR","date_modified":"2025-11-22T09:26:38","date_modified_gmt":"2025-11-22T08:26:38","billing":{"first_name":"Zo\\u00eb","email":"zoe@example.com"},"_links":{"self":[{"href":"https:\\/\\/shop.example\\/wp-json\\/wc\\/v3\\/orders\\/727"}]}}'
+add(
+    name="woocommerce: order.updated as wp_json_encode writes it",
+    provider="woocommerce",
+    sdk="computed as WooCommerce core WC_Webhook::generate_signature computes it (PHP); no SDK verifier",
+    secrets=[woo_secret],
+    wrong_secret="wc_wrong",
+    headers={
+        "Content-Type": "application/json",
+        "User-Agent": "WooCommerce/9.4.2 Hookshot (WordPress/6.7.1)",
+        "X-WC-Webhook-Source": "https://shop.example/",
+        "X-WC-Webhook-Topic": "order.updated",
+        "X-WC-Webhook-Resource": "order",
+        "X-WC-Webhook-Event": "updated",
+        "X-WC-Webhook-ID": "12",
+        "X-WC-Webhook-Delivery-ID": "b1946ac92492d2347c6235b4d2611184",
+        "X-WC-Webhook-Signature": base64.b64encode(hmac.new(woo_secret.encode(), woo_body.encode(), hashlib.sha256).digest()).decode(),
+    },
+    body=woo_body,
+    signature_header="X-WC-Webhook-Signature",
+    expect={"id": "order/727@2025-11-22T08:26:38", "type": "order.updated", "dedup_key": "order/727@2025-11-22T08:26:38"},
 )
 
 for case in cases:

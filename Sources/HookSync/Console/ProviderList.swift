@@ -12,6 +12,11 @@ public struct ProviderList: Sendable, Codable {
         public var poll: String?
         public var retention: String?
         public var retries: String?
+        /// The source keys a source of this provider sets: its secret or key, and what else the
+        /// signature, a handshake or the event API needs.
+        public var keys: [String]
+        /// How the provider checks an endpoint, answered without storing anything.
+        public var handshake: String?
         public var origin: String
     }
 
@@ -27,6 +32,8 @@ public struct ProviderList: Sendable, Codable {
                 poll: provider.api?.style.rawValue,
                 retention: provider.api?.retention.map(ConfigDuration.format),
                 retries: provider.delivery.retries,
+                keys: provider.sourceKeys,
+                handshake: provider.challenge?.summary,
                 origin: provider.origin
             )
         }
@@ -37,7 +44,10 @@ public struct ProviderList: Sendable, Codable {
         for entry in providers {
             table.append([entry.name, entry.scheme, entry.poll ?? "no (webhook only)", entry.retention ?? "-", entry.origin])
         }
-        let signatures = providers.map { "  \($0.name): \($0.signature)" }
+        let signatures = providers.map { entry in
+            "  \(entry.name): \(entry.signature)\n    keys: \(entry.keys.joined(separator: ", "))"
+                + (entry.handshake.map { "\n    handshake: \($0)" } ?? "")
+        }
         return table.render() + "\n\nSignatures:\n" + signatures.joined(separator: "\n")
     }
 }

@@ -35,12 +35,20 @@ public struct TestEventSender: Sendable {
         func fill(_ text: String) -> String {
             sample.fill(text, id: eventID, type: eventType, unix: String(Int(now.timeIntervalSince1970)), rfc3339: ConsoleTime.rfc3339(now))
         }
-        let body = fill(sample.body)
+        var body = fill(sample.body)
         var headers = HTTPFields()
         headers[.contentType] = source.provider.contentTypes.first ?? "application/json"
         headers[.userAgent] = "hooksync-send-test"
         for (name, value) in sample.headers {
             headers[name] = fill(value)
+        }
+        if body.contains("{{signature}}"),
+            let signature = try source.scheme.bodySignature(
+                source.webhookRequest(headers: headers, body: Array(body.utf8), query: nil),
+                secret: secret
+            )
+        {
+            body = body.replacingOccurrences(of: "{{signature}}", with: signature)
         }
         let unsigned = source.webhookRequest(headers: headers, body: Array(body.utf8), query: nil)
         headers.append(contentsOf: try source.scheme.sign(unsigned, secret: secret, id: eventID, timestamp: now))

@@ -19,6 +19,7 @@ public struct WebhookReceiver: Sendable {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let metrics: AgentMetrics?
+    private let replays = ReplayGuard()
 
     public init(
         setup: AgentSetup,
@@ -45,6 +46,14 @@ public struct WebhookReceiver: Sendable {
             return await receive(request, sourceName: context.parameters.get("source") ?? "") {
                 channel.close(mode: .input, promise: nil)
             }
+        }
+        router.get("/webhooks/:source") { request, context in
+            handshake(request, sourceName: context.parameters.get("source") ?? "")
+        }
+        // Intercom, among others, checks a new endpoint with HEAD before it sends anything.
+        router.head("/webhooks/:source") { _, context in
+            let known = sources[context.parameters.get("source") ?? ""]?.config.mode.acceptsWebhooks == true
+            return Response(status: known ? .ok : .notFound)
         }
         router.get("/healthz") { _, _ in
             Self.reply(.ok, ["status": "ok"])
@@ -85,6 +94,9 @@ public struct WebhookReceiver: Sendable {
         do {
             secretIndex = try source.scheme.verify(webhook, secrets: source.secrets, now: now())
         } catch {
+            if case .missingHeader = error, let response = unsignedHandshake(request.headers, body, source: source, logger: logger) {
+                return response
+            }
             return reject(.unauthorized, error.description, reason: error.reason, source: source.name, logger: logger)
         }
         guard source.provider.accepts(contentType: request.headers[.contentType]) else {
@@ -101,8 +113,8 @@ public struct WebhookReceiver: Sendable {
         let fields: EventFields
         do {
             decoded = try mapping.decode(headers: request.headers, body: body, keeping: source.projection)
-            if let challenge = source.provider.challenge, try mapping.type(of: decoded.document) == challenge.type {
-                return answer(challenge, decoded.document, source: source, logger: logger)
+            if let challenge = source.provider.challenge, challenge.method == .post, challenge.matches(decoded.document, eventType: mapping.type) {
+                return answer(challenge, decoded.document, secret: source.secrets[secretIndex], source: source, logger: logger)
             }
             fields = try mapping.fields(of: decoded.document)
         } catch {
@@ -130,6 +142,17 @@ public struct WebhookReceiver: Sendable {
         }
         logger[metadataKey: "event_id"] = "\(fields.id)"
         logger[metadataKey: "type"] = "\(fields.type)"
+        var claimed: String?
+        if let key = source.scheme.replayKey {
+            guard let value = decoded.document.text(at: key) else {
+                return reject(.unauthorized, "missing one-time value \(key)", reason: "missing_header", source: source.name, logger: logger)
+            }
+            let lifetime = max(source.scheme.tolerance ?? .zero, .seconds(1))
+            guard await replays.claim(value, source: source.name, lifetime: lifetime, now: now()) else {
+                return reject(.unauthorized, "replayed request: \(key) was seen before", reason: "replayed", source: source.name, logger: logger)
+            }
+            claimed = value
+        }
         do {
             let result = try await inbox.store(event)
             metrics?.eventReceived(source: source.name, origin: .webhook, stored: result == .stored)
@@ -142,7 +165,8 @@ public struct WebhookReceiver: Sendable {
             }
             return Self.reply(.ok, ["status": result == .stored ? "stored" : "duplicate", "id": fields.id])
         } catch {
-            // Not stored, so not acknowledged: the provider will retry.
+            // Not stored, so not acknowledged: the provider will retry, and the retry must get in.
+            if let claimed { await replays.release(claimed, source: source.name) }
             logger.error("cannot store event", metadata: ["error": "\(error)"])
             return Self.reply(.serviceUnavailable, ["error": "event could not be stored; retry later"])
         }
@@ -180,15 +204,63 @@ public struct WebhookReceiver: Sendable {
         return total > limit ? .tooLarge : .body(collected)
     }
 
-    /// Answers a provider's endpoint check; nothing is stored.
-    private func answer(_ challenge: ProviderChallenge, _ document: EventDocument, source: ResolvedSource, logger: Logger) -> Response {
-        guard let value = challenge.reply.render(document) else {
-            return reject(.badRequest, "no challenge at \(challenge.reply)", reason: "malformed", source: source.name, logger: logger)
+    /// Answers `GET /webhooks/<source>`: the handshake of a provider that checks an endpoint
+    /// with a `GET` (Meta), when the request carries the source's `verify_token`.
+    func handshake(_ request: Request, sourceName: String) -> Response {
+        var logger = logger
+        logger[metadataKey: "source"] = "\(sourceName)"
+        guard let source = sources[sourceName], source.config.mode.acceptsWebhooks else {
+            return reject(.notFound, "unknown source \"\(sourceName)\"", reason: "unknown_source", source: nil, logger: logger)
         }
-        logger.info("endpoint check answered", metadata: ["type": "\(challenge.type)"])
+        guard let challenge = source.provider.challenge, challenge.method == .get else {
+            return reject(.methodNotAllowed, "\(source.provider.title) webhooks are POSTed", reason: "method", source: source.name, logger: logger)
+        }
+        var query: [String: Any] = [:]
+        for (name, value) in request.uri.queryParameters where query[String(name)] == nil {
+            query[String(name)] = String(value)
+        }
+        let document = EventDocument(headers: request.headers, body: query)
+        guard challenge.matches(document, eventType: source.provider.event.type) else {
+            return reject(.badRequest, "not a \(source.provider.title) handshake", reason: "malformed", source: source.name, logger: logger)
+        }
+        guard challenge.tokenMatches(document, expected: source.verifyToken) else {
+            return reject(
+                .forbidden,
+                "the handshake's verify token does not match the source's verify_token",
+                reason: "mismatch",
+                source: source.name,
+                logger: logger
+            )
+        }
+        return answer(challenge, document, secret: nil, source: source, logger: logger)
+    }
+
+    /// Answers a handshake the provider sends without a signature (WooCommerce's ping), if the
+    /// request is one: nil otherwise, and the request is refused as unsigned.
+    private func unsignedHandshake(_ headers: HTTPFields, _ body: [UInt8], source: ResolvedSource, logger: Logger) -> Response? {
+        guard let challenge = source.provider.challenge, challenge.unsigned, challenge.method == .post,
+            body.count <= ProviderChallenge.unsignedBodyLimit,
+            let document = EventDocument(signed: WebhookRequest(headers: headers, body: body)),
+            challenge.matches(document, eventType: source.provider.event.type)
+        else { return nil }
+        return answer(challenge, document, secret: nil, source: source, logger: logger)
+    }
+
+    /// Answers a provider's endpoint check; nothing is stored.
+    private func answer(
+        _ challenge: ProviderChallenge,
+        _ document: EventDocument,
+        secret: Secret?,
+        source: ResolvedSource,
+        logger: Logger
+    ) -> Response {
+        guard let (body, contentType) = challenge.answer(document, secret: secret) else {
+            return reject(.badRequest, "the handshake lacks a value its reply needs", reason: "malformed", source: source.name, logger: logger)
+        }
+        logger.info("endpoint check answered", metadata: ["type": "\(challenge.type ?? "handshake")"])
         var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value)))
+        headers[.contentType] = contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// - Parameter source: the configured source, or nil when the request named none.

@@ -275,7 +275,9 @@ public struct AgentConfig: Sendable {
 
     private static func readSource(_ table: TOMLReader, resolve: (String) -> String) -> SourceConfig? {
         table.rejectUnknownKeys(
-            Set(["name", "provider", "mode", "webhook_secret", "webhook_url", "api_key", "api_base", "tolerance"]).union(PollingSettings.keys)
+            Set(["name", "provider", "mode", "webhook_secret", "webhook_url", "api_key", "api_base", "tolerance", "verify_token"]).union(
+                PollingSettings.keys
+            )
         )
         let name = table.string("name", required: true)
         if let name, !isValidName(name) {
@@ -300,6 +302,11 @@ public struct AgentConfig: Sendable {
             apiKey = SecretReference(text)?.relative(to: resolve)
             if apiKey == nil { table.report("api_key", value: "<hidden>", expected: SecretReference.expectation) }
         }
+        var verifyToken: SecretReference?
+        if let text = table.string("verify_token", secret: true) {
+            verifyToken = SecretReference(text)?.relative(to: resolve)
+            if verifyToken == nil { table.report("verify_token", value: "<hidden>", expected: SecretReference.expectation) }
+        }
         let apiBase = table.httpURL("api_base")
         let webhookURL = table.httpURL("webhook_url")
         let tolerance = table.duration("tolerance")
@@ -311,6 +318,7 @@ public struct AgentConfig: Sendable {
             webhookSecrets: secrets,
             webhookURL: webhookURL,
             apiKey: apiKey,
+            verifyToken: verifyToken,
             apiBase: apiBase,
             tolerance: tolerance,
             polling: PollingSettings(reading: table)

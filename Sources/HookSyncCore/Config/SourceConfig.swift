@@ -11,6 +11,8 @@ public struct SourceConfig: Sendable {
     /// It must match the provider's setting exactly, trailing slash included.
     public var webhookURL: String?
     public var apiKey: SecretReference?
+    /// The token the operator chose for a provider's `GET` handshake (Meta's `hub.verify_token`).
+    public var verifyToken: SecretReference?
     public var apiBase: String?
     /// Overrides the provider's timestamp tolerance for this source.
     public var tolerance: Duration?
@@ -23,6 +25,7 @@ public struct SourceConfig: Sendable {
         webhookSecrets: [SecretReference] = [],
         webhookURL: String? = nil,
         apiKey: SecretReference? = nil,
+        verifyToken: SecretReference? = nil,
         apiBase: String? = nil,
         tolerance: Duration? = nil,
         polling: PollingSettings = PollingSettings()
@@ -33,6 +36,7 @@ public struct SourceConfig: Sendable {
         self.webhookSecrets = webhookSecrets
         self.webhookURL = webhookURL
         self.apiKey = apiKey
+        self.verifyToken = verifyToken
         self.apiBase = apiBase
         self.tolerance = tolerance
         self.polling = polling

@@ -85,7 +85,7 @@ public struct GenericEventFeed: EventFeed {
     }
 
     private func request(url: String, parameters: [(String, String)], state: [String: String]) -> FeedRequest {
-        var all = parameters
+        var all = api.query.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + parameters
         if let name = api.pageSizeParameter { all.append((name, String(api.pageSize))) }
         return FeedRequest(url: all.isEmpty ? url : url + "?" + FeedJSON.query(all), headers: headers, state: state)
     }

@@ -3,6 +3,49 @@
 /// The provider definitions compiled into the binary, by file name.
 enum BuiltinProviders {
     static let files: [String: String] = [
+        "bitbucket.toml": #"""
+        # Bitbucket Cloud webhooks (support.atlassian.com/bitbucket-cloud/docs/manage-webhooks,
+        # .../event-payloads). Signed only when the webhook has a secret: set one.
+        name = "bitbucket"
+        title = "Bitbucket Cloud"
+        content_types = ["application/json"]
+        keep_headers = ["X-Event-Key", "X-Hook-UUID", "X-Request-UUID", "X-Attempt-Number", "User-Agent"]
+
+        [signature]
+        # X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>, keyed by the webhook's secret as
+        # text (Atlassian's Python sample verifies it with hmac.compare_digest). The sha256= prefix is
+        # printed in Atlassian's Data Center docs; the Cloud pages show only the algorithm, and
+        # every Cloud delivery observed by others carries it. No timestamp is sent.
+        scheme = "hmac"
+        header = "X-Hub-Signature"
+        algorithm = "sha256"
+        encoding = "hex"
+        prefix = "sha256="
+
+        [event]
+        # The body has no event id or type: both come from headers. X-Request-UUID names the request;
+        # Atlassian does not say that a retry keeps it, but receivers that keyed on it saw the three
+        # attempts of one failure share it. X-Hook-UUID names the webhook, so the key tells apart
+        # two webhooks that both deliver one event.
+        id = "header:X-Request-UUID"
+        type = "header:X-Event-Key"
+        dedup_key = "{header:X-Hook-UUID}:{header:X-Request-UUID}"
+
+        [delivery]
+        timeout = "10s"
+        retry_window = "5m"
+        retries = "a 5xx answer is retried up to two more times, right away (support.atlassian.com/bitbucket-cloud/docs/troubleshoot-webhooks)"
+
+        [sample]
+        type = "repo:push"
+        id_prefix = ""
+        body = '''{"push":{"changes":[{"new":{"type":"branch","name":"main","target":{"hash":"abcdef0123456789abcdef0123456789abcdef01","date":"{{rfc3339}}"}}}]},"repository":{"type":"repository","full_name":"acme/widgets","uuid":"{00000000-0000-4000-8000-000000000001}"},"actor":{"type":"user","uuid":"{00000000-0000-4000-8000-000000000002}"}}'''
+
+        [sample.headers]
+        X-Event-Key = "{{type}}"
+        X-Request-UUID = "{{id}}"
+        X-Hook-UUID = "{7f4bd4e2-6b0c-4d55-9b8e-6d6f1c0a9e21}"
+        """#,
         "checkout.toml": #"""
         # Checkout.com webhooks from a workflow's webhook action
         # (https://www.checkout.com/docs/developer-resources/webhooks/manage-webhooks/set-up-your-webhook-receiver).
@@ -76,6 +119,44 @@ enum BuiltinProviders {
         id_prefix = "msg_"
         body = '''{"data":{"id":"user_29w83sxmDNGwOuEthce5gg56FcC","object":"user","first_name":"Example","last_name":"Example","email_addresses":[{"id":"idn_29w83yL7CwVlJXylYLxcslromF1","object":"email_address","email_address":"example@example.org","verification":{"status":"verified","strategy":"ticket"}}],"created_at":{{unix}}000},"instance_id":"ins_2bmUGx1bNMFCjc7hKT1KhmuLq4B","object":"event","timestamp":{{unix}}000,"type":"{{type}}"}'''
         """#,
+        "docusign.toml": #"""
+        # DocuSign Connect with HMAC (developers.docusign.com/platform/webhooks/connect/validate),
+        # JSON SIM messages (…/connect/json-sim-event-model). Turn on "Include HMAC Signature" in the
+        # Connect configuration; a source lists each active Connect key as a webhook_secret.
+        name = "docusign"
+        title = "DocuSign Connect"
+        content_types = ["application/json"]
+        keep_headers = ["X-Authorization-Digest", "X-DocuSign-AccountId", "User-Agent"]
+
+        [signature]
+        # X-DocuSign-Signature-1, -2, …: one base64 HMAC-SHA256 of the raw body per active key (up to
+        # the account's limit), so a rotation needs no coordination: any header may match any key.
+        # The key is the key string's UTF-8 bytes, not its base64 decoding (DocuSign's C# and Python
+        # examples). No timestamp is signed.
+        scheme = "hmac"
+        header = "X-DocuSign-Signature-{n}"
+        algorithm = "sha256"
+        encoding = "base64"
+
+        [event]
+        # JSON SIM messages carry no event or delivery id, and retryCount is inside the signed body,
+        # so each retry is a different request. The key is the envelope, the event, the recipient when
+        # there is one, and generatedDateTime, which DocuSign sets when it generates the message.
+        id = ["{/data/envelopeId}:{/event}:{/data/recipientId}:{/generatedDateTime}", "{/data/envelopeId}:{/event}:{/generatedDateTime}"]
+        type = "/event"
+        occurred_at = "/generatedDateTime"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "100s"
+        retry_window = "10d"
+        retries = "with Require Acknowledgement on, an unacknowledged message is requeued and retried, at least 24 hours apart after the first retry, up to 10 times (ConnectCustomConfiguration.requiresAcknowledgement)"
+
+        [sample]
+        type = "envelope-completed"
+        id_prefix = ""
+        body = '''{"event":"{{type}}","apiVersion":"v2.1","uri":"/restapi/v2.1/accounts/24dfce13-9dce-4aa0-ba12-da5389bb9d8a/envelopes/{{id}}","retryCount":0,"configurationId":21752918,"generatedDateTime":"{{rfc3339}}","data":{"accountId":"24dfce13-9dce-4aa0-ba12-da5389bb9d8a","userId":"8c531060-928e-471d-9cac-b829f616b0bf","envelopeId":"{{id}}"}}'''
+        """#,
         "github.toml": #"""
         # GitHub repository, organisation and App webhooks
         # (https://docs.github.com/en/webhooks/webhook-events-and-payloads).
@@ -133,6 +214,308 @@ enum BuiltinProviders {
         X-GitHub-Event = "issues"
         X-GitHub-Delivery = "{{id}}"
         X-GitHub-Hook-ID = "1"
+        """#,
+        "gitlab.toml": #"""
+        # GitLab webhooks (docs.gitlab.com/user/project/integrations/webhooks). GitLab sends the
+        # webhook's secret token as it is; it does not sign the body. GitLab 19.0 added optional
+        # HMAC signing tokens in the Standard Webhooks format: a copy of this file with the
+        # standard-webhooks scheme (header_prefixes = ["webhook"]) verifies those.
+        name = "gitlab"
+        title = "GitLab"
+        content_types = ["application/json"]
+        keep_headers = ["X-Gitlab-Event", "X-Gitlab-Instance", "X-Gitlab-Event-UUID", "X-Gitlab-Webhook-UUID", "Idempotency-Key", "User-Agent"]
+
+        [signature]
+        # X-Gitlab-Token: the secret token of the webhook, with line breaks removed (GitLab's
+        # web_hook_service.rb). Compared in constant time. It proves the sender knows the token, not
+        # that the body is unchanged: keep the endpoint on HTTPS.
+        scheme = "token"
+        header = "X-Gitlab-Token"
+
+        [event]
+        # Idempotency-Key (GitLab 17.4+) is the one id GitLab keeps across retries and manual resends.
+        # X-Gitlab-Webhook-UUID is new on every request and X-Gitlab-Event-UUID is shared by a chain of
+        # webhook-triggered events, so neither can tell a repeat from a new event; older GitLab sends no
+        # key, and its Event-UUID is the best there is.
+        id = ["header:Idempotency-Key", "header:X-Gitlab-Event-UUID"]
+        type = ["{/object_kind}.{/object_attributes/action}", "{/object_kind}", "{/event_name}"]
+
+        [delivery]
+        timeout = "10s"
+        retry_window = "0s"
+        retries = "no automatic retries: a failed delivery can be resent by hand with the same Idempotency-Key; after 4 failures in a row the webhook is disabled for a while, after 40 for good (docs.gitlab.com webhooks, auto-disabled webhooks)"
+
+        [sample]
+        type = "merge_request.open"
+        id_prefix = ""
+        body = '''{"object_kind":"merge_request","event_type":"merge_request","user":{"id":1,"username":"root"},"project":{"id":15,"path_with_namespace":"acme/widgets"},"object_attributes":{"id":99,"iid":1,"title":"hooksync sample","state":"opened","action":"open","updated_at":"{{rfc3339}}"}}'''
+
+        [sample.headers]
+        X-Gitlab-Event = "Merge Request Hook"
+        Idempotency-Key = "{{id}}"
+        """#,
+        "intercom.toml": #"""
+        # Intercom webhooks (developers.intercom.com/docs/webhooks). Intercom checks a new endpoint
+        # with a HEAD request, which the receiver answers 200 for every webhook source.
+        name = "intercom"
+        title = "Intercom"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # X-Hub-Signature: sha1=<hex HMAC-SHA1 of the raw body>, keyed by the app's client_secret
+        # (Basic Info page). No timestamp is sent or signed.
+        scheme = "hmac"
+        header = "X-Hub-Signature"
+        algorithm = "sha1"
+        encoding = "hex"
+        prefix = "sha1="
+
+        [event]
+        # id is the notification's notif_… id, the same on each attempt (delivery_attempts counts
+        # them in the body).
+        id = "/id"
+        type = "/topic"
+        occurred_at = "/created_at"
+        occurred_at_format = "unix"
+
+        [challenge]
+        # Saving or testing a webhook sends a signed "ping" whose id is null: answered, not stored.
+        field = "/topic"
+        type = "ping"
+        reply_body = ""
+
+        [delivery]
+        retries = "failed notifications are retried; after more than 1,000 errors in 15 minutes a topic is paused for 15 minutes, and a private app failing for 7 days is suspended (developers.intercom.com/docs/webhooks/webhook-notifications)"
+
+        [sample]
+        type = "contact.user.created"
+        id_prefix = "notif_"
+        body = '''{"type":"notification_event","app_id":"q8sn4hth","data":{"type":"notification_event_data","item":{"type":"contact","id":"6762f0dc1bb69f9f2193bb8f","role":"user","email":"zoe@example.com"}},"links":{},"id":"{{id}}","topic":"{{type}}","delivery_status":"pending","delivery_attempts":1,"delivered_at":0,"first_sent_at":{{unix}},"created_at":{{unix}},"self":null}'''
+        """#,
+        "lemonsqueezy.toml": #"""
+        # Lemon Squeezy webhooks (docs.lemonsqueezy.com/help/webhooks/signing-requests), as the
+        # official Laravel package's VerifyWebhookSignature middleware checks them.
+        name = "lemonsqueezy"
+        title = "Lemon Squeezy"
+        content_types = ["application/json"]
+        keep_headers = ["X-Event-Name", "User-Agent"]
+
+        [signature]
+        # X-Signature: lowercase hex HMAC-SHA256 of the raw body, keyed by the signing secret chosen
+        # for the webhook, as text. No timestamp is sent, so there is no replay window.
+        scheme = "hmac"
+        header = "X-Signature"
+        algorithm = "sha256"
+        encoding = "hex"
+
+        [event]
+        # Lemon Squeezy sends no event or delivery id. An event is the event name and the JSON:API
+        # resource at its updated_at (microseconds): a retry, which repeats the request, is the same
+        # event, and two events of one resource differ in name or time.
+        id = "{/meta/event_name}:{/data/type}/{/data/id}@{/data/attributes/updated_at}"
+        type = ["/meta/event_name", "header:X-Event-Name"]
+        occurred_at = "/data/attributes/updated_at"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        retry_window = "3m"
+        retries = "any answer but 200 is retried 3 more times with exponential backoff (about 5, 25 and 125 seconds) (docs.lemonsqueezy.com/help/webhooks/webhook-requests)"
+
+        [sample]
+        type = "order_created"
+        id_prefix = ""
+        body = '''{"meta":{"event_name":"{{type}}","custom_data":{"hooksync":"{{id}}"}},"data":{"type":"orders","id":"{{unix}}","attributes":{"store_id":1,"identifier":"636f855c-1fb9-4c07-b75c-3a10afef010a","order_number":1,"status":"paid","total":1199,"created_at":"{{rfc3339}}","updated_at":"{{rfc3339}}","test_mode":true}}}'''
+
+        [sample.headers]
+        X-Event-Name = "{{type}}"
+        """#,
+        "linear.toml": #"""
+        # Linear webhooks (linear.app/developers/webhooks), as the official SDK verifies them
+        # (linear/linear packages/sdk/src/webhooks/client.ts).
+        name = "linear"
+        title = "Linear"
+        content_types = ["application/json"]
+        keep_headers = ["Linear-Delivery", "Linear-Event", "User-Agent"]
+
+        [signature]
+        # Linear-Signature: lowercase hex HMAC-SHA256 of the raw body, keyed by the webhook's signing
+        # secret as text. The send time is the body's webhookTimestamp (milliseconds), inside the
+        # signed bytes; the SDK refuses it more than 60 s away either way, and prefers it to the
+        # unsigned Linear-Timestamp header.
+        scheme = "hmac"
+        header = "Linear-Signature"
+        algorithm = "sha256"
+        encoding = "hex"
+        timestamp_field = "/webhookTimestamp"
+        timestamp_format = "unix_ms"
+        tolerance = "60s"
+
+        [event]
+        # The body carries no event id (webhookId names the webhook). Linear-Delivery names the
+        # delivery, but Linear does not say a retry keeps it, and each retry has a new
+        # webhookTimestamp. The key is what stays: the entity, the action and the payload's createdAt.
+        id = ["header:Linear-Delivery", "{/type}:{/action}:{/data/id}:{/createdAt}"]
+        type = "{/type}.{/action}"
+        dedup_key = "{/type}:{/action}:{/data/id}:{/createdAt}"
+        occurred_at = "/createdAt"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "5s"
+        retry_window = "7h"
+        retries = "a non-200 answer or no answer within 5 s: retried after 1 minute, 1 hour and 6 hours (linear.app/developers/webhooks)"
+
+        [sample]
+        type = "Issue.create"
+        id_prefix = ""
+        body = '''{"action":"create","type":"Issue","createdAt":"{{rfc3339}}","organizationId":"7a1b2c3d-0000-4000-8000-000000000001","url":"https://linear.app/acme/issue/ENG-1/hooksync-sample","webhookId":"0b0c0d0e-0000-4000-8000-000000000002","webhookTimestamp":{{unix}}000,"data":{"id":"{{id}}","identifier":"ENG-1","title":"hooksync sample"}}'''
+        """#,
+        "mailgun.toml": #"""
+        # Mailgun webhooks (documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks),
+        # as the official SDK verifies them (mailgun-python mailgun/security.py SecurityGuard.verify_webhook).
+        name = "mailgun"
+        title = "Mailgun"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # The signature travels in the body: signature.signature is the hex HMAC-SHA256 of
+        # signature.timestamp followed by signature.token, keyed by the HTTP webhook signing key (not
+        # the API key). Mailgun signs those two values only, not event-data: the token is what makes a
+        # request unique, so a token seen before is refused, as Mailgun advises, and the timestamp
+        # must be within the SDK's 15 minutes either way. Legacy form-encoded webhooks were retired in
+        # October 2023 and are not read.
+        scheme = "hmac"
+        field = "/signature/signature"
+        algorithm = "sha256"
+        encoding = "hex"
+        signed = "{/signature/timestamp}{/signature/token}"
+        timestamp_field = "/signature/timestamp"
+        timestamp_format = "unix"
+        tolerance = "15m"
+        replay_key = "/signature/token"
+
+        [event]
+        # event-data.id is unique within a day only; with the event's timestamp it is unique.
+        id = "/event-data/id"
+        type = "/event-data/event"
+        dedup_key = "{/event-data/id}@{/event-data/timestamp}"
+        occurred_at = "/event-data/timestamp"
+        occurred_at_format = "unix"
+
+        [delivery]
+        retry_window = "8h"
+        retries = "any answer but 200 or 406 is retried for 8 hours (after 5, 10 and 15 minutes, then 1, 2 and 4 hours); 406 stops the retries (documentation.mailgun.com webhooks)"
+
+        [sample]
+        type = "delivered"
+        id_prefix = ""
+        body = '''{"signature":{"token":"{{id}}{{id}}","timestamp":"{{unix}}","signature":"{{signature}}"},"event-data":{"id":"{{id}}","timestamp":{{unix}}.908181,"log-level":"info","event":"{{type}}","recipient":"zoe@example.com","message":{"headers":{"message-id":"20251122082640.1.hooksync@example.com"}},"delivery-status":{"code":250,"message":"OK","attempt-no":1}}}'''
+        """#,
+        "paddle.toml": #"""
+        # Paddle Billing webhooks (developer.paddle.com/webhooks/signature-verification) as the
+        # official SDKs verify them (paddle-python-sdk Notifications.Verifier), and its Events API.
+        name = "paddle"
+        title = "Paddle Billing"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # Paddle-Signature: ts=<unix>;h1=<hex HMAC-SHA256 of "{ts}:{body}">, keyed by the notification
+        # destination's secret (pdl_ntfset_…) as text. A header holds at least one h1; any may match.
+        # The Python and Node SDKs allow only 5 s of clock difference, and Paddle's staff say to verify
+        # within 5 s; a retry is sent as a new request. hooksync keeps that window (a source may widen
+        # it) and, like the Node SDK, refuses only old timestamps.
+        scheme = "stripe"
+        header = "Paddle-Signature"
+        separator = ";"
+        timestamp_key = "ts"
+        signature_key = "h1"
+        signed = "{timestamp}:{body}"
+        tolerance = "5s"
+
+        [event]
+        # event_id is the event's own id, the same in the Events API; notification_id differs per
+        # destination and per replay, so it is no key.
+        id = "/event_id"
+        type = "/event_type"
+        occurred_at = "/occurred_at"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "5s"
+        retry_window = "3d"
+        retries = "live: up to 60 times over 3 days with exponential backoff, then failed (replayable through the API); sandbox: 3 times within 15 minutes (developer.paddle.com/webhooks/about/respond-to-webhooks)"
+
+        [api]
+        # GET /events lists every event, whether or not a destination subscribes to it, for 90 days.
+        # Ordered by id ascending, each page resumes after the last event id; has_more says whether
+        # another page follows. api_base = "https://sandbox-api.paddle.com" for a sandbox account.
+        style = "generic"
+        base_url = "https://api.paddle.com"
+        path = "/events"
+        auth = "bearer"
+        items = "/data"
+        cursor = "item:/event_id"
+        cursor_param = "after"
+        page_size_param = "per_page"
+        page_size = 200
+        has_more = "/meta/pagination/has_more"
+        retention = "90d"
+
+        [api.query]
+        order_by = "id[ASC]"
+
+        [sample]
+        type = "transaction.completed"
+        id_prefix = "evt_"
+        body = '''{"event_id":"{{id}}","event_type":"{{type}}","occurred_at":"{{rfc3339}}","notification_id":"ntf_01hv8x2af69a4ejwd1y2fcnyhf","data":{"id":"txn_01hv8wptq8987qeep44cyrs0p9","status":"completed","currency_code":"USD","customer_id":"ctm_01hv8wt8nffez4p2t6typn4a5j"}}'''
+        """#,
+        "postmark.toml": #"""
+        # Postmark webhooks (postmarkapp.com/developer/webhooks/webhooks-overview). Postmark signs
+        # nothing: it protects a webhook with HTTP basic-auth credentials written into the webhook URL
+        # (https://user:password@host/webhooks/<source>) and with its published sending IPs. A source's
+        # webhook_secret holds "user:password".
+        name = "postmark"
+        title = "Postmark"
+        content_types = ["application/json"]
+        keep_headers = ["X-PM-Webhook-Trace-Id", "X-PM-Retries-Remaining", "User-Agent"]
+
+        [signature]
+        # Authorization: Basic base64(user:password), compared in constant time. Like a token, it
+        # proves who sent the request, not that the body is unchanged: keep the endpoint on HTTPS.
+        scheme = "token"
+        header = "Authorization"
+        prefix = "Basic "
+        encoding = "base64"
+
+        [event]
+        # X-PM-Webhook-Trace-Id is the same on each retry of an event. Without it, each record type's
+        # own identity: a bounce's or spam complaint's ID; a delivery, open, click or subscription
+        # change by message, recipient and time; an inbound message (no RecordType) by MessageID.
+        id = [
+            "header:X-PM-Webhook-Trace-Id",
+            "{/RecordType}:{/ID}",
+            "{/RecordType}:{/MessageID}:{/Recipient}:{/DeliveredAt|/ReceivedAt|/ChangedAt}",
+            "{/RecordType}:{/Recipient}:{/ChangedAt}",
+            "/MessageID",
+        ]
+        type = ["/RecordType", "Inbound"]
+        occurred_at = "{/BouncedAt|/DeliveredAt|/ReceivedAt|/ChangedAt}"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        retry_window = "1h"
+        retries = "a 5xx, 408 or 429 answer or a timeout is retried for about an hour (1, 5, 10, 10, 10 and 15 minutes apart); any other 4xx is dropped; inbound webhooks are retried 10 times over 10.5 hours, and 403 stops them (postmarkapp.com/developer/webhooks/webhooks-overview)"
+
+        [sample]
+        type = "Delivery"
+        id_prefix = ""
+        body = '''{"RecordType":"{{type}}","MessageStream":"outbound","ServerID":23,"MessageID":"883953f4-6105-42a2-a16a-77a8eac79483","Recipient":"zoe@example.com","Tag":"welcome-email","DeliveredAt":"{{rfc3339}}","Details":"Test delivery webhook details","Metadata":{"order":"5023"}}'''
+
+        [sample.headers]
+        X-PM-Webhook-Trace-Id = "{{id}}"
         """#,
         "razorpay.toml": #"""
         # Razorpay webhooks (https://razorpay.com/docs/webhooks/). Razorpay has no API that lists
@@ -478,6 +861,116 @@ enum BuiltinProviders {
         id_prefix = "SM"
         body = '''MessageSid={{id}}&MessageStatus=delivered&AccountSid=AChooksync&From=%2B15005550006&To=%2B15005550001'''
         """#,
+        "twitch.toml": #"""
+        # Twitch EventSub over webhooks (dev.twitch.tv/docs/eventsub/handling-webhook-events), as the
+        # official twitch-cli sends and checks them.
+        name = "twitch"
+        title = "Twitch EventSub"
+        content_types = ["application/json"]
+        keep_headers = [
+            "Twitch-Eventsub-Message-Type", "Twitch-Eventsub-Message-Retry", "Twitch-Eventsub-Subscription-Type",
+            "Twitch-Eventsub-Subscription-Version",
+        ]
+
+        [signature]
+        # Twitch-Eventsub-Message-Signature: sha256=<hex HMAC-SHA256 of message id, timestamp and
+        # body, run together>, keyed by the subscription's secret. The timestamp is RFC 3339 with up
+        # to nine fraction digits, signed as sent; Twitch says to refuse messages older than 10 minutes.
+        scheme = "hmac"
+        header = "Twitch-Eventsub-Message-Signature"
+        algorithm = "sha256"
+        encoding = "hex"
+        prefix = "sha256="
+        signed = "{header:Twitch-Eventsub-Message-Id}{timestamp}{body}"
+        timestamp_header = "Twitch-Eventsub-Message-Timestamp"
+        timestamp_format = "rfc3339"
+        tolerance = "10m"
+
+        [event]
+        # A resent message keeps its Twitch-Eventsub-Message-Id. The type leads with the message type,
+        # so a route for notification.channel.follow never receives the revocation of that
+        # subscription, which is stored as revocation.channel.follow.
+        id = "header:Twitch-Eventsub-Message-Id"
+        type = "{header:Twitch-Eventsub-Message-Type}.{/subscription/type}"
+
+        [challenge]
+        # Creating a subscription sends a signed webhook_callback_verification message; Twitch wants
+        # the challenge back as text/plain.
+        field = "header:Twitch-Eventsub-Message-Type"
+        type = "webhook_callback_verification"
+        reply = "/challenge"
+
+        [delivery]
+        retries = "at least once: a message is resent with the same message id until answered 2xx; too many failures revoke the subscription (notification_failures_exceeded)"
+
+        [sample]
+        type = "notification.channel.follow"
+        id_prefix = ""
+        body = '''{"subscription":{"id":"f1c2a387-161a-49f9-a165-0f21d7a4e1c4","status":"enabled","type":"channel.follow","version":"2","condition":{"broadcaster_user_id":"1337","moderator_user_id":"1337"},"transport":{"method":"webhook","callback":"https://example.com/webhooks/twitch"},"created_at":"{{rfc3339}}","cost":0},"event":{"user_id":"1234","user_login":"cool_user","user_name":"Cool_User","broadcaster_user_id":"1337","broadcaster_user_login":"cooler_user","broadcaster_user_name":"Cooler_User","followed_at":"{{rfc3339}}"}}'''
+
+        [sample.headers]
+        Twitch-Eventsub-Message-Id = "{{id}}"
+        Twitch-Eventsub-Message-Type = "notification"
+        Twitch-Eventsub-Message-Retry = "0"
+        Twitch-Eventsub-Subscription-Type = "channel.follow"
+        Twitch-Eventsub-Subscription-Version = "2"
+        """#,
+        "woocommerce.toml": #"""
+        # WooCommerce webhooks (woocommerce.github.io/woocommerce-rest-api-docs/#webhooks), read from
+        # WooCommerce core's WC_Webhook (plugins/woocommerce/includes/class-wc-webhook.php).
+        name = "woocommerce"
+        title = "WooCommerce"
+        content_types = ["application/json"]
+        keep_headers = [
+            "X-WC-Webhook-Source", "X-WC-Webhook-Topic", "X-WC-Webhook-Resource", "X-WC-Webhook-Event", "X-WC-Webhook-ID",
+            "X-WC-Webhook-Delivery-ID", "User-Agent",
+        ]
+
+        [signature]
+        # X-WC-Webhook-Signature: base64 HMAC-SHA256 of the raw body (WC_Webhook::generate_signature),
+        # keyed by the webhook's secret as text. No timestamp is sent.
+        scheme = "hmac"
+        header = "X-WC-Webhook-Signature"
+        algorithm = "sha256"
+        encoding = "base64"
+
+        [event]
+        # WooCommerce never retries, and its X-WC-Webhook-Delivery-ID is a hash of the webhook id and
+        # the current second: two deliveries in one second share it. The body is the resource as the
+        # REST API shows it at delivery time, so the resource and its date_modified_gmt name the state
+        # it reports; a deleted resource's body is only its id, so the delivery names it.
+        id = [
+            "{header:X-WC-Webhook-Resource}/{/id}@{/date_modified_gmt}",
+            "{header:X-WC-Webhook-Topic}:{/id}:{header:X-WC-Webhook-Delivery-ID}",
+            "{header:X-WC-Webhook-Topic}:{header:X-WC-Webhook-Delivery-ID}",
+        ]
+        type = "header:X-WC-Webhook-Topic"
+
+        [challenge]
+        # Saving an active webhook first posts "webhook_id=<n>", form-encoded, with no signature and no
+        # X-WC-* headers; WooCommerce wants exactly 200 back. It is answered, never stored.
+        unsigned = true
+        field = "/webhook_id"
+        reply_body = ""
+
+        [delivery]
+        timeout = "60s"
+        retry_window = "0s"
+        retries = "none: a failed delivery is logged, and a webhook that fails more than 5 times in a row is disabled (WC_Webhook::failed_delivery)"
+
+        [sample]
+        type = "order.updated"
+        id_prefix = ""
+        body = '''{"id":727,"parent_id":0,"status":"processing","currency":"EUR","date_created_gmt":"2025-11-22T08:00:00","date_modified_gmt":"{{rfc3339}}","total":"29.35","billing":{"first_name":"Zo\u00eb","email":"zoe@example.com"},"meta_data":[{"key":"hooksync","value":"{{id}}"}]}'''
+
+        [sample.headers]
+        X-WC-Webhook-Source = "https://shop.example/"
+        X-WC-Webhook-Topic = "{{type}}"
+        X-WC-Webhook-Resource = "order"
+        X-WC-Webhook-Event = "updated"
+        X-WC-Webhook-ID = "12"
+        X-WC-Webhook-Delivery-ID = "{{id}}"
+        """#,
         "zendesk.toml": #"""
         # Zendesk webhooks subscribed to Zendesk events
         # (https://developer.zendesk.com/api-reference/webhooks/event-types/webhook-event-types/).
@@ -526,6 +1019,59 @@ enum BuiltinProviders {
         X-Zendesk-Account-Id = "12514403"
         X-Zendesk-Webhook-Id = "01F1KRFQ6BG29CNWFR60NK5FNY"
         X-Zendesk-Webhook-Invocation-Id = "8350205582"
+        """#,
+        "zoom.toml": #"""
+        # Zoom webhooks (developers.zoom.us/docs/api/webhooks), as Zoom's sample (zoom/webhook-sample)
+        # and library (@zoom/rivet) verify them.
+        name = "zoom"
+        title = "Zoom"
+        content_types = ["application/json"]
+        keep_headers = ["x-zm-request-id", "x-zm-trackingid", "User-Agent"]
+
+        [signature]
+        # x-zm-signature: v0=<hex HMAC-SHA256 of "v0:{x-zm-request-timestamp}:{body}">, keyed by the
+        # app's Secret Token as text. Zoom documents no replay window and its libraries check none;
+        # five minutes, as for Slack's identical scheme, is hooksync's choice: a source can widen it.
+        scheme = "hmac"
+        header = "x-zm-signature"
+        algorithm = "sha256"
+        encoding = "hex"
+        prefix = "v0="
+        signed = "v0:{timestamp}:{body}"
+        timestamp_header = "x-zm-request-timestamp"
+        timestamp_format = "unix"
+        tolerance = "5m"
+
+        [event]
+        # The body carries no event id, and Zoom does not say that a retry keeps x-zm-request-id. An
+        # event is its type, the time it occurred (event_ts, milliseconds), the account and the object.
+        id = [
+            "{/event}:{/event_ts}:{/payload/account_id}:{/payload/object/uuid|/payload/object/id}",
+            "{/event}:{/event_ts}:{/payload/account_id}",
+        ]
+        type = "/event"
+        occurred_at = "/event_ts"
+        occurred_at_format = "unix_ms"
+
+        [challenge]
+        # endpoint.url_validation, sent when the URL is set and every 72 hours, is signed like any
+        # event; Zoom wants its plainToken back with the hex HMAC-SHA256 of it, keyed by the secret.
+        type = "endpoint.url_validation"
+        signed_fields = ["encryptedToken"]
+
+        [challenge.reply_json]
+        plainToken = "/payload/plainToken"
+        encryptedToken = "/payload/plainToken"
+
+        [delivery]
+        timeout = "3s"
+        retry_window = "90m"
+        retries = "a 5xx answer or no answer is retried 3 times, after 5, 20 and 60 more minutes; 3xx and 4xx are not retried (developers.zoom.us/docs/api/webhooks)"
+
+        [sample]
+        type = "meeting.started"
+        id_prefix = ""
+        body = '''{"event":"{{type}}","event_ts":{{unix}}000,"payload":{"account_id":"Wk9PTV9BQ0NPVU5UX0lE","object":{"id":"85746065432","uuid":"{{id}}","host_id":"x1yCzABCDEfg23HiJKl4mN","topic":"hooksync sample","type":2,"start_time":"{{rfc3339}}","timezone":"UTC","duration":60}}}'''
         """#,
     ]
 }

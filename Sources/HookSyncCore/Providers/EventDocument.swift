@@ -35,7 +35,7 @@ public struct EventDocument {
 
     /// The value as text, for ids, types and keys: strings as they are, integers with their
     /// exact digits. Empty strings, objects and arrays count as absent.
-    func text(at source: FieldSource) -> String? {
+    public func text(at source: FieldSource) -> String? {
         switch value(at: source) {
         case let string as String: string.isEmpty ? nil : string
         case let number as NSNumber: number.stringValue

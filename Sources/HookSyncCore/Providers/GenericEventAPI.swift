@@ -1,3 +1,5 @@
+import TOMLKit
+
 /// The `[api]` keys of `style = "generic"`: an in-house platform's event API described as
 /// data, so polling it needs no code.
 public struct GenericEventAPI: Sendable, Hashable {
@@ -30,9 +32,11 @@ public struct GenericEventAPI: Sendable, Hashable {
     public var pageSize: Int
     /// A boolean in the answer that says whether another page follows.
     public var hasMore: JSONPointer?
+    /// Parameters sent with every request, such as Paddle's `order_by = "id[ASC]"`.
+    public var query: [String: String] = [:]
 
     static let keys: Set<String> = [
-        "path", "auth", "items", "cursor", "cursor_param", "since_param", "since_format", "page_size_param", "page_size", "has_more",
+        "path", "auth", "items", "cursor", "cursor_param", "since_param", "since_format", "page_size_param", "page_size", "has_more", "query",
     ]
 }
 
@@ -67,6 +71,12 @@ extension GenericEventAPI {
             table.report("since_param", value: nil, expected: "a query parameter, because cursor = \"link\" resumes from a time")
         }
         let hasMore = pointer("has_more", table.string("has_more"))
+        var query: [String: String] = [:]
+        if let fixed = table.table("query") {
+            for name in fixed.table.keys {
+                query[name] = fixed.string(name, required: true)
+            }
+        }
         guard let items, let paging else { return nil }
         self.init(
             path: path,
@@ -78,7 +88,8 @@ extension GenericEventAPI {
             sinceFormat: table.choice("since_format") ?? .rfc3339,
             pageSizeParameter: table.string("page_size_param"),
             pageSize: table.int("page_size", in: 1...10_000) ?? 100,
-            hasMore: hasMore
+            hasMore: hasMore,
+            query: query
         )
     }
 }

@@ -2,58 +2,67 @@ public import Foundation
 public import HTTPTypes
 
 /// A generic HMAC scheme that covers GitHub, Shopify, Square, Slack and most in-house platforms:
-/// a header holding an optionally prefixed hex or base64 digest of a signed template, with an
-/// optional timestamp header checked against a replay window.
+/// a header (or a body field) holding an optionally prefixed hex or base64 digest of a signed
+/// template, with an optional timestamp checked against a replay window.
 public struct HMACSignature: SignatureScheme {
-    /// One header a provider may sign with. Several let a provider file accept a legacy header
+    /// One place a provider may sign in. Several let a provider file accept a legacy header
     /// (Square's SHA-1 `x-square-signature`) when the current one is absent.
     public struct Digest: Sendable, Hashable {
-        public var header: HTTPField.Name
+        public var location: SignatureLocation
         public var algorithm: HMACAlgorithm
         public var encoding: DigestEncoding
         /// Text before the digest, such as GitHub's `sha256=` or Slack's `v0=`.
         public var prefix: String
 
-        public init(header: HTTPField.Name, algorithm: HMACAlgorithm = .sha256, encoding: DigestEncoding = .hex, prefix: String = "") {
-            self.header = header
+        public init(location: SignatureLocation, algorithm: HMACAlgorithm = .sha256, encoding: DigestEncoding = .hex, prefix: String = "") {
+            self.location = location
             self.algorithm = algorithm
             self.encoding = encoding
             self.prefix = prefix
         }
+
+        public init(header: HTTPField.Name, algorithm: HMACAlgorithm = .sha256, encoding: DigestEncoding = .hex, prefix: String = "") {
+            self.init(location: .header(header), algorithm: algorithm, encoding: encoding, prefix: prefix)
+        }
     }
 
-    /// Checked in order; the first whose header is present decides.
+    /// Checked in order; the first that is present decides.
     public var digests: [Digest]
     public var signed: SignedTemplate
-    public var timestampHeader: HTTPField.Name?
+    /// A header or body field with the send time, checked against `window`.
+    public var timestamp: SignatureLocation?
     public var timestampFormat: TimestampFormat
     public var window: TimestampWindow
     public var secretEncoding: SecretEncoding
+    /// A value that must not come twice within the window, such as Mailgun's `token`.
+    public var replayKey: FieldSource?
 
     public init(
         digests: [Digest],
         signed: SignedTemplate,
-        timestampHeader: HTTPField.Name? = nil,
+        timestamp: SignatureLocation? = nil,
         timestampFormat: TimestampFormat = .unix,
         window: TimestampWindow = TimestampWindow(tolerance: .seconds(300)),
-        secretEncoding: SecretEncoding = SecretEncoding()
+        secretEncoding: SecretEncoding = SecretEncoding(),
+        replayKey: FieldSource? = nil
     ) {
         self.digests = digests
         self.signed = signed
-        self.timestampHeader = timestampHeader
+        self.timestamp = timestamp
         self.timestampFormat = timestampFormat
         self.window = window
         self.secretEncoding = secretEncoding
+        self.replayKey = replayKey
     }
 
     public var name: String { "hmac" }
 
     public var summary: String {
-        digests.map { "\($0.header.rawName): \($0.prefix)<\($0.encoding.rawValue) hmac-\($0.algorithm.rawValue)>" }
+        digests.map { "\($0.location): \($0.prefix)<\($0.encoding.rawValue) hmac-\($0.algorithm.rawValue)>" }
             .joined(separator: " or ") + " over \"\(signed)\""
     }
 
-    public var tolerance: Duration? { timestampHeader == nil ? nil : window.tolerance }
+    public var tolerance: Duration? { timestamp == nil ? nil : window.tolerance }
     public var signsURL: Bool { signed.usesURL }
 
     public func with(tolerance: Duration) -> HMACSignature {
@@ -62,60 +71,82 @@ public struct HMACSignature: SignatureScheme {
         return copy
     }
 
+    /// Whether the body must be parsed before the signature can be checked.
+    private var readsBody: Bool {
+        signed.usesFields || digests.contains { $0.location.readsBody } || timestamp?.readsBody == true
+    }
+
     public func verify(_ request: WebhookRequest, secrets: [Secret], now: Date) throws(SignatureFailure) -> Int {
-        guard let (digest, value) = digests.lazy.compactMap({ d in request.headers[d.header].map { (d, $0) } }).first else {
-            throw .missingHeader(digests[0].header.rawName)
-        }
-        let headerName = digest.header.rawName
-        guard value.hasPrefix(digest.prefix) else {
-            throw .malformedHeader(headerName, reason: "expected \"\(digest.prefix)\" followed by the signature")
-        }
-        guard let code = digest.encoding.decode(value.dropFirst(digest.prefix.count)), code.count == digest.algorithm.byteCount else {
-            throw .malformedHeader(
-                headerName,
-                reason: "expected a \(digest.encoding.rawValue) HMAC-\(digest.algorithm.rawValue.uppercased()) of \(digest.algorithm.byteCount) bytes"
-            )
+        let document = readsBody ? EventDocument(signed: request) : nil
+        guard
+            let (digest, values) = digests.lazy.map({ d in (d, d.location.values(in: request, document: document)) }).first(where: { !$0.1.isEmpty })
+        else { throw .missingHeader(digests[0].location.label) }
+        let label = digest.location.label
+        var codes: [[UInt8]] = []
+        for value in values {
+            guard value.hasPrefix(digest.prefix) else {
+                throw .malformedHeader(label, reason: "expected \"\(digest.prefix)\" followed by the signature")
+            }
+            guard let code = digest.encoding.decode(value.dropFirst(digest.prefix.count)), code.count == digest.algorithm.byteCount else {
+                throw .malformedHeader(
+                    label,
+                    reason:
+                        "expected a \(digest.encoding.rawValue) HMAC-\(digest.algorithm.rawValue.uppercased()) of \(digest.algorithm.byteCount) bytes"
+                )
+            }
+            codes.append(code)
         }
         var timestampText: String?
-        var timestamp: Date?
-        if let timestampHeader {
-            guard let text = request.headers[timestampHeader] else { throw .missingHeader(timestampHeader.rawName) }
+        var sentAt: Date?
+        if let timestamp {
+            guard let text = timestamp.values(in: request, document: document).first else { throw .missingHeader(timestamp.label) }
             guard let date = timestampFormat.parse(text) else {
-                throw .malformedHeader(timestampHeader.rawName, reason: "expected \(timestampFormat.expectation)")
+                throw .malformedHeader(timestamp.label, reason: "expected \(timestampFormat.expectation)")
             }
             timestampText = text
-            timestamp = date
+            sentAt = date
         }
-        guard let message = signed.message(for: request, timestamp: timestampText) else {
-            throw .malformedHeader(headerName, reason: "the request lacks a part of the signed text \"\(signed)\"")
+        guard let message = signed.message(for: request, timestamp: timestampText, document: document) else {
+            throw .malformedHeader(label, reason: "the request lacks a part of the signed text \"\(signed)\"")
         }
         guard
             let index = secrets.firstIndex(where: { secret in
                 guard let key = try? secretEncoding.key(for: secret) else { return false }
-                return digest.algorithm.isValid(code, for: message, key: key)
+                return codes.contains { digest.algorithm.isValid($0, for: message, key: key) }
             })
         else { throw .mismatch }
-        if let timestamp { try window.check(timestamp, now: now) }
+        if let sentAt { try window.check(sentAt, now: now) }
         return index
     }
 
-    public func sign(_ request: WebhookRequest, secret: Secret, id: String, timestamp: Date) throws(SecretFormatError) -> HTTPFields {
+    public func sign(_ request: WebhookRequest, secret: Secret, id: String, timestamp date: Date) throws(SecretFormatError) -> HTTPFields {
         var headers = HTTPFields()
-        var timestampText: String?
-        if let timestampHeader {
-            let text = timestampFormat.format(timestamp)
-            headers[timestampHeader] = text
-            timestampText = text
+        if let header = timestamp?.firstHeader {
+            headers[header] = timestampFormat.format(date)
         }
+        // A signature inside the body is written there by the sender (see `bodySignature`).
+        guard let header = digests[0].location.firstHeader else { return headers }
         var signedRequest = request
         signedRequest.headers.append(contentsOf: headers)
-        guard let message = signed.message(for: signedRequest, timestamp: timestampText) else {
+        headers[header] = try digestText(for: signedRequest, secret: secret)
+        return headers
+    }
+
+    public func bodySignature(_ request: WebhookRequest, secret: Secret) throws(SecretFormatError) -> String? {
+        guard digests[0].location.readsBody else { return nil }
+        return try digestText(for: request, secret: secret)
+    }
+
+    /// The first digest's text, prefix included, for a request whose timestamp is in place.
+    private func digestText(for request: WebhookRequest, secret: Secret) throws(SecretFormatError) -> String {
+        let document = readsBody ? EventDocument(signed: request) : nil
+        let timestampText = timestamp.flatMap { $0.values(in: request, document: document).first }
+        guard let message = signed.message(for: request, timestamp: timestampText, document: document) else {
             throw SecretFormatError(reason: "cannot sign: the request lacks a part of \"\(signed)\"")
         }
         let digest = digests[0]
         let code = digest.algorithm.authenticationCode(for: message, key: try secretEncoding.key(for: secret))
-        headers[digest.header] = digest.prefix + digest.encoding.encode(code)
-        return headers
+        return digest.prefix + digest.encoding.encode(code)
     }
 
     public func validate(secret: Secret) throws(SecretFormatError) {
@@ -125,48 +156,80 @@ public struct HMACSignature: SignatureScheme {
 
 extension HMACSignature {
     static let keys: Set<String> = [
-        "scheme", "header", "algorithm", "encoding", "prefix", "signed", "timestamp_header", "timestamp_format", "tolerance",
-        "secret_encoding", "secret_prefix", "fallback",
+        "scheme", "header", "field", "algorithm", "encoding", "prefix", "signed", "timestamp_header", "timestamp_field",
+        "timestamp_format", "tolerance", "secret_encoding", "secret_prefix", "replay_key", "fallback",
     ]
 
     /// Reads `scheme = "hmac"` parameters from a provider file's `[signature]` table.
     init?(reading table: TOMLReader) {
         table.rejectUnknownKeys(Self.keys)
         var digests: [Digest] = []
-        if let primary = Self.digest(table, required: true) { digests.append(primary) }
+        if let primary = Self.digest(table) { digests.append(primary) }
         if let fallback = table.table("fallback") {
-            fallback.rejectUnknownKeys(["header", "algorithm", "encoding", "prefix"])
-            if let digest = Self.digest(fallback, required: true) { digests.append(digest) }
+            fallback.rejectUnknownKeys(["header", "field", "algorithm", "encoding", "prefix"])
+            if let digest = Self.digest(fallback) { digests.append(digest) }
         }
         var signed = SignedTemplate("{body}")
         if let text = table.string("signed") {
             signed = SignedTemplate(text)
             if signed == nil { table.report("signed", value: "\"\(text)\"", expected: SignedTemplate.expectation) }
         }
-        let timestampHeader = table.headerName("timestamp_header")
+        let timestamp = Self.location(table, header: "timestamp_header", field: "timestamp_field", required: false)
         let format: TimestampFormat = table.choice("timestamp_format") ?? .unix
         let tolerance = table.duration("tolerance") ?? .seconds(300)
-        if let signed, signed.usesTimestamp && timestampHeader == nil {
-            table.report("timestamp_header", value: nil, expected: "a header name, because signed uses {timestamp}")
+        if let signed, signed.usesTimestamp && timestamp == nil {
+            table.report("timestamp_header", value: nil, expected: "a header name (or timestamp_field), because signed uses {timestamp}")
+        }
+        var replayKey: FieldSource?
+        if let text = table.string("replay_key") {
+            replayKey = FieldSource(text)
+            if replayKey == nil {
+                table.report("replay_key", value: "\"\(text)\"", expected: "a JSON pointer (\"/token\") or a header (\"header:X-Token\")")
+            }
         }
         let secretEncoding = SecretEncoding(format: table.choice("secret_encoding") ?? .utf8, prefix: table.string("secret_prefix") ?? "")
         guard digests.count == 1 + (table.contains("fallback") ? 1 : 0), let signed else { return nil }
         self.init(
             digests: digests,
             signed: signed,
-            timestampHeader: timestampHeader,
+            timestamp: timestamp,
             timestampFormat: format,
             window: TimestampWindow(tolerance: tolerance),
-            secretEncoding: secretEncoding
+            secretEncoding: secretEncoding,
+            replayKey: replayKey
         )
     }
 
-    private static func digest(_ table: TOMLReader, required: Bool) -> Digest? {
-        let header = table.headerName("header", required: required)
+    private static func digest(_ table: TOMLReader) -> Digest? {
+        let location = location(table, header: "header", field: "field", required: true)
         let algorithm: HMACAlgorithm = table.choice("algorithm") ?? .sha256
         let encoding: DigestEncoding = table.choice("encoding") ?? .hex
         let prefix = table.string("prefix") ?? ""
-        return header.map { Digest(header: $0, algorithm: algorithm, encoding: encoding, prefix: prefix) }
+        return location.map { Digest(location: $0, algorithm: algorithm, encoding: encoding, prefix: prefix) }
+    }
+
+    /// A header (`header`, which may be numbered with `{n}`) or a body field (`field`), not both.
+    private static func location(_ table: TOMLReader, header: String, field: String, required: Bool) -> SignatureLocation? {
+        switch (table.string(header), table.string(field)) {
+        case (.some, .some):
+            table.report(field, value: nil, expected: "either \(header) or \(field), not both")
+            return nil
+        case (let text?, nil):
+            guard let location = SignatureLocation(text), !location.readsBody else {
+                table.report(header, value: "\"\(text)\"", expected: "an HTTP header name, or one numbered with {n} such as \"X-Signature-{n}\"")
+                return nil
+            }
+            return location
+        case (nil, let text?):
+            guard let pointer = JSONPointer(text), !pointer.tokens.isEmpty else {
+                table.report(field, value: "\"\(text)\"", expected: "a JSON pointer into the body, such as \"/signature\"")
+                return nil
+            }
+            return .field(pointer)
+        case (nil, nil):
+            if required { table.report(header, value: nil, expected: "a header name, or \(field) for a signature inside the body") }
+            return nil
+        }
     }
 }
 

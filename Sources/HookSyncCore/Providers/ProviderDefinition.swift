@@ -29,6 +29,16 @@ public struct ProviderDefinition: Sendable {
         return scheme.with(tolerance: override)
     }
 
+    /// The source keys a source of this provider needs, as `hooksync providers` lists them:
+    /// what verifies its webhooks, what its signature or handshake covers, what polls its API.
+    public var sourceKeys: [String] {
+        var keys = ["webhook_secret"]
+        if scheme.signsURL { keys.append("webhook_url") }
+        if challenge?.verifyToken != nil { keys.append("verify_token") }
+        if api != nil { keys += ["api_key (to poll)"] }
+        return keys
+    }
+
     /// Whether a request's `Content-Type` is one this provider sends (parameters ignored).
     public func accepts(contentType: String?) -> Bool {
         guard let essence = MediaType.essence(of: contentType) else { return true }
@@ -45,7 +55,7 @@ public struct ProviderDefinition: Sendable {
         return kept
     }
 
-    static let schemes = ["stripe", "standard-webhooks", "hmac", "twilio"]
+    static let schemes = ["stripe", "standard-webhooks", "hmac", "twilio", "token"]
 
     /// Reads a provider file's text; every problem is reported with the file and key.
     public static func parse(_ text: String, file: String, origin: String) throws(ConfigError) -> ProviderDefinition {
@@ -73,6 +83,7 @@ public struct ProviderDefinition: Sendable {
             case "standard-webhooks": scheme = StandardWebhooksSignature(reading: signature)
             case "hmac": scheme = HMACSignature(reading: signature)
             case "twilio": scheme = TwilioSignature(reading: signature)
+            case "token": scheme = TokenSignature(reading: signature)
             case let other?:
                 signature.report("scheme", value: "\"\(other)\"", expected: "one of " + schemes.map { "\"\($0)\"" }.joined(separator: ", "))
             case nil: break

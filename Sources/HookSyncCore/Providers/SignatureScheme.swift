@@ -12,6 +12,9 @@ public protocol SignatureScheme: Sendable {
     var tolerance: Duration? { get }
     /// True when the provider signs the URL it called, so a source must set `webhook_url`.
     var signsURL: Bool { get }
+    /// A value of the request that must not be seen twice within the replay window (Mailgun's
+    /// `token`): the receiver refuses a second request that carries it.
+    var replayKey: FieldSource? { get }
 
     /// The same scheme with another replay window: a source may override its provider's.
     func with(tolerance: Duration) -> Self
@@ -26,6 +29,10 @@ public protocol SignatureScheme: Sendable {
     /// The headers the provider would add to `request`; used by `send-test` and tests.
     func sign(_ request: WebhookRequest, secret: Secret, id: String, timestamp: Date) throws(SecretFormatError) -> HTTPFields
 
+    /// The signature a provider that signs inside the body writes where its sample says
+    /// `{{signature}}` (Mailgun); nil for schemes that sign in headers.
+    func bodySignature(_ request: WebhookRequest, secret: Secret) throws(SecretFormatError) -> String?
+
     /// Checks at start-up that a secret has the shape this scheme needs.
     func validate(secret: Secret) throws(SecretFormatError)
 }
@@ -33,6 +40,8 @@ public protocol SignatureScheme: Sendable {
 extension SignatureScheme {
     public var tolerance: Duration? { nil }
     public var signsURL: Bool { false }
+    public var replayKey: FieldSource? { nil }
+    public func bodySignature(_ request: WebhookRequest, secret: Secret) throws(SecretFormatError) -> String? { nil }
     public func with(tolerance: Duration) -> Self { self }
 }
 

@@ -9,13 +9,15 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
         case url
         case timestamp
         case header(HTTPField.Name)
+        /// A field of the body, for providers that sign values inside it (Mailgun).
+        case field(JSONPointer)
     }
 
     let parts: [Part]
     public let description: String
 
     static let expectation =
-        "a template of literal text and {body}, {timestamp}, {url} or {header:Name}, such as \"v0:{timestamp}:{body}\""
+        "a template of literal text and {body}, {timestamp}, {url}, {header:Name} or {/pointer}, such as \"v0:{timestamp}:{body}\""
 
     public init?(_ text: String) {
         description = text
@@ -27,20 +29,26 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
             case .placeholder("body"): parts.append(.body)
             case .placeholder("url"): parts.append(.url)
             case .placeholder("timestamp"): parts.append(.timestamp)
+            case .placeholder(let name) where name.hasPrefix("/"):
+                guard let pointer = JSONPointer(name) else { return nil }
+                parts.append(.field(pointer))
             case .placeholder(let name):
                 guard name.hasPrefix("header:"), let field = HTTPField.Name(String(name.dropFirst("header:".count))) else { return nil }
                 parts.append(.header(field))
             }
         }
-        guard parts.contains(.body) else { return nil }
+        // A signature must cover the body, or at least values read from it.
+        guard parts.contains(where: { $0 == .body || $0.isField }) else { return nil }
         self.parts = parts
     }
 
     var usesURL: Bool { parts.contains(.url) }
     var usesTimestamp: Bool { parts.contains(.timestamp) }
+    var usesFields: Bool { parts.contains(where: \.isField) }
 
     /// The bytes to sign; nil when a part the template names is missing from the request.
-    func message(for request: WebhookRequest, timestamp: String?) -> [UInt8]? {
+    /// - Parameter document: the parsed body, for templates that read fields of it.
+    func message(for request: WebhookRequest, timestamp: String?, document: EventDocument? = nil) -> [UInt8]? {
         var message: [UInt8] = []
         message.reserveCapacity(request.body.count + 128)
         for part in parts {
@@ -56,8 +64,17 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
             case .header(let name):
                 guard let value = request.headers[name] else { return nil }
                 message += value.utf8
+            case .field(let pointer):
+                guard let value = document?.text(at: .body(pointer)) else { return nil }
+                message += value.utf8
             }
         }
         return message
+    }
+}
+
+extension SignedTemplate.Part {
+    var isField: Bool {
+        if case .field = self { true } else { false }
     }
 }

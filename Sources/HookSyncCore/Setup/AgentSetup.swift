@@ -79,6 +79,25 @@ public struct AgentSetup: Sendable {
                     resolve(reference, key: "\(key).webhook_secret") { try scheme.validate(secret: $0) }
                 }
             }
+            var verifyToken: Secret?
+            if source.mode.acceptsWebhooks, let challenge = provider.challenge, challenge.verifyToken != nil {
+                if let reference = source.verifyToken {
+                    if resolveSecrets {
+                        verifyToken = resolve(reference, key: "\(key).verify_token") { secret in
+                            guard !secret.value.isEmpty else { throw SecretFormatError(reason: "the token is empty") }
+                        }
+                    }
+                } else {
+                    issues.append(
+                        ConfigIssue(
+                            file: config.file,
+                            key: "\(key).verify_token",
+                            expected:
+                                "the token you enter in \(provider.title)'s webhook settings (its \(challenge.method.rawValue) handshake carries it)"
+                        )
+                    )
+                }
+            }
             var feed: (any EventFeed)?
             if source.mode != .webhook {
                 func report(_ name: String, _ value: String?, _ expected: String) {
@@ -115,6 +134,7 @@ public struct AgentSetup: Sendable {
                 provider: provider,
                 scheme: scheme,
                 secrets: secrets,
+                verifyToken: verifyToken,
                 feed: feed,
                 routes: config.routes
             )

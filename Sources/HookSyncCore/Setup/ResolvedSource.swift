@@ -6,6 +6,8 @@ public struct ResolvedSource: Sendable {
     public var provider: ProviderDefinition
     public var scheme: any SignatureScheme
     public var secrets: [Secret]
+    /// The token a provider's `GET` handshake must carry (Meta's `hub.verify_token`).
+    public var verifyToken: Secret?
     /// The provider's event API for sources that poll; nil in webhook mode.
     public var feed: (any EventFeed)?
 
@@ -20,6 +22,7 @@ public struct ResolvedSource: Sendable {
         provider: ProviderDefinition,
         scheme: any SignatureScheme,
         secrets: [Secret],
+        verifyToken: Secret? = nil,
         feed: (any EventFeed)?,
         routes: [RouteConfig]
     ) {
@@ -27,10 +30,12 @@ public struct ResolvedSource: Sendable {
         self.provider = provider
         self.scheme = scheme
         self.secrets = secrets
+        self.verifyToken = verifyToken
         self.feed = feed
         let orderBy = routes.filter { $0.takes(source: config.name) }.compactMap(\.orderBy)
         projection = JSONProjection(
-            provider.event.pointers + (provider.challenge?.reply.pointers ?? []) + orderBy.flatMap(\.pointers)
+            provider.event.pointers + (provider.challenge?.pointers ?? []) + orderBy.flatMap(\.pointers)
+                + (scheme.replayKey.flatMap { if case .body(let pointer) = $0 { [pointer] } else { nil } } ?? [])
         )
     }
 

@@ -27,6 +27,11 @@ struct VectorCase: Sendable, CustomTestStringConvertible {
     var now: Date
     /// Every header that carries a signature: dropping them all must be refused.
     var signatureHeaders: [String]
+    /// For a signature inside the body: the body without it, which must be refused.
+    var unsignedBody: [UInt8]?
+    /// The provider's signature does not cover the whole body (a token, basic auth, Mailgun's
+    /// timestamp and token): changing a byte of the event cannot be detected.
+    var bodyUnsigned = false
     /// The replay window, for providers whose timestamp is checked.
     var tolerance: TimeInterval?
     /// The timestamp the request carries, when `now` is not that time.
@@ -65,15 +70,33 @@ struct VectorCase: Sendable, CustomTestStringConvertible {
     /// Each way the request can be tampered with, replayed or misconfigured.
     var mutations: [Variant] {
         var variants: [Variant] = []
-        var changed = body
-        changed[changed.count / 2] ^= 0x01
-        variants.append(
-            Variant(label: "one body byte changed", source: "vector", headers: httpHeaders, body: changed, now: now, status: .unauthorized)
-        )
+        if !bodyUnsigned {
+            var changed = body
+            changed[changed.count / 2] ^= 0x01
+            variants.append(
+                Variant(label: "one body byte changed", source: "vector", headers: httpHeaders, body: changed, now: now, status: .unauthorized)
+            )
+        }
         variants.append(Variant(label: "wrong secret", source: "wrong", headers: httpHeaders, body: body, now: now, status: .unauthorized))
-        var unsigned = httpHeaders
-        for name in signatureHeaders { unsigned[HTTPField.Name(name)!] = nil }
-        variants.append(Variant(label: "signature header dropped", source: "vector", headers: unsigned, body: body, now: now, status: .unauthorized))
+        if !signatureHeaders.isEmpty {
+            var unsigned = httpHeaders
+            for name in signatureHeaders { unsigned[HTTPField.Name(name)!] = nil }
+            variants.append(
+                Variant(label: "signature header dropped", source: "vector", headers: unsigned, body: body, now: now, status: .unauthorized)
+            )
+        }
+        if let unsignedBody {
+            variants.append(
+                Variant(
+                    label: "signature removed from the body",
+                    source: "vector",
+                    headers: httpHeaders,
+                    body: unsignedBody,
+                    now: now,
+                    status: .unauthorized
+                )
+            )
+        }
         if let tolerance {
             let late = (signedAt ?? now).addingTimeInterval(tolerance + 1)
             variants.append(Variant(label: "stale timestamp", source: "vector", headers: httpHeaders, body: body, now: late, status: .unauthorized))
@@ -128,7 +151,9 @@ extension VectorCase {
                 headers: item.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                 body: Array(item.body.utf8),
                 now: Date(timeIntervalSince1970: item.now),
-                signatureHeaders: [item.signature_header],
+                signatureHeaders: item.signature_headers ?? item.signature_header.map { [$0] } ?? [],
+                unsignedBody: item.unsigned_body.map { Array($0.utf8) },
+                bodyUnsigned: item.body_unsigned ?? false,
                 tolerance: item.tolerance,
                 refusesFuture: item.refuses_future ?? false,
                 trailingSlashRefused: item.trailing_slash_refused ?? false,
@@ -158,7 +183,10 @@ private struct SDKVectorFile: Decodable {
         var query: String?
         var headers: [String: String]
         var body: String
-        var signature_header: String
+        var signature_header: String?
+        var signature_headers: [String]?
+        var unsigned_body: String?
+        var body_unsigned: Bool?
         var tolerance: Double?
         var refuses_future: Bool?
         var trailing_slash_refused: Bool?
