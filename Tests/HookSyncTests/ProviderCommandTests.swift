@@ -71,12 +71,14 @@ import Testing
         let json = try await cli("providers", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let list = try #require(object["providers"] as? [[String: Any]])
-        #expect(list.count == 26)
+        #expect(list.count == 31)
         let paddle = try #require(list.first { $0["name"] as? String == "paddle" })
         #expect(paddle["keys"] as? [String] == ["webhook_secret", "api_key (to poll)"])
         #expect(paddle["poll"] as? String == "generic")
         let zoom = try #require(list.first { $0["name"] as? String == "zoom" })
         #expect((zoom["handshake"] as? String)?.contains("endpoint.url_validation") == true)
+        #expect(list.first { $0["name"] as? String == "discord" }?["keys"] as? [String] == ["public_key"])
+        #expect(list.first { $0["name"] as? String == "meta" }?["keys"] as? [String] == ["webhook_secret", "verify_token"])
     }
 
     @Test func malformedProviderFileFailsCheckWithFileKeyAndReason() async throws {

@@ -43,7 +43,8 @@ import Testing
                 "checkout": "hmac", "clerk": "standard-webhooks", "resend": "standard-webhooks",
                 "zendesk": "hmac", "gitlab": "token", "postmark": "token", "bitbucket": "hmac", "linear": "hmac", "intercom": "hmac",
                 "docusign": "hmac", "zoom": "hmac", "twitch": "hmac", "mailgun": "hmac", "paddle": "stripe", "lemonsqueezy": "hmac",
-                "woocommerce": "hmac",
+                "woocommerce": "hmac", "discord": "ed25519", "sendgrid": "ecdsa-p256-sha256", "adyen": "hmac", "hubspot": "hmac",
+                "meta": "hmac",
             ]
         )
         #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))

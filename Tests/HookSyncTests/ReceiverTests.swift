@@ -244,21 +244,31 @@ import Testing
     /// `send-test` builds each built-in provider's sample as the provider would send it.
     @Test func everyBuiltInSampleIsSignedStoredAndTyped() async throws {
         let registry = try ProviderRegistry.builtIn()
+        // Public-key providers sign with a key only they hold: they have no sample to send.
+        let names = registry.providers.values.filter { $0.sample != nil }.map(\.name).sorted()
+        #expect(Set(registry.providers.values.filter { $0.sample == nil }.map(\.name)) == ["discord", "sendgrid"])
         var sources: [SourceConfig] = []
-        for name in registry.providers.keys.sorted() {
+        for name in names {
+            let provider = try #require(registry.providers[name])
+            // Adyen's key is hex; every other scheme takes the Standard Webhooks secret.
+            let hex = (try? provider.scheme.validate(secret: Secret(Vectors.StandardWebhooks.secret))) == nil
             sources.append(
                 SourceConfig(
                     name: name,
                     provider: name,
-                    webhookSecrets: [.environment("SAMPLE_SECRET")],
-                    webhookURL: "https://hooks.example.com/webhooks/\(name)"
+                    webhookSecrets: [.environment(hex ? "HEX_SECRET" : "SAMPLE_SECRET")],
+                    webhookURL: "https://hooks.example.com/webhooks/\(name)",
+                    verifyToken: provider.challenge?.verifyToken == nil ? nil : .environment("SAMPLE_SECRET")
                 )
             )
         }
         let now = Date()
-        let harness = try await ReceiverHarness(sources: sources, environment: ["SAMPLE_SECRET": Vectors.StandardWebhooks.secret], now: { now })
+        let environment = [
+            "SAMPLE_SECRET": Vectors.StandardWebhooks.secret, "HEX_SECRET": "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+        ]
+        let harness = try await ReceiverHarness(sources: sources, environment: environment, now: { now })
         try await harness.application().test(.live) { client in
-            for name in registry.providers.keys.sorted() {
+            for name in names {
                 let source = try #require(harness.setup.sources[name])
                 let sample = try TestEventSender(source: source).makeRequest(type: nil, now: now)
                 let response = try await client.execute(
@@ -267,7 +277,7 @@ import Testing
                     headers: sample.headers,
                     body: ByteBuffer(bytes: sample.body)
                 )
-                #expect(response.status == .ok, "\(name): \(String(buffer: response.body))")
+                #expect(response.status.code / 100 == 2, "\(name): \(String(buffer: response.body))")
                 let stored = try await harness.inbox.events(EventQuery(source: name, limit: 10))
                 #expect(stored.map(\.type) == [sample.type], "\(name)")
             }

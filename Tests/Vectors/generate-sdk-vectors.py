@@ -18,6 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from unittest import mock
 
+import Adyen.util as adyen_util
+import discord_interactions
+import hubspot.utils.signature as hubspot_signature
 import mailgun.security
 import paddle_billing.Notifications as paddle
 import razorpay
@@ -27,6 +30,9 @@ import standardwebhooks.webhooks as stdwh
 import stripe
 import svix.webhooks
 import twilio.request_validator
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sendgrid.helpers.eventwebhook import EventWebhook
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 NOW = 1_763_800_000  # 2025-11-22T08:26:40Z: every case is signed at this time
@@ -957,6 +963,199 @@ add(
     body=woo_body,
     signature_header="X-WC-Webhook-Signature",
     expect={"id": "order/727@2025-11-22T08:26:38", "type": "order.updated", "dedup_key": "order/727@2025-11-22T08:26:38"},
+)
+
+
+def frozen_datetime(module):
+    """Freezes datetime.now() inside `module` at NOW, for SDKs that check a timestamp's age."""
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.fromtimestamp(NOW, tz=tz)
+
+    return mock.patch.object(module, "datetime", Frozen)
+
+
+# Discord Webhook Events: an APPLICATION_AUTHORIZED event and the PING (type 0, answered with an
+# empty 204), signed with Ed25519 over timestamp + body and checked by discord-interactions'
+# verify_key with the hex public key, as the Developer Portal shows it.
+discord_private = Ed25519PrivateKey.from_private_bytes(bytes(range(0, 32)))
+discord_public = discord_private.public_key().public_bytes_raw().hex()
+discord_other = Ed25519PrivateKey.from_private_bytes(bytes(range(32, 64))).public_key().public_bytes_raw().hex()
+for name, body, expect, status in [
+    (
+        "discord: APPLICATION_AUTHORIZED webhook event",
+        '{"version":1,"application_id":"1234560123453231555","type":1,"event":{"type":"APPLICATION_AUTHORIZED","timestamp":"2025-11-22T08:26:39.064834","data":{"integration_type":1,"scopes":["applications.commands"],"user":{"id":"111178765189277770","username":"zoë"}}}}',
+        {
+            "id": "APPLICATION_AUTHORIZED@2025-11-22T08:26:39.064834",
+            "type": "APPLICATION_AUTHORIZED",
+            "dedup_key": "1234560123453231555:APPLICATION_AUTHORIZED@2025-11-22T08:26:39.064834:"
+            + hashlib.sha256(b'{"integration_type":1,"scopes":["applications.commands"],"user":{"id":"111178765189277770","username":"zo\xc3\xab"}}').hexdigest(),
+        },
+        204,
+    ),
+    ("discord: PING is answered with an empty 204", '{"version":1,"application_id":"1234560123453231555","type":0}', None, 204),
+]:
+    signature = discord_private.sign((str(NOW) + body).encode()).hex()
+    assert discord_interactions.verify_key(body.encode(), signature, str(NOW), discord_public)
+    add(
+        name=name,
+        provider="discord",
+        sdk=version("discord-interactions") + " verify_key",
+        secrets=[discord_public],
+        wrong_secret=discord_other,
+        headers={"Content-Type": "application/json", "X-Signature-Ed25519": signature, "X-Signature-Timestamp": str(NOW)},
+        body=body,
+        signature_header="X-Signature-Ed25519",
+        expect=expect,
+        expect_status=status,
+        expect_reply="" if expect is None else None,
+    )
+
+# SendGrid: a batch of two events with the trailing CRLF SendGrid sends, signed with ECDSA P-256
+# and checked by sendgrid-python's EventWebhook.verify_signature with the base64 DER key.
+sendgrid_private = ec.derive_private_key(0x51EB789CD76A34D22936B3CD2449E135AC7EF6FB800F8D6310E380D7BA3C4251, ec.SECP256R1())
+sendgrid_key = base64.b64encode(
+    sendgrid_private.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+).decode()
+sendgrid_other = base64.b64encode(
+    ec.derive_private_key(12345, ec.SECP256R1()).public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+).decode()
+sendgrid_body = (
+    json.dumps(
+        [
+            {"email": "zoë@example.com", "event": "delivered", "response": "250 OK", "sg_event_id": "ZGVsaXZlcmVkLTAtMTIzNDU2Nzg5MA", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0", "smtp-id": "<14c5d75ce93.dfd.64b469@ismtpd-555>", "timestamp": NOW - 10},
+            {"email": "bob@example.com", "event": "open", "ip": "192.0.2.1", "sg_event_id": "b3Blbi0xLTk4NzY1NDMyMTA", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.1", "timestamp": NOW - 5, "useragent": "Mozilla/5.0"},
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    + "\r\n"
+)
+sendgrid_signature = base64.b64encode(sendgrid_private.sign((str(NOW) + sendgrid_body).encode(), ec.ECDSA(hashes.SHA256()))).decode()
+assert EventWebhook().verify_signature(sendgrid_body, sendgrid_signature, str(NOW), EventWebhook().convert_public_key_to_ecdsa(sendgrid_key))
+add(
+    name="sendgrid: a batch of two events, ECDSA P-256",
+    provider="sendgrid",
+    sdk=version("sendgrid") + " EventWebhook.verify_signature",
+    secrets=[sendgrid_key],
+    wrong_secret=sendgrid_other,
+    headers={
+        "Content-Type": "application/json",
+        "X-Twilio-Email-Event-Webhook-Signature": sendgrid_signature,
+        "X-Twilio-Email-Event-Webhook-Timestamp": str(NOW),
+    },
+    body=sendgrid_body,
+    signature_header="X-Twilio-Email-Event-Webhook-Signature",
+    expect_batch=[
+        {"id": "ZGVsaXZlcmVkLTAtMTIzNDU2Nzg5MA", "type": "delivered", "dedup_key": "ZGVsaXZlcmVkLTAtMTIzNDU2Nzg5MA"},
+        {"id": "b3Blbi0xLTk4NzY1NDMyMTA", "type": "open", "dedup_key": "b3Blbi0xLTk4NzY1NDMyMTA"},
+    ],
+)
+
+# Adyen: two NotificationRequestItems in one request (Adyen documents one, and its SDK checks
+# only the first; hooksync checks each), a merchantReference with ":" and "\\" (Adyen does not
+# escape), signed with the SDK's generate_notification_sig and checked by is_valid_hmac_notification.
+adyen_key = "0F1E2D3C4B5A69788796A5B4C3D2E1F00112233445566778899AABBCCDDEEFF0"
+adyen_items = []
+for psp, code, reference, original in [
+    ("QFQTPCQ8HXSKGK82", "AUTHORISATION", "order:42\\v2 — Zoë", None),
+    ("T7GGZTHFJGKGK883", "CAPTURE", "order:42\\v2 — Zoë", "QFQTPCQ8HXSKGK82"),
+]:
+    item = {
+        "amount": {"currency": "EUR", "value": 1130},
+        "eventCode": code,
+        "eventDate": "2025-11-22T09:26:30+01:00",
+        "merchantAccountCode": "TestMerchantECOM",
+        "merchantReference": reference,
+        "paymentMethod": "visa",
+        "pspReference": psp,
+        "success": "true",
+    }
+    if original:
+        item["originalReference"] = original
+    item["additionalData"] = {"authCode": "123456", "hmacSignature": adyen_util.generate_notification_sig(item, adyen_key).decode()}
+    assert adyen_util.is_valid_hmac_notification({"notificationItems": [{"NotificationRequestItem": item}]}, adyen_key)
+    adyen_items.append({"NotificationRequestItem": item})
+add(
+    name="adyen: two signed items in one request, answered [accepted]",
+    provider="adyen",
+    sdk=version("Adyen") + " util.generate_notification_sig + is_valid_hmac_notification",
+    secrets=[adyen_key],
+    wrong_secret="44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+    headers={"Content-Type": "application/json"},
+    body=json.dumps({"live": "false", "notificationItems": adyen_items}, ensure_ascii=False),
+    signature_header=None,
+    unsigned_body=json.dumps({"live": "false", "notificationItems": [{"NotificationRequestItem": {k: v for k, v in adyen_items[0]["NotificationRequestItem"].items() if k != "additionalData"}}]}, ensure_ascii=False),
+    expect_reply="[accepted]",
+    expect_batch=[
+        {"id": "QFQTPCQ8HXSKGK82:AUTHORISATION:true", "type": "AUTHORISATION", "dedup_key": "TestMerchantECOM:QFQTPCQ8HXSKGK82:AUTHORISATION:true"},
+        {"id": "T7GGZTHFJGKGK883:CAPTURE:true", "type": "CAPTURE", "dedup_key": "TestMerchantECOM:T7GGZTHFJGKGK883:QFQTPCQ8HXSKGK82:CAPTURE:true"},
+    ],
+)
+
+# HubSpot: a batch of two property changes signed with v3 (method, URL, body, timestamp in ms),
+# checked by hubspot-api-client's Signature.is_valid with its 5 minutes at NOW.
+hubspot_secret = "hubspot-client-secret-sdk-vectors"
+hubspot_url = "https://hooks.example.com/webhooks/vector"
+hubspot_body = json.dumps(
+    [
+        {"eventId": 100, "subscriptionId": 2881778, "portalId": 62515, "appId": 1160452, "occurredAt": NOW * 1000 - 900, "subscriptionType": "contact.propertyChange", "attemptNumber": 0, "objectId": 1246965, "propertyName": "firstname", "propertyValue": "Zoë", "changeSource": "CRM_UI"},
+        {"eventId": 101, "subscriptionId": 2881779, "portalId": 62515, "appId": 1160452, "occurredAt": NOW * 1000 - 800, "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": 1246966, "changeSource": "CRM_UI"},
+    ],
+    ensure_ascii=False,
+    separators=(",", ":"),
+)
+hubspot_timestamp = str(NOW * 1000)
+hubspot_sig = hubspot_signature.Signature.get_signature(hubspot_secret, hubspot_body, "v3", hubspot_url, "POST", hubspot_timestamp)
+with frozen_datetime(hubspot_signature):
+    assert hubspot_signature.Signature.is_valid(hubspot_sig, hubspot_secret, hubspot_body, hubspot_url, "POST", "v3", hubspot_timestamp)
+add(
+    name="hubspot: a batch of two events, v3 signature over the URL",
+    provider="hubspot",
+    sdk=version("hubspot-api-client") + " Signature.get_signature + is_valid (v3)",
+    secrets=[hubspot_secret],
+    wrong_secret="hubspot-wrong-secret",
+    webhook_url=hubspot_url,
+    headers={"Content-Type": "application/json", "X-HubSpot-Signature-v3": hubspot_sig, "X-HubSpot-Request-Timestamp": hubspot_timestamp},
+    body=hubspot_body,
+    signature_header="X-HubSpot-Signature-v3",
+    tolerance=300,
+    refuses_future=True,
+    trailing_slash_refused=True,
+    expect_batch=[
+        {"id": "100", "type": "contact.propertyChange", "dedup_key": f"62515:2881778:100:{NOW * 1000 - 900}"},
+        {"id": "101", "type": "contact.creation", "dedup_key": f"62515:2881779:101:{NOW * 1000 - 800}"},
+    ],
+)
+
+# Meta: a page feed change and a WhatsApp-style message in one request, non-ASCII escaped as
+# Meta sends it, signed as documented (sha256=<hex HMAC-SHA256 of the body>, the App Secret).
+meta_secret = "meta_app_secret_sdk_vectors"
+meta_changes = [{"field": "feed", "value": {"item": "status", "verb": "add", "post_id": "1234567890_987654321", "message": "Zoë"}}]
+meta_messaging = [{"sender": {"id": "2411"}, "recipient": {"id": "1234567890"}, "timestamp": NOW * 1000 - 3, "message": {"mid": "m_1457764197618", "text": "café"}}]
+meta_body = json.dumps({"object": "page", "entry": [{"id": "1234567890", "time": NOW, "changes": meta_changes}, {"id": "1234567890", "time": NOW, "messaging": meta_messaging}]})
+assert "\\u00eb" in meta_body
+
+
+def canonical_sha256(value):
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+
+
+add(
+    name="meta: two entries, a feed change and a message",
+    provider="meta",
+    sdk="computed with Meta's documented algorithm (graph-api webhooks getting-started; fbsamples/graph-api-webhooks-samples); no Python verifier",
+    secrets=[meta_secret],
+    wrong_secret="meta_wrong_secret",
+    headers={"Content-Type": "application/json", "X-Hub-Signature-256": "sha256=" + hex_hmac(meta_secret, meta_body)},
+    body=meta_body,
+    signature_header="X-Hub-Signature-256",
+    expect_batch=[
+        {"id": "1234567890:" + canonical_sha256(meta_changes), "type": "feed", "dedup_key": "1234567890:" + canonical_sha256(meta_changes)},
+        {"id": "1234567890:" + canonical_sha256(meta_messaging), "type": "messaging", "dedup_key": "1234567890:" + canonical_sha256(meta_messaging)},
+    ],
 )
 
 for case in cases:

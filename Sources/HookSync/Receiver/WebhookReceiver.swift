@@ -110,38 +110,40 @@ public struct WebhookReceiver: Sendable {
         }
         let mapping = source.provider.event
         let decoded: EventMapping.Decoded
-        let fields: EventFields
+        let items: [EventMapping.Item]
         do {
             decoded = try mapping.decode(headers: request.headers, body: body, keeping: source.projection)
             if let challenge = source.provider.challenge, challenge.method == .post, challenge.matches(decoded.document, eventType: mapping.type) {
                 return answer(challenge, decoded.document, secret: source.secrets[secretIndex], source: source, logger: logger)
             }
-            fields = try mapping.fields(of: decoded.document)
+            items = try mapping.items(of: decoded)
         } catch {
             return reject(.badRequest, error.description, reason: "malformed", source: source.name, logger: logger)
         }
-        let selection = config.selectRoutes(source: source.name, type: fields.type, document: decoded.document)
         var headers = source.provider.keptHeaders(from: request.headers)
-        headers[HTTPField.Name.contentType.canonicalName] = decoded.contentType
-        let event = IncomingEvent(
-            source: source.name,
-            eventID: fields.id,
-            dedupKey: fields.dedupKey,
-            type: fields.type,
-            occurredAt: fields.occurredAt,
-            receivedAt: now(),
-            origin: .webhook,
-            headers: headers,
-            body: decoded.body,
-            routes: selection.routes,
-            orderKeys: selection.orderKeys
-        )
+        // A batch's events are stored as the JSON of each element.
+        headers[HTTPField.Name.contentType.canonicalName] = mapping.batch.isEmpty ? decoded.contentType : "application/json"
+        let receivedAt = now()
+        let events = items.map { item in
+            let selection = config.selectRoutes(source: source.name, type: item.fields.type, document: item.document)
+            return IncomingEvent(
+                source: source.name,
+                eventID: item.fields.id,
+                dedupKey: item.fields.dedupKey,
+                type: item.fields.type,
+                occurredAt: item.fields.occurredAt,
+                receivedAt: receivedAt,
+                origin: .webhook,
+                headers: headers,
+                body: item.body,
+                routes: selection.routes,
+                orderKeys: selection.orderKeys
+            )
+        }
         if secretIndex > 0 {
             // Signed with a later secret in the list: a rotation is under way.
             logger[metadataKey: "secret_index"] = "\(secretIndex)"
         }
-        logger[metadataKey: "event_id"] = "\(fields.id)"
-        logger[metadataKey: "type"] = "\(fields.type)"
         var claimed: String?
         if let key = source.scheme.replayKey {
             guard let value = decoded.document.text(at: key) else {
@@ -154,20 +156,43 @@ public struct WebhookReceiver: Sendable {
             claimed = value
         }
         do {
-            let result = try await inbox.store(event)
-            metrics?.eventReceived(source: source.name, origin: .webhook, stored: result == .stored)
-            if result == .stored {
-                // An event no route wants creates no delivery: nothing for the worker to do.
-                if !event.routes.isEmpty { await signal.wake() }
-                logger.info("event stored", metadata: ["routes": "\(event.routes.count)"])
-            } else {
-                logger.info("duplicate event ignored")
+            // One event goes through the group commit; a batch is one transaction of its own,
+            // so the provider is answered only once every event of it is stored.
+            let results =
+                events.count == 1
+                ? [try await inbox.store(events[0])]
+                : try await inbox.storePage(events, source: source.name, cursor: nil, leader: nil)
+            var wake = false
+            for (event, result) in zip(events, results) {
+                metrics?.eventReceived(source: source.name, origin: .webhook, stored: result == .stored)
+                var logger = logger
+                logger[metadataKey: "event_id"] = "\(event.eventID)"
+                logger[metadataKey: "type"] = "\(event.type)"
+                if result == .stored {
+                    // An event no route wants creates no delivery: nothing for the worker to do.
+                    wake = wake || !event.routes.isEmpty
+                    logger.info("event stored", metadata: ["routes": "\(event.routes.count)"])
+                } else {
+                    logger.info("duplicate event ignored")
+                }
             }
-            return Self.reply(.ok, ["status": result == .stored ? "stored" : "duplicate", "id": fields.id])
+            if wake { await signal.wake() }
+            let delivery = source.provider.delivery
+            if delivery.ackBody != nil || delivery.ackStatus != nil {
+                let body = delivery.ackBody ?? ""
+                let type = body.hasPrefix("{") ? "application/json" : "text/plain; charset=utf-8"
+                return Self.fixed(delivery.ackStatus ?? 200, body, contentType: type)
+            }
+            let stored = results.filter { $0 == .stored }.count
+            guard mapping.batch.isEmpty else {
+                let status = stored > 0 ? "stored" : events.isEmpty ? "empty" : "duplicate"
+                return Self.reply(.ok, ["status": status, "events": "\(events.count)", "stored": "\(stored)"])
+            }
+            return Self.reply(.ok, ["status": stored > 0 ? "stored" : "duplicate", "id": events[0].eventID])
         } catch {
             // Not stored, so not acknowledged: the provider will retry, and the retry must get in.
             if let claimed { await replays.release(claimed, source: source.name) }
-            logger.error("cannot store event", metadata: ["error": "\(error)"])
+            logger.error("cannot store event", metadata: ["error": "\(error)", "events": "\(events.count)"])
             return Self.reply(.serviceUnavailable, ["error": "event could not be stored; retry later"])
         }
     }
@@ -258,9 +283,7 @@ public struct WebhookReceiver: Sendable {
             return reject(.badRequest, "the handshake lacks a value its reply needs", reason: "malformed", source: source.name, logger: logger)
         }
         logger.info("endpoint check answered", metadata: ["type": "\(challenge.type ?? "handshake")"])
-        var headers = HTTPFields()
-        headers[.contentType] = contentType
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        return Self.fixed(challenge.replyStatus, body, contentType: contentType)
     }
 
     /// - Parameter source: the configured source, or nil when the request named none.
@@ -268,6 +291,14 @@ public struct WebhookReceiver: Sendable {
         metrics?.webhookRejected(source: source ?? "(unknown)", reason: reason)
         logger.warning("webhook rejected", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
         return Self.reply(status, ["error": message])
+    }
+
+    /// An answer a provider prescribes: a 204 carries no body.
+    static func fixed(_ status: Int, _ body: String, contentType: String) -> Response {
+        guard status != 204 else { return Response(status: .noContent) }
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
     static func reply(_ status: HTTPResponse.Status, _ fields: [String: String]) -> Response {

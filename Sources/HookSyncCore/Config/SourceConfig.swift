@@ -11,6 +11,9 @@ public struct SourceConfig: Sendable {
     /// It must match the provider's setting exactly, trailing slash included.
     public var webhookURL: String?
     public var apiKey: SecretReference?
+    /// The provider's public keys, for providers that sign with a private key (Discord,
+    /// SendGrid): each a key as published, or a reference (`file:`, `env:`) to one.
+    public var publicKeys: [String]
     /// The token the operator chose for a provider's `GET` handshake (Meta's `hub.verify_token`).
     public var verifyToken: SecretReference?
     public var apiBase: String?
@@ -25,6 +28,7 @@ public struct SourceConfig: Sendable {
         webhookSecrets: [SecretReference] = [],
         webhookURL: String? = nil,
         apiKey: SecretReference? = nil,
+        publicKeys: [String] = [],
         verifyToken: SecretReference? = nil,
         apiBase: String? = nil,
         tolerance: Duration? = nil,
@@ -36,6 +40,7 @@ public struct SourceConfig: Sendable {
         self.webhookSecrets = webhookSecrets
         self.webhookURL = webhookURL
         self.apiKey = apiKey
+        self.publicKeys = publicKeys
         self.verifyToken = verifyToken
         self.apiBase = apiBase
         self.tolerance = tolerance

@@ -3,6 +3,50 @@
 /// The provider definitions compiled into the binary, by file name.
 enum BuiltinProviders {
     static let files: [String: String] = [
+        "adyen.toml": #"""
+        # Adyen standard webhooks (docs.adyen.com/development-resources/webhooks), verified as Adyen's
+        # libraries do (Adyen-python util.is_valid_hmac_notification, adyen-java HMACValidator).
+        name = "adyen"
+        title = "Adyen"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # Each NotificationRequestItem carries additionalData.hmacSignature: base64 HMAC-SHA256, keyed by
+        # the hex HMAC key of the webhook, of pspReference, originalReference, merchantAccountCode,
+        # merchantReference, amount value and currency, eventCode and success joined with ":"; an absent
+        # field is empty text, and nothing is escaped. Every item of a request must verify. No timestamp
+        # is signed.
+        scheme = "hmac"
+        field = "/additionalData/hmacSignature"
+        each = "/notificationItems/*/NotificationRequestItem"
+        algorithm = "sha256"
+        encoding = "base64"
+        secret_encoding = "hex"
+        signed = "{/pspReference|}:{/originalReference|}:{/merchantAccountCode|}:{/merchantReference|}:{/amount/value|}:{/amount/currency|}:{/eventCode|}:{/success|}"
+
+        [event]
+        # Standard webhooks carry no event id. An item is its payment (or modification, whose
+        # originalReference is the payment's), its event code and whether it succeeded: a failed and a
+        # successful AUTHORISATION of one pspReference are two events.
+        batch = "/notificationItems/*/NotificationRequestItem"
+        id = "{/pspReference}:{/eventCode}:{/success}"
+        type = "/eventCode"
+        dedup_key = ["{/merchantAccountCode}:{/pspReference}:{/originalReference}:{/eventCode}:{/success}", "{/merchantAccountCode}:{/pspReference}:{/eventCode}:{/success}"]
+        occurred_at = "/eventDate"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "10s"
+        retry_window = "30d"
+        ack_body = "[accepted]"
+        retries = "retried after 9, 18 and 27 seconds, then queued and retried for up to 30 days at growing intervals; while an endpoint fails its queue waits, so later webhooks arrive in order (docs.adyen.com webhooks troubleshoot)"
+
+        [sample]
+        type = "AUTHORISATION"
+        id_prefix = ""
+        body = '''{"live":"false","notificationItems":[{"NotificationRequestItem":{"additionalData":{"hmacSignature":"{{signature}}"},"amount":{"currency":"EUR","value":1130},"eventCode":"{{type}}","eventDate":"{{rfc3339}}","merchantAccountCode":"TestMerchantECOM","merchantReference":"hooksync-{{id}}","operations":["CANCEL","CAPTURE","REFUND"],"paymentMethod":"visa","pspReference":"{{id}}","reason":"123456:1111:03/2030","success":"true"}}]}'''
+        """#,
         "bitbucket.toml": #"""
         # Bitbucket Cloud webhooks (support.atlassian.com/bitbucket-cloud/docs/manage-webhooks,
         # .../event-payloads). Signed only when the webhook has a secret: set one.
@@ -118,6 +162,50 @@ enum BuiltinProviders {
         type = "user.created"
         id_prefix = "msg_"
         body = '''{"data":{"id":"user_29w83sxmDNGwOuEthce5gg56FcC","object":"user","first_name":"Example","last_name":"Example","email_addresses":[{"id":"idn_29w83yL7CwVlJXylYLxcslromF1","object":"email_address","email_address":"example@example.org","verification":{"status":"verified","strategy":"ticket"}}],"created_at":{{unix}}000},"instance_id":"ins_2bmUGx1bNMFCjc7hKT1KhmuLq4B","object":"event","timestamp":{{unix}}000,"type":"{{type}}"}'''
+        """#,
+        "discord.toml": #"""
+        # Discord Webhook Events (discord.com/developers/docs/events/webhook-events): the outgoing
+        # webhooks of an application (authorizations, entitlements, lobby and game messages). They
+        # are retried and acknowledged with an empty 204, which is what an inbox takes. The
+        # Interactions endpoint is request and response instead (a reply within 3 s, no retries) and is
+        # not a webhook inbox's to answer.
+        name = "discord"
+        title = "Discord Webhook Events"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # X-Signature-Ed25519: hex Ed25519 signature of X-Signature-Timestamp's text followed by the raw
+        # body, checked with the application's public key (hex, as the Developer Portal shows it), as
+        # discord-interactions' verify_key does. Discord sends forged signatures on purpose to check that
+        # they are refused (401). Neither Discord nor its libraries bound the timestamp, and Discord
+        # retries for 10 minutes: no window here, and duplicates are caught by the event's key.
+        scheme = "ed25519"
+        header = "X-Signature-Ed25519"
+        encoding = "hex"
+        signed = "{timestamp}{body}"
+        timestamp_header = "X-Signature-Timestamp"
+        timestamp_format = "unix"
+
+        [event]
+        # Webhook events carry no id. The event's type, its microsecond timestamp and its data are
+        # what it is; a retry repeats them.
+        id = "{/event/type}@{/event/timestamp}"
+        type = "/event/type"
+        dedup_key = "{/application_id}:{/event/type}@{/event/timestamp}:{sha256:/event/data}"
+
+        [challenge]
+        # type 0 is the PING sent when the URL is saved: a valid signature, then an empty 204.
+        field = "/type"
+        type = "0"
+        reply_body = ""
+        reply_status = 204
+
+        [delivery]
+        timeout = "3s"
+        retry_window = "10m"
+        ack_status = 204
+        retries = "an event not acknowledged with 204 within 3 s is retried with exponential backoff for up to 10 minutes; an endpoint failing too often is disabled (discord.com/developers/docs/events/webhook-events)"
         """#,
         "docusign.toml": #"""
         # DocuSign Connect with HMAC (developers.docusign.com/platform/webhooks/connect/validate),
@@ -253,6 +341,49 @@ enum BuiltinProviders {
         [sample.headers]
         X-Gitlab-Event = "Merge Request Hook"
         Idempotency-Key = "{{id}}"
+        """#,
+        "hubspot.toml": #"""
+        # HubSpot webhooks with v3 signatures (developers.hubspot.com/docs/api/webhooks/validating-requests),
+        # as hubspot-api-client's Signature.is_valid checks them.
+        name = "hubspot"
+        title = "HubSpot"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # X-HubSpot-Signature-v3: base64 HMAC-SHA256, keyed by the app's client secret, of the method,
+        # the URL HubSpot called (the source's webhook_url, exactly as set in the app), the raw body and
+        # X-HubSpot-Request-Timestamp (milliseconds), run together; older than 5 minutes is refused.
+        # HubSpot decodes a few percent-escapes in the URL before signing: write webhook_url without them.
+        scheme = "hmac"
+        header = "X-HubSpot-Signature-v3"
+        algorithm = "sha256"
+        encoding = "base64"
+        signed = "POST{url}{body}{timestamp}"
+        timestamp_header = "X-HubSpot-Request-Timestamp"
+        timestamp_format = "unix_ms"
+        tolerance = "5m"
+
+        [event]
+        # One request is a JSON array of up to 100 events. HubSpot says eventId alone is not
+        # guaranteed unique, so the key adds the portal, the subscription and the time it occurred;
+        # attemptNumber, which changes on each retry, is left out.
+        batch = "/*"
+        id = "/eventId"
+        type = "/subscriptionType"
+        dedup_key = "{/portalId}:{/subscriptionId}:{/eventId}:{/occurredAt}"
+        occurred_at = "/occurredAt"
+        occurred_at_format = "unix_ms"
+
+        [delivery]
+        timeout = "5s"
+        retry_window = "24h"
+        retries = "a failed or slow (over 5 s) delivery, 4xx included, is retried up to 10 times over 24 hours (developers.hubspot.com webhooks)"
+
+        [sample]
+        type = "contact.propertyChange"
+        id_prefix = ""
+        body = '''[{"eventId":{{unix}}1,"subscriptionId":2881778,"portalId":62515,"appId":1160452,"occurredAt":{{unix}}000,"subscriptionType":"{{type}}","attemptNumber":0,"objectId":1246965,"propertyName":"lifecyclestage","propertyValue":"customer","changeSource":"CRM_UI","sourceId":"hooksync-{{id}}"}]'''
         """#,
         "intercom.toml": #"""
         # Intercom webhooks (developers.intercom.com/docs/webhooks). Intercom checks a new endpoint
@@ -412,6 +543,59 @@ enum BuiltinProviders {
         type = "delivered"
         id_prefix = ""
         body = '''{"signature":{"token":"{{id}}{{id}}","timestamp":"{{unix}}","signature":"{{signature}}"},"event-data":{"id":"{{id}}","timestamp":{{unix}}.908181,"log-level":"info","event":"{{type}}","recipient":"zoe@example.com","message":{"headers":{"message-id":"20251122082640.1.hooksync@example.com"}},"delivery-status":{"code":250,"message":"OK","attempt-no":1}}}'''
+        """#,
+        "meta.toml": #"""
+        # Meta webhooks for Facebook, Instagram and WhatsApp (developers.facebook.com/docs/graph-api/
+        # webhooks/getting-started), as Meta's samples (fbsamples/graph-api-webhooks-samples) check them.
+        name = "meta"
+        title = "Meta (Facebook, Instagram, WhatsApp)"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>, keyed by the App Secret. Meta
+        # signs the body as sent, with non-ASCII escaped as \u00e4. The SHA-1 X-Hub-Signature of
+        # older apps is read only when the SHA-256 one is absent.
+        scheme = "hmac"
+        header = "X-Hub-Signature-256"
+        algorithm = "sha256"
+        encoding = "hex"
+        prefix = "sha256="
+
+        [signature.fallback]
+        header = "X-Hub-Signature"
+        algorithm = "sha1"
+        encoding = "hex"
+        prefix = "sha1="
+
+        [event]
+        # A request batches up to 1,000 updates in entry[], one entry per object; each entry is stored
+        # as an event. Meta gives no event id and says to deduplicate: an entry is its object id and
+        # what changed (the hash of its changes or messaging array). entry.time is when Meta sent it,
+        # so it is left out. The type is the changed field (feed, messages), or messaging for Messenger.
+        batch = "/entry/*"
+        id = "{/id}:{sha256:/changes|sha256:/messaging}"
+        type = ["/changes/0/field", "messaging"]
+
+        [challenge]
+        # Setting the callback URL sends GET ?hub.mode=subscribe&hub.challenge=…&hub.verify_token=…;
+        # Meta wants the challenge back, and only when the token is the one set in the app (the
+        # source's verify_token); otherwise 403, as Meta's samples answer.
+        method = "GET"
+        field = "/hub.mode"
+        type = "subscribe"
+        verify_token = "/hub.verify_token"
+        reply = "/hub.challenge"
+
+        [delivery]
+        timeout = "20s"
+        retry_window = "36h"
+        retries = "a delivery not answered 200 is retried at once, then with decreasing frequency for 36 hours (7 days for WhatsApp), then dropped (developers.facebook.com webhooks)"
+
+        [sample]
+        type = "feed"
+        id_prefix = ""
+        body = '''{"object":"page","entry":[{"id":"1234567890","time":{{unix}},"changes":[{"field":"{{type}}","value":{"item":"status","verb":"add","post_id":"1234567890_{{unix}}","message":"hooksync {{id}}"}}]}]}'''
         """#,
         "paddle.toml": #"""
         # Paddle Billing webhooks (developer.paddle.com/webhooks/signature-verification) as the
@@ -584,6 +768,39 @@ enum BuiltinProviders {
         type = "email.delivered"
         id_prefix = "msg_"
         body = '''{"type":"{{type}}","created_at":"{{rfc3339}}","data":{"created_at":"{{rfc3339}}","email_id":"56761188-7520-42d8-8898-ff6fc54ce618","from":"Acme <onboarding@resend.dev>","to":["delivered@resend.dev"],"subject":"Sending this example"}}'''
+        """#,
+        "sendgrid.toml": #"""
+        # SendGrid Event Webhook with signed requests (twilio.com/docs/sendgrid/for-developers/tracking-events/
+        # getting-started-event-webhook-security-features), as sendgrid-python's EventWebhook verifies it.
+        name = "sendgrid"
+        title = "SendGrid Event Webhook"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # X-Twilio-Email-Event-Webhook-Signature: base64 DER ECDSA P-256 / SHA-256 signature of the
+        # X-Twilio-Email-Event-Webhook-Timestamp text followed by the raw body (its trailing CRLF
+        # included), checked with the verification key SendGrid shows: base64 DER, set as public_key.
+        # SendGrid names no replay window and retries for 24 hours: none here; sg_event_id catches repeats.
+        scheme = "ecdsa-p256-sha256"
+        header = "X-Twilio-Email-Event-Webhook-Signature"
+        encoding = "base64"
+        signed = "{timestamp}{body}"
+        timestamp_header = "X-Twilio-Email-Event-Webhook-Timestamp"
+        timestamp_format = "unix"
+
+        [event]
+        # One request is a JSON array of events, posted every 30 s or at 768 KB; each is stored on its
+        # own. sg_event_id is unique per event: SendGrid says to deduplicate on it.
+        batch = "/*"
+        id = "/sg_event_id"
+        type = "/event"
+        occurred_at = "/timestamp"
+        occurred_at_format = "unix"
+
+        [delivery]
+        retry_window = "24h"
+        retries = "a non-2xx answer is retried at increasing intervals for up to 24 hours after the event occurred (SendGrid event webhook troubleshooting)"
         """#,
         "shopify.toml": #"""
         # Shopify webhooks over HTTPS (https://shopify.dev/docs/apps/build/webhooks).

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 public import HTTPTypes
 
@@ -30,6 +31,9 @@ public struct EventDocument {
             return value is NSNull ? nil : value
         case .header(let name):
             return headers[name]
+        case .digest(let pointer):
+            guard let value = pointer.resolve(in: body), !(value is NSNull), let json = JSONTree.serialize(value) else { return nil }
+            return HexEncoding.encode(Array(SHA256.hash(data: json)))
         }
     }
 

@@ -12,6 +12,9 @@ public struct EventMapping: Sendable {
     public var occurredAtFormat: TimestampFormat
     /// For form-encoded deliveries whose event is JSON inside one parameter (GitHub's and Slack's `payload`).
     public var formPayload: String?
+    /// For providers that send several events in one request (Adyen, SendGrid, HubSpot, Meta):
+    /// where the events are. Each is read by the rules above and stored on its own.
+    public var batch: [BatchPath] = []
 
     public init(
         id: FieldRule,
@@ -64,6 +67,30 @@ public struct EventMapping: Sendable {
         return Decoded(document: document, body: body, contentType: contentType)
     }
 
+    /// One event of a request: its fields, the document they were read from, and the body to store.
+    public struct Item {
+        public var fields: EventFields
+        public var document: EventDocument
+        public var body: [UInt8]
+    }
+
+    /// The events a decoded request holds: itself, or each element of a batch with the
+    /// request's headers. A batch may be empty; every element must be an event.
+    public func items(of decoded: Decoded) throws(EventParseError) -> [Item] {
+        guard !batch.isEmpty else {
+            return [Item(fields: try fields(of: decoded.document), document: decoded.document, body: decoded.body)]
+        }
+        var items: [Item] = []
+        for path in batch {
+            for element in path.items(in: decoded.document.body) {
+                guard element is [String: Any], let body = JSONTree.serialize(element) else { throw .malformedJSON }
+                let document = EventDocument(headers: decoded.document.headers, body: element)
+                items.append(Item(fields: try fields(of: document), document: document, body: body))
+            }
+        }
+        return items
+    }
+
     /// Decodes a body and reads its fields in one step.
     public func fields(headers: HTTPFields, body: [UInt8]) throws(EventParseError) -> EventFields {
         try fields(of: try decode(headers: headers, body: body).document)
@@ -91,7 +118,7 @@ public struct EventMapping: Sendable {
 
 extension EventMapping {
     init?(reading table: TOMLReader) {
-        table.rejectUnknownKeys(["id", "type", "dedup_key", "occurred_at", "occurred_at_format", "form_payload"])
+        table.rejectUnknownKeys(["id", "type", "dedup_key", "occurred_at", "occurred_at_format", "form_payload", "batch"])
         let id = table.fieldRule("id", required: true)
         let type = table.fieldRule("type", required: true)
         let dedupKey = table.fieldRule("dedup_key", required: false)
@@ -106,7 +133,20 @@ extension EventMapping {
                 expected: "templates that each read a header or a body field (plain text would make every event the same)"
             )
         }
+        var batch: [BatchPath] = []
+        for text in table.strings("batch") ?? [] {
+            if let path = BatchPath(text) {
+                batch.append(path)
+            } else {
+                table.report(
+                    "batch",
+                    value: "\"\(text)\"",
+                    expected: "a JSON pointer with * for each array element, such as \"/*\" or \"/items/*/event\""
+                )
+            }
+        }
         guard let id, let type else { return nil }
         self.init(id: id, type: type, dedupKey: dedupKey, occurredAt: occurredAt, occurredAtFormat: format, formPayload: formPayload)
+        self.batch = batch
     }
 }

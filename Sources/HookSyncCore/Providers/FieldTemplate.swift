@@ -46,7 +46,12 @@ public struct FieldTemplate: Sendable, Hashable, CustomStringConvertible {
     public var pointers: [JSONPointer] {
         parts.flatMap { part -> [JSONPointer] in
             guard case .placeholder(let sources) = part else { return [] }
-            return sources.compactMap { if case .body(let pointer) = $0 { pointer } else { nil } }
+            return sources.compactMap { source in
+                switch source {
+                case .body(let pointer), .digest(let pointer): pointer
+                case .header: nil
+                }
+            }
         }
     }
 

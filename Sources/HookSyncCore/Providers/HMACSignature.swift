@@ -36,6 +36,9 @@ public struct HMACSignature: SignatureScheme {
     public var secretEncoding: SecretEncoding
     /// A value that must not come twice within the window, such as Mailgun's `token`.
     public var replayKey: FieldSource?
+    /// For batches whose every element carries its own signature (Adyen): where the elements
+    /// are. Field locations and `{/pointer}`s are then read in each element, and all must verify.
+    public var each: BatchPath?
 
     public init(
         digests: [Digest],
@@ -44,7 +47,8 @@ public struct HMACSignature: SignatureScheme {
         timestampFormat: TimestampFormat = .unix,
         window: TimestampWindow = TimestampWindow(tolerance: .seconds(300)),
         secretEncoding: SecretEncoding = SecretEncoding(),
-        replayKey: FieldSource? = nil
+        replayKey: FieldSource? = nil,
+        each: BatchPath? = nil
     ) {
         self.digests = digests
         self.signed = signed
@@ -53,13 +57,14 @@ public struct HMACSignature: SignatureScheme {
         self.window = window
         self.secretEncoding = secretEncoding
         self.replayKey = replayKey
+        self.each = each
     }
 
     public var name: String { "hmac" }
 
     public var summary: String {
         digests.map { "\($0.location): \($0.prefix)<\($0.encoding.rawValue) hmac-\($0.algorithm.rawValue)>" }
-            .joined(separator: " or ") + " over \"\(signed)\""
+            .joined(separator: " or ") + " over \"\(signed)\"" + (each.map { " in each of \($0)" } ?? "")
     }
 
     public var tolerance: Duration? { timestamp == nil ? nil : window.tolerance }
@@ -77,7 +82,21 @@ public struct HMACSignature: SignatureScheme {
     }
 
     public func verify(_ request: WebhookRequest, secrets: [Secret], now: Date) throws(SignatureFailure) -> Int {
-        let document = readsBody ? EventDocument(signed: request) : nil
+        guard let each else {
+            return try verify(request, document: readsBody ? EventDocument(signed: request) : nil, secrets: secrets, now: now)
+        }
+        let elements = EventDocument(signed: request).map { each.items(in: $0.body) } ?? []
+        guard let first = elements.first else { throw .missingHeader("\(digests[0].location.label) in \(each)") }
+        let index = try verify(request, document: EventDocument(headers: request.headers, body: first), secrets: secrets, now: now)
+        for element in elements.dropFirst() {
+            try verify(request, document: EventDocument(headers: request.headers, body: element), secrets: secrets, now: now)
+        }
+        return index
+    }
+
+    /// Checks one signature: the request's, or one element's when `document` is that element.
+    @discardableResult
+    private func verify(_ request: WebhookRequest, document: EventDocument?, secrets: [Secret], now: Date) throws(SignatureFailure) -> Int {
         guard
             let (digest, values) = digests.lazy.map({ d in (d, d.location.values(in: request, document: document)) }).first(where: { !$0.1.isEmpty })
         else { throw .missingHeader(digests[0].location.label) }
@@ -96,26 +115,14 @@ public struct HMACSignature: SignatureScheme {
             }
             codes.append(code)
         }
-        var timestampText: String?
-        var sentAt: Date?
-        if let timestamp {
-            guard let text = timestamp.values(in: request, document: document).first else { throw .missingHeader(timestamp.label) }
-            guard let date = timestampFormat.parse(text) else {
-                throw .malformedHeader(timestamp.label, reason: "expected \(timestampFormat.expectation)")
-            }
-            timestampText = text
-            sentAt = date
-        }
-        guard let message = signed.message(for: request, timestamp: timestampText, document: document) else {
-            throw .malformedHeader(label, reason: "the request lacks a part of the signed text \"\(signed)\"")
-        }
+        let text = try SignedText(request, document: document, template: signed, timestamp: timestamp, format: timestampFormat, label: label)
         guard
             let index = secrets.firstIndex(where: { secret in
                 guard let key = try? secretEncoding.key(for: secret) else { return false }
-                return codes.contains { digest.algorithm.isValid($0, for: message, key: key) }
+                return codes.contains { digest.algorithm.isValid($0, for: text.message, key: key) }
             })
         else { throw .mismatch }
-        if let sentAt { try window.check(sentAt, now: now) }
+        if let sentAt = text.sentAt { try window.check(sentAt, now: now) }
         return index
     }
 
@@ -139,7 +146,11 @@ public struct HMACSignature: SignatureScheme {
 
     /// The first digest's text, prefix included, for a request whose timestamp is in place.
     private func digestText(for request: WebhookRequest, secret: Secret) throws(SecretFormatError) -> String {
-        let document = readsBody ? EventDocument(signed: request) : nil
+        var document = readsBody || each != nil ? EventDocument(signed: request) : nil
+        if let each, let whole = document {
+            // A sample batch holds one element: its signature is the one to write.
+            document = each.items(in: whole.body).first.map { EventDocument(headers: request.headers, body: $0) }
+        }
         let timestampText = timestamp.flatMap { $0.values(in: request, document: document).first }
         guard let message = signed.message(for: request, timestamp: timestampText, document: document) else {
             throw SecretFormatError(reason: "cannot sign: the request lacks a part of \"\(signed)\"")
@@ -157,7 +168,7 @@ public struct HMACSignature: SignatureScheme {
 extension HMACSignature {
     static let keys: Set<String> = [
         "scheme", "header", "field", "algorithm", "encoding", "prefix", "signed", "timestamp_header", "timestamp_field",
-        "timestamp_format", "tolerance", "secret_encoding", "secret_prefix", "replay_key", "fallback",
+        "timestamp_format", "tolerance", "secret_encoding", "secret_prefix", "replay_key", "each", "fallback",
     ]
 
     /// Reads `scheme = "hmac"` parameters from a provider file's `[signature]` table.
@@ -187,6 +198,13 @@ extension HMACSignature {
                 table.report("replay_key", value: "\"\(text)\"", expected: "a JSON pointer (\"/token\") or a header (\"header:X-Token\")")
             }
         }
+        var each: BatchPath?
+        if let text = table.string("each") {
+            each = BatchPath(text)
+            if each == nil {
+                table.report("each", value: "\"\(text)\"", expected: "a JSON pointer with * for each array element, such as \"/items/*\"")
+            }
+        }
         let secretEncoding = SecretEncoding(format: table.choice("secret_encoding") ?? .utf8, prefix: table.string("secret_prefix") ?? "")
         guard digests.count == 1 + (table.contains("fallback") ? 1 : 0), let signed else { return nil }
         self.init(
@@ -196,7 +214,8 @@ extension HMACSignature {
             timestampFormat: format,
             window: TimestampWindow(tolerance: tolerance),
             secretEncoding: secretEncoding,
-            replayKey: replayKey
+            replayKey: replayKey,
+            each: each
         )
     }
 

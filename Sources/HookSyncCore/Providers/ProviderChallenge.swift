@@ -43,6 +43,8 @@ public struct ProviderChallenge: Sendable {
     public var reply: Reply
     /// For `GET` handshakes: where the request carries the source's `verify_token`.
     public var verifyToken: FieldRule?
+    /// The 2xx status of the answer: Discord wants 204 for its webhook events' PING.
+    public var replyStatus: Int = 200
 
     /// Whether a verified request (or a `GET`'s query) is this handshake.
     public func matches(_ document: EventDocument, eventType: FieldRule) -> Bool {
@@ -101,7 +103,7 @@ public struct ProviderChallenge: Sendable {
         let answer =
             switch reply {
             case .text(let rule): "answered with \(rule)"
-            case .fixed(let body, _): "answered with \(body)"
+            case .fixed(let body, _): body.isEmpty ? "answered with an empty \(replyStatus)" : "answered with \(body)"
             case .json(let fields, _): "answered with JSON {\(fields.keys.sorted().joined(separator: ", "))}"
             }
         return "\(unsigned ? "unsigned " : "")\(method.rawValue) where \(when), \(answer)" + (verifyToken == nil ? "" : " when verify_token matches")
@@ -111,7 +113,10 @@ public struct ProviderChallenge: Sendable {
 extension ProviderChallenge {
     init?(reading table: TOMLReader) {
         table.rejectUnknownKeys(
-            ["method", "field", "type", "unsigned", "reply", "reply_body", "reply_content_type", "reply_json", "signed_fields", "verify_token"]
+            [
+                "method", "field", "type", "unsigned", "reply", "reply_body", "reply_content_type", "reply_json", "signed_fields", "verify_token",
+                "reply_status",
+            ]
         )
         let method: Method = table.choice("method") ?? .post
         let field = table.fieldRule("field", required: false)
@@ -159,5 +164,6 @@ extension ProviderChallenge {
         }
         guard type != nil || field != nil, let reply else { return nil }
         self.init(method: method, field: field, type: type, unsigned: unsigned, reply: reply, verifyToken: verifyToken)
+        replyStatus = table.int("reply_status", in: 200...299) ?? 200
     }
 }

@@ -11,7 +11,7 @@ public enum SignatureFailure: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String {
         switch self {
-        case .missingHeader(let name): "missing \(name) header"
+        case .missingHeader(let name): name.hasPrefix("body field") ? "missing \(name)" : "missing \(name) header"
         case .malformedHeader(let name, let reason): "malformed \(name) header: \(reason)"
         case .mismatch: "signature mismatch: no signature matches the configured secret(s)"
         case .stale(let seconds): "timestamp outside tolerance: stale by \(seconds) s"

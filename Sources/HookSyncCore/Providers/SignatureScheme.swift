@@ -12,6 +12,8 @@ public protocol SignatureScheme: Sendable {
     var tolerance: Duration? { get }
     /// True when the provider signs the URL it called, so a source must set `webhook_url`.
     var signsURL: Bool { get }
+    /// What a source gives to verify: a shared `webhook_secret`, or the provider's `public_key`.
+    var keyKind: KeyKind { get }
     /// A value of the request that must not be seen twice within the replay window (Mailgun's
     /// `token`): the receiver refuses a second request that carries it.
     var replayKey: FieldSource? { get }
@@ -40,9 +42,16 @@ public protocol SignatureScheme: Sendable {
 extension SignatureScheme {
     public var tolerance: Duration? { nil }
     public var signsURL: Bool { false }
+    public var keyKind: KeyKind { .secret }
     public var replayKey: FieldSource? { nil }
     public func bodySignature(_ request: WebhookRequest, secret: Secret) throws(SecretFormatError) -> String? { nil }
     public func with(tolerance: Duration) -> Self { self }
+}
+
+/// Which source key holds what verifies a provider's webhooks.
+public enum KeyKind: String, Sendable {
+    case secret = "webhook_secret"
+    case publicKey = "public_key"
 }
 
 /// A configured secret that cannot be used by its provider's scheme.

@@ -9,15 +9,16 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
         case url
         case timestamp
         case header(HTTPField.Name)
-        /// A field of the body, for providers that sign values inside it (Mailgun).
-        case field(JSONPointer)
+        /// A field of the body, for providers that sign values inside it (Mailgun). With
+        /// `orEmpty` (written `{/pointer|}`) an absent field signs as empty text (Adyen).
+        case field(JSONPointer, orEmpty: Bool)
     }
 
     let parts: [Part]
     public let description: String
 
     static let expectation =
-        "a template of literal text and {body}, {timestamp}, {url}, {header:Name} or {/pointer}, such as \"v0:{timestamp}:{body}\""
+        "a template of literal text and {body}, {timestamp}, {url}, {header:Name}, {/pointer} or {/pointer|} (empty when absent), such as \"v0:{timestamp}:{body}\""
 
     public init?(_ text: String) {
         description = text
@@ -30,8 +31,9 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
             case .placeholder("url"): parts.append(.url)
             case .placeholder("timestamp"): parts.append(.timestamp)
             case .placeholder(let name) where name.hasPrefix("/"):
-                guard let pointer = JSONPointer(name) else { return nil }
-                parts.append(.field(pointer))
+                let orEmpty = name.hasSuffix("|")
+                guard let pointer = JSONPointer(String(orEmpty ? name.dropLast() : name[...])) else { return nil }
+                parts.append(.field(pointer, orEmpty: orEmpty))
             case .placeholder(let name):
                 guard name.hasPrefix("header:"), let field = HTTPField.Name(String(name.dropFirst("header:".count))) else { return nil }
                 parts.append(.header(field))
@@ -64,8 +66,8 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
             case .header(let name):
                 guard let value = request.headers[name] else { return nil }
                 message += value.utf8
-            case .field(let pointer):
-                guard let value = document?.text(at: .body(pointer)) else { return nil }
+            case .field(let pointer, let orEmpty):
+                guard let value = document?.text(at: .body(pointer)) ?? (orEmpty ? "" : nil) else { return nil }
                 message += value.utf8
             }
         }

@@ -74,9 +74,53 @@ public struct AgentSetup: Sendable {
                 )
             }
             var secrets: [Secret] = []
-            if resolveSecrets && source.mode.acceptsWebhooks {
-                secrets = source.webhookSecrets.compactMap { reference in
-                    resolve(reference, key: "\(key).webhook_secret") { try scheme.validate(secret: $0) }
+            if source.mode.acceptsWebhooks {
+                switch scheme.keyKind {
+                case .secret:
+                    if source.webhookSecrets.isEmpty {
+                        issues.append(
+                            ConfigIssue(file: config.file, key: "\(key).webhook_secret", expected: "the secret \(provider.title) signs with")
+                        )
+                    } else if !source.publicKeys.isEmpty {
+                        issues.append(
+                            ConfigIssue(
+                                file: config.file,
+                                key: "\(key).public_key",
+                                expected: "none: \(provider.title) signs with a shared webhook_secret"
+                            )
+                        )
+                    }
+                    if resolveSecrets {
+                        secrets = source.webhookSecrets.compactMap { reference in
+                            resolve(reference, key: "\(key).webhook_secret") { try scheme.validate(secret: $0) }
+                        }
+                    }
+                case .publicKey:
+                    if source.publicKeys.isEmpty || !source.webhookSecrets.isEmpty {
+                        issues.append(
+                            ConfigIssue(
+                                file: config.file,
+                                key: "\(key).public_key",
+                                expected:
+                                    "\(provider.title)'s public key as it publishes it (\(provider.name) signs with a private key, so there is no webhook_secret)"
+                            )
+                        )
+                    }
+                    for (index, text) in source.publicKeys.enumerated() {
+                        let keyName = "\(key).public_key" + (source.publicKeys.count > 1 ? "[\(index)]" : "")
+                        if let reference = SecretReference(text) {
+                            if resolveSecrets, let secret = resolve(reference, key: keyName, validate: { try scheme.validate(secret: $0) }) {
+                                secrets.append(secret)
+                            }
+                        } else {
+                            do {
+                                try scheme.validate(secret: Secret(text))
+                                secrets.append(Secret(text))
+                            } catch {
+                                issues.append(ConfigIssue(file: config.file, key: keyName, value: "\"\(text)\"", expected: error.reason))
+                            }
+                        }
+                    }
                 }
             }
             var verifyToken: Secret?

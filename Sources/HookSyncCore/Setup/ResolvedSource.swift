@@ -33,10 +33,13 @@ public struct ResolvedSource: Sendable {
         self.verifyToken = verifyToken
         self.feed = feed
         let orderBy = routes.filter { $0.takes(source: config.name) }.compactMap(\.orderBy)
-        projection = JSONProjection(
-            provider.event.pointers + (provider.challenge?.pointers ?? []) + orderBy.flatMap(\.pointers)
-                + (scheme.replayKey.flatMap { if case .body(let pointer) = $0 { [pointer] } else { nil } } ?? [])
-        )
+        // A batch's events are stored element by element: the parse must build them whole.
+        projection =
+            provider.event.batch.isEmpty
+            ? JSONProjection(
+                provider.event.pointers + (provider.challenge?.pointers ?? []) + orderBy.flatMap(\.pointers)
+                    + (scheme.replayKey.flatMap { if case .body(let pointer) = $0 { [pointer] } else { nil } } ?? [])
+            ) : .everything
     }
 
     /// The request as its signature sees it. The signed URL is the configured `webhook_url`

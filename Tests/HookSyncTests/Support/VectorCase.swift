@@ -42,6 +42,8 @@ struct VectorCase: Sendable, CustomTestStringConvertible {
     /// 200 for events; 400 for signature-only vectors whose body is no event.
     var expectedStatus = 200
     var expected: Expected?
+    /// For a batch: every event the request holds, each stored on its own.
+    var expectedBatch: [Expected]?
     /// For endpoint checks: the text the receiver must answer with, storing nothing.
     var expectedReply: String?
 
@@ -116,19 +118,30 @@ struct VectorCase: Sendable, CustomTestStringConvertible {
     }
 
     /// The sources a harness needs: the right secrets, a wrong one, and a URL with a slash.
+    /// A public-key provider's keys go in `public_key`; a GET handshake needs a `verify_token`.
     var sources: (configs: [SourceConfig], environment: [String: String]) {
-        var environment: [String: String] = ["WRONG_SECRET": wrongSecret]
+        let definition = (try? ProviderRegistry.builtIn())?.providers[provider]
+        let publicKey = definition?.scheme.keyKind == .publicKey
+        let verifyToken: SecretReference? = definition?.challenge?.verifyToken == nil ? nil : .environment("VERIFY_TOKEN")
+        var environment: [String: String] = ["WRONG_SECRET": wrongSecret, "VERIFY_TOKEN": "vector-verify-token"]
         var references: [SecretReference] = []
         for (index, secret) in secrets.enumerated() {
             environment["VECTOR_SECRET_\(index)"] = secret
             references.append(.environment("VECTOR_SECRET_\(index)"))
         }
-        var configs = [
-            SourceConfig(name: "vector", provider: provider, webhookSecrets: references, webhookURL: webhookURL),
-            SourceConfig(name: "wrong", provider: provider, webhookSecrets: [.environment("WRONG_SECRET")], webhookURL: webhookURL),
-        ]
+        func source(_ name: String, _ keys: [SecretReference], url: String?) -> SourceConfig {
+            SourceConfig(
+                name: name,
+                provider: provider,
+                webhookSecrets: publicKey ? [] : keys,
+                webhookURL: url,
+                publicKeys: publicKey ? keys.map(\.description) : [],
+                verifyToken: verifyToken
+            )
+        }
+        var configs = [source("vector", references, url: webhookURL), source("wrong", [.environment("WRONG_SECRET")], url: webhookURL)]
         if let webhookURL {
-            configs.append(SourceConfig(name: "slash", provider: provider, webhookSecrets: references, webhookURL: webhookURL + "/"))
+            configs.append(source("slash", references, url: webhookURL + "/"))
         }
         return (configs, environment)
     }
@@ -159,6 +172,7 @@ extension VectorCase {
                 trailingSlashRefused: item.trailing_slash_refused ?? false,
                 expectedStatus: item.expect_status,
                 expected: item.expect.map { Expected(id: $0.id, type: $0.type, dedupKey: $0.dedup_key) },
+                expectedBatch: item.expect_batch?.map { Expected(id: $0.id, type: $0.type, dedupKey: $0.dedup_key) },
                 expectedReply: item.expect_reply
             )
         }
@@ -193,6 +207,7 @@ private struct SDKVectorFile: Decodable {
         var now: Double
         var expect_status: Int
         var expect: Expect?
+        var expect_batch: [Expect]?
         var expect_reply: String?
     }
 
