@@ -71,7 +71,7 @@ import Testing
         let json = try await cli("providers", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let list = try #require(object["providers"] as? [[String: Any]])
-        #expect(list.count == 31)
+        #expect(list.count == 32)
         let paddle = try #require(list.first { $0["name"] as? String == "paddle" })
         #expect(paddle["keys"] as? [String] == ["webhook_secret", "api_key (to poll)"])
         #expect(paddle["poll"] as? String == "generic")

@@ -1158,6 +1158,26 @@ add(
     ],
 )
 
+# Mollie next-gen webhooks: two X-Mollie-Signature values during a rotation, the source knowing
+# only the new secret, signed as mollie-api-php's SignatureValidator checks (PHP; no Python SDK).
+mollie_old = "whsec_old_mollie_sdk_vectors"
+mollie_new = "whsec_new_mollie_sdk_vectors"
+mollie_body = '{"resource":"event","id":"event_GvJ8WHrp5isUdRub9CJyH","type":"payment-link.paid","entityId":"pl_4Y0eZitmBnQ5jsBYZIBw","createdAt":"2025-11-22T08:26:38+00:00","_embedded":{"entity":{"id":"pl_4Y0eZitmBnQ5jsBYZIBw","resource":"payment-link","description":"Café Zoë","status":"paid","amount":{"value":"10.00","currency":"EUR"}}},"_links":{"self":{"href":"https://api.mollie.com/v2/events/event_GvJ8WHrp5isUdRub9CJyH","type":"application/hal+json"}}}'
+add(
+    name="mollie: two signatures during a rotation, as one joined header",
+    provider="mollie",
+    sdk="computed as mollie-api-php SignatureValidator checks it (hash_hmac sha256, sha256= prefix, any header value); no Python SDK",
+    secrets=[mollie_new],
+    wrong_secret="whsec_wrong_mollie",
+    headers={
+        "Content-Type": "application/json",
+        "X-Mollie-Signature": f"sha256={hex_hmac(mollie_old, mollie_body)}, sha256={hex_hmac(mollie_new, mollie_body)}",
+    },
+    body=mollie_body,
+    signature_header="X-Mollie-Signature",
+    expect={"id": "event_GvJ8WHrp5isUdRub9CJyH", "type": "payment-link.paid", "dedup_key": "event_GvJ8WHrp5isUdRub9CJyH"},
+)
+
 for case in cases:
     case.setdefault("now", NOW)
     case.setdefault("expect_status", 200)

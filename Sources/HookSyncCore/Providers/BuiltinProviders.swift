@@ -597,6 +597,44 @@ enum BuiltinProviders {
         id_prefix = ""
         body = '''{"object":"page","entry":[{"id":"1234567890","time":{{unix}},"changes":[{"field":"{{type}}","value":{"item":"status","verb":"add","post_id":"1234567890_{{unix}}","message":"hooksync {{id}}"}}]}]}'''
         """#,
+        "mollie.toml": #"""
+        # Mollie next-gen webhooks (docs.mollie.com/reference/webhooks-new), as the official PHP SDK's
+        # SignatureValidator checks them (mollie/mollie-api-php src/Webhooks/SignatureValidator.php).
+        # Mollie's classic webhooks (a form with only id=tr_…, set per payment as webhookUrl) carry no
+        # signature and no event: the receiver must fetch the object with the API key to learn what
+        # changed, so they are nothing a webhook inbox can verify or store, and this file does not read them.
+        name = "mollie"
+        title = "Mollie"
+        content_types = ["application/json"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # X-Mollie-Signature: sha256=<hex HMAC-SHA256 of the raw body>, keyed by the subscription's
+        # webhookSecret (shown once, when it is created) as text. No timestamp is sent. The SDK takes
+        # several header values and secrets, any pair matching: a rotation sends both signatures.
+        scheme = "hmac"
+        header = "X-Mollie-Signature"
+        algorithm = "sha256"
+        encoding = "hex"
+        prefix = "sha256="
+
+        [event]
+        # event_… ids name the event in Mollie's Events API (GET /v2/events/{id}); Mollie has no
+        # endpoint that lists events, so a Mollie source is webhook-only.
+        id = "/id"
+        type = "/type"
+        occurred_at = "/createdAt"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "15s"
+        retries = "Mollie documents the classic webhooks' schedule (10 calls over 26 hours, 15 s timeout) but not yet the next-gen webhooks' (docs.mollie.com/reference/webhooks-best-practices)"
+
+        [sample]
+        type = "payment-link.paid"
+        id_prefix = "event_"
+        body = '''{"resource":"event","id":"{{id}}","type":"{{type}}","entityId":"pl_4Y0eZitmBnQ5jsBYZIBw","createdAt":"{{rfc3339}}","_embedded":{"entity":{"id":"pl_4Y0eZitmBnQ5jsBYZIBw","resource":"payment-link","status":"paid","amount":{"value":"10.00","currency":"EUR"}}},"_links":{"self":{"href":"https://api.mollie.com/v2/events/{{id}}","type":"application/hal+json"}}}'''
+        """#,
         "paddle.toml": #"""
         # Paddle Billing webhooks (developer.paddle.com/webhooks/signature-verification) as the
         # official SDKs verify them (paddle-python-sdk Notifications.Verifier), and its Events API.

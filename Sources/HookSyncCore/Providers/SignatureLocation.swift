@@ -56,7 +56,9 @@ public enum SignatureLocation: Sendable, Hashable, CustomStringConvertible {
     func values(in request: WebhookRequest, document: EventDocument?) -> [String] {
         switch self {
         case .header(let name):
-            return request.headers[name].map { [$0] } ?? []
+            // A header sent twice (Mollie's during a rotation) reads as one value joined by
+            // commas, which no digest or prefix contains.
+            return request.headers[fields: name].flatMap { $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         case .numberedHeaders(let before, let after):
             var values: [String] = []
             for number in 1...Self.maxNumberedHeaders {
