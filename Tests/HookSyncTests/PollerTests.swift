@@ -13,7 +13,7 @@ import Testing
 /// Polling each provider's event API against a mock that follows its wire format: page sizes,
 /// ordering, cursors, headers and errors.
 @Suite struct PollerTests {
-    static let providers = ["stripe", "github", "square", "shopify", "paddle"]
+    static let providers = ["stripe", "github", "square", "shopify", "paddle", "woocommerce"]
 
     static func mock(_ name: String) -> any MockProvider {
         switch name {
@@ -21,6 +21,7 @@ import Testing
         case "github": MockGitHub()
         case "square": MockSquare()
         case "paddle": MockPaddle()
+        case "woocommerce": MockWooCommerce()
         default: MockShopify()
         }
     }

@@ -93,7 +93,12 @@ public struct GenericEventFeed: EventFeed {
     private var headers: [String: String] {
         switch api.auth {
         case .bearer: ["Authorization": "Bearer \(apiKey)", "Accept": "application/json"]
-        case .basic: ["Authorization": "Basic " + Data("\(apiKey):".utf8).base64EncodedString(), "Accept": "application/json"]
+        // A key with a colon is a user and password (WooCommerce's consumer key and secret).
+        case .basic:
+            [
+                "Authorization": "Basic " + Data((apiKey.contains(":") ? apiKey : "\(apiKey):").utf8).base64EncodedString(),
+                "Accept": "application/json",
+            ]
         case .header(let name): [name: apiKey, "Accept": "application/json"]
         }
     }

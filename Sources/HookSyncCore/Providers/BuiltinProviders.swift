@@ -1193,13 +1193,18 @@ enum BuiltinProviders {
         # WooCommerce never retries, and its X-WC-Webhook-Delivery-ID is a hash of the webhook id and
         # the current second: two deliveries in one second share it. The body is the resource as the
         # REST API shows it at delivery time, so the resource and its date_modified_gmt name the state
-        # it reports; a deleted resource's body is only its id, so the delivery names it.
+        # it reports, and an order polled in that state has the same key; a deleted resource's body is
+        # only its id, so the delivery names it. A polled order says its state, not which change made
+        # it: its type is order.updated.
         id = [
             "{header:X-WC-Webhook-Resource}/{/id}@{/date_modified_gmt}",
+            "order/{/id}@{/date_modified_gmt}",
             "{header:X-WC-Webhook-Topic}:{/id}:{header:X-WC-Webhook-Delivery-ID}",
             "{header:X-WC-Webhook-Topic}:{header:X-WC-Webhook-Delivery-ID}",
         ]
-        type = "header:X-WC-Webhook-Topic"
+        type = ["header:X-WC-Webhook-Topic", "order.updated"]
+        occurred_at = "/date_modified_gmt"
+        occurred_at_format = "utc"
 
         [challenge]
         # Saving an active webhook first posts "webhook_id=<n>", form-encoded, with no signature and no
@@ -1212,6 +1217,28 @@ enum BuiltinProviders {
         timeout = "60s"
         retry_window = "0s"
         retries = "none: a failed delivery is logged, and a webhook that fails more than 5 times in a row is disabled (WC_Webhook::failed_delivery)"
+
+        [api]
+        # The REST API's orders (woocommerce.github.io/woocommerce-rest-api-docs/#list-all-orders),
+        # oldest change first: modified_after with dates_are_gmt, orderby=modified (ties broken by id),
+        # up to 100 a page, followed through Link rel="next". Each pass starts at the newest
+        # date_modified_gmt seen minus the source's overlap, as modified_after is exclusive and a page
+        # shifts when an order changes while it is read. api_base is the shop's URL and api_key the REST
+        # API key as "ck_…:cs_…" (basic auth, so HTTPS only). WooCommerce keeps orders: no retention.
+        style = "generic"
+        path = "/wp-json/wc/v3/orders"
+        auth = "basic"
+        items = ""
+        cursor = "link"
+        since_param = "modified_after"
+        since_format = "utc"
+        page_size_param = "per_page"
+        page_size = 100
+
+        [api.query]
+        dates_are_gmt = "true"
+        orderby = "modified"
+        order = "asc"
 
         [sample]
         type = "order.updated"

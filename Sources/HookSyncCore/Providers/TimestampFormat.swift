@@ -8,12 +8,15 @@ public enum TimestampFormat: String, Sendable, CaseIterable {
     case unixMilliseconds = "unix_ms"
     /// An RFC 3339 / ISO 8601 date-time, fractional seconds optional.
     case rfc3339
+    /// An ISO 8601 date-time without an offset, in UTC (WooCommerce's `date_modified_gmt`).
+    case utc
 
     var expectation: String {
         switch self {
         case .unix: "seconds since 1970"
         case .unixMilliseconds: "milliseconds since 1970"
         case .rfc3339: "an RFC 3339 date-time"
+        case .utc: "an ISO 8601 date-time in UTC"
         }
     }
 
@@ -28,6 +31,7 @@ public enum TimestampFormat: String, Sendable, CaseIterable {
                 formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
                 return formatter.string(from: date)
             }()
+        case .utc: String(ISO8601DateFormatter().string(from: date).dropLast())
         }
     }
 
@@ -41,6 +45,9 @@ public enum TimestampFormat: String, Sendable, CaseIterable {
         case .rfc3339:
             guard let text = value as? String else { return nil }
             return Self.parseRFC3339(text)
+        case .utc:
+            guard let text = value as? String else { return nil }
+            return Self.parseRFC3339(text.hasSuffix("Z") ? text : text + "Z")
         }
     }
 
