@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        // Already in the graph through the TLS stack; PayPal's signing certificates are X.509.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
     ],
     targets: [
         // The model every layer shares: events and deliveries, the `Inbox` contract and its value
@@ -38,6 +41,9 @@ let package = Package(
             name: "HookSyncCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -201,7 +201,15 @@ import Testing
         let error = try #require(throws: ConfigError.self) {
             try AgentConfig.parse("[[sources]]\nname = \"a\"\nprovider = \"stripe\"\n", file: "f.toml", baseDirectory: "/")
         }
-        #expect(Set(error.issues.map(\.key)) == ["sources[0].webhook_secret", "http"])
+        #expect(Set(error.issues.map(\.key)) == ["http"])
+        // Which key verifies a source's webhooks depends on its provider: the setup says.
+        let config = try AgentConfig.parse(
+            "[http]\nlisten = \"127.0.0.1:8080\"\n[[sources]]\nname = \"a\"\nprovider = \"stripe\"\n",
+            file: "f.toml",
+            baseDirectory: "/"
+        )
+        let setup = try #require(throws: ConfigError.self) { try AgentSetup.prepare(config: config, environment: [:]) }
+        #expect(setup.issues.map(\.key) == ["sources[0].webhook_secret"])
     }
 
     @Test func pollOnlyHostNeedsNoListener() throws {

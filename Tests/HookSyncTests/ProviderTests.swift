@@ -44,7 +44,7 @@ import Testing
                 "zendesk": "hmac", "gitlab": "token", "postmark": "token", "bitbucket": "hmac", "linear": "hmac", "intercom": "hmac",
                 "docusign": "hmac", "zoom": "hmac", "twitch": "hmac", "mailgun": "hmac", "paddle": "stripe", "lemonsqueezy": "hmac",
                 "woocommerce": "hmac", "discord": "ed25519", "sendgrid": "ecdsa-p256-sha256", "adyen": "hmac", "hubspot": "hmac",
-                "meta": "hmac", "mollie": "hmac",
+                "meta": "hmac", "mollie": "hmac", "paypal": "certificate",
             ]
         )
         #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))

@@ -25,7 +25,7 @@ public struct TestEventSender: Sendable {
     /// The request a provider would send: headers and body, for `type` (or the sample's).
     public func makeRequest(type: String?, now: Date = Date()) throws -> (eventID: String, type: String, headers: HTTPFields, body: [UInt8]) {
         guard let sample = source.provider.sample else {
-            if source.scheme.keyKind == .publicKey {
+            if source.scheme.keyKind != .secret {
                 throw TestEventError(
                     "\(source.provider.title) signs with a private key only it holds: send a test event from \(source.provider.title) itself"
                 )

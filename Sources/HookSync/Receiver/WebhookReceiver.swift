@@ -20,6 +20,7 @@ public struct WebhookReceiver: Sendable {
     private let now: @Sendable () -> Date
     private let metrics: AgentMetrics?
     private let replays = ReplayGuard()
+    private let certificates = CertificateStore()
 
     public init(
         setup: AgentSetup,
@@ -91,8 +92,12 @@ public struct WebhookReceiver: Sendable {
         }
         let webhook = source.webhookRequest(headers: request.headers, body: body, query: request.uri.query)
         let secretIndex: Int
-        do {
-            secretIndex = try source.scheme.verify(webhook, secrets: source.secrets, now: now())
+        do throws(SignatureFailure) {
+            var secrets = source.secrets
+            if let certificate = source.scheme.certificateSource {
+                secrets = [Secret(try await fetchCertificate(certificate, request.headers))]
+            }
+            secretIndex = try source.scheme.verify(webhook, secrets: secrets, now: now())
         } catch {
             if case .missingHeader = error, let response = unsignedHandshake(request.headers, body, source: source, logger: logger) {
                 return response
@@ -258,6 +263,15 @@ public struct WebhookReceiver: Sendable {
             )
         }
         return answer(challenge, document, secret: nil, source: source, logger: logger)
+    }
+
+    /// The certificate a request points to, if the provider's allow-list lets it be fetched.
+    private func fetchCertificate(_ source: CertificateSource, _ headers: HTTPFields) async throws(SignatureFailure) -> String {
+        guard let url = headers[source.header] else { throw .missingHeader(source.header.rawName) }
+        guard source.allows(url) else {
+            throw .certificate("\(source.header.rawName) is not under \(source.origins.joined(separator: " or "))")
+        }
+        return try await certificates.pem(for: url, now: now())
     }
 
     /// Answers a handshake the provider sends without a signature (WooCommerce's ping), if the

@@ -275,10 +275,13 @@ public struct AgentConfig: Sendable {
 
     private static func readSource(_ table: TOMLReader, resolve: (String) -> String) -> SourceConfig? {
         table.rejectUnknownKeys(
-            Set(["name", "provider", "mode", "webhook_secret", "webhook_url", "api_key", "api_base", "tolerance", "verify_token", "public_key"])
-                .union(
-                    PollingSettings.keys
-                )
+            Set([
+                "name", "provider", "mode", "webhook_secret", "webhook_url", "api_key", "api_base", "tolerance", "verify_token", "public_key",
+                "webhook_id",
+            ])
+            .union(
+                PollingSettings.keys
+            )
         )
         let name = table.string("name", required: true)
         if let name, !isValidName(name) {
@@ -295,14 +298,9 @@ public struct AgentConfig: Sendable {
                 table.report("webhook_secret", value: "<hidden>", expected: SecretReference.expectation)
             }
         }
+        // Which key a webhook source needs (webhook_secret, public_key or none) depends on its
+        // provider: AgentSetup checks it.
         let publicKeys = table.strings("public_key") ?? []
-        if mode.acceptsWebhooks && secrets.isEmpty && !table.contains("webhook_secret") && !table.contains("public_key") {
-            table.report(
-                "webhook_secret",
-                value: nil,
-                expected: "a value (or public_key, for providers that sign with a private key), because mode = \"\(mode.rawValue)\" accepts webhooks"
-            )
-        }
         var apiKey: SecretReference?
         if let text = table.string("api_key", secret: true) {
             apiKey = SecretReference(text)?.relative(to: resolve)
@@ -323,6 +321,7 @@ public struct AgentConfig: Sendable {
             mode: mode,
             webhookSecrets: secrets,
             webhookURL: webhookURL,
+            webhookID: table.string("webhook_id"),
             apiKey: apiKey,
             publicKeys: publicKeys.map { SecretReference($0)?.relative(to: resolve).description ?? $0 },
             verifyToken: verifyToken,

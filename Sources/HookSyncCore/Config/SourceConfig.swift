@@ -10,6 +10,8 @@ public struct SourceConfig: Sendable {
     /// The public URL the provider calls, for providers that sign it (Square, Twilio).
     /// It must match the provider's setting exactly, trailing slash included.
     public var webhookURL: String?
+    /// The provider's id of the webhook that delivers to this source, for providers that sign it (PayPal).
+    public var webhookID: String?
     public var apiKey: SecretReference?
     /// The provider's public keys, for providers that sign with a private key (Discord,
     /// SendGrid): each a key as published, or a reference (`file:`, `env:`) to one.
@@ -27,6 +29,7 @@ public struct SourceConfig: Sendable {
         mode: SourceMode = .webhook,
         webhookSecrets: [SecretReference] = [],
         webhookURL: String? = nil,
+        webhookID: String? = nil,
         apiKey: SecretReference? = nil,
         publicKeys: [String] = [],
         verifyToken: SecretReference? = nil,
@@ -39,6 +42,7 @@ public struct SourceConfig: Sendable {
         self.mode = mode
         self.webhookSecrets = webhookSecrets
         self.webhookURL = webhookURL
+        self.webhookID = webhookID
         self.apiKey = apiKey
         self.publicKeys = publicKeys
         self.verifyToken = verifyToken

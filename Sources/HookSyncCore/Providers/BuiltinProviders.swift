@@ -694,6 +694,45 @@ enum BuiltinProviders {
         id_prefix = "evt_"
         body = '''{"event_id":"{{id}}","event_type":"{{type}}","occurred_at":"{{rfc3339}}","notification_id":"ntf_01hv8x2af69a4ejwd1y2fcnyhf","data":{"id":"txn_01hv8wptq8987qeep44cyrs0p9","status":"completed","currency_code":"USD","customer_id":"ctm_01hv8wt8nffez4p2t6typn4a5j"}}'''
         """#,
+        "paypal.toml": #"""
+        # PayPal REST webhooks (developer.paypal.com/api/rest/webhooks/rest), verified as PayPal's
+        # SDKs verify them (PayPal-Java-SDK Event.validateReceivedEvent, paypalrestsdk WebhookEvent.verify).
+        name = "paypal"
+        title = "PayPal"
+        content_types = ["application/json"]
+        keep_headers = ["PAYPAL-TRANSMISSION-ID", "PAYPAL-TRANSMISSION-TIME", "PAYPAL-AUTH-ALGO", "PAYPAL-CERT-URL", "User-Agent"]
+
+        [signature]
+        # PAYPAL-TRANSMISSION-SIG: base64 RSA-SHA256 (PKCS#1 v1.5, the only PAYPAL-AUTH-ALGO PayPal
+        # uses: SHA256withRSA) of "<transmission id>|<transmission time>|<webhook id>|<CRC-32 of the
+        # body as an unsigned decimal>". The webhook id is the source's webhook_id (PayPal sends it in no
+        # header), so a delivery for another webhook does not verify. The certificate is fetched from
+        # PAYPAL-CERT-URL, only under PayPal's API hosts (PayPal's SDKs fetch any URL; these are the
+        # hosts its SDKs and samples name), cached, and must be issued to PayPal's message-verification
+        # name and valid now; its chain is vouched for by the TLS fetch from PayPal's host. PayPal
+        # names no replay window and retries a delivery for 3 days: the event id catches repeats.
+        scheme = "certificate"
+        header = "PAYPAL-TRANSMISSION-SIG"
+        signed = "{header:PAYPAL-TRANSMISSION-ID}|{header:PAYPAL-TRANSMISSION-TIME}|{webhook_id}|{crc32}"
+        certificate_header = "PAYPAL-CERT-URL"
+        certificate_origins = [
+            "https://api.paypal.com/v1/notifications/certs/", "https://api-m.paypal.com/v1/notifications/certs/",
+            "https://api.sandbox.paypal.com/v1/notifications/certs/", "https://api-m.sandbox.paypal.com/v1/notifications/certs/",
+        ]
+        certificate_subjects = ["messageverificationcerts.paypal.com", "messageverificationcerts.sandbox.paypal.com"]
+
+        [event]
+        # id (WH-…) is the event's, the same when PayPal retries or resends it; PAYPAL-TRANSMISSION-ID
+        # names one delivery attempt.
+        id = "/id"
+        type = "/event_type"
+        occurred_at = "/create_time"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        retry_window = "3d"
+        retries = "a non-2xx answer is retried up to 25 times over 3 days (developer.paypal.com/api/rest/webhooks/rest)"
+        """#,
         "postmark.toml": #"""
         # Postmark webhooks (postmarkapp.com/developer/webhooks/webhooks-overview). Postmark signs
         # nothing: it protects a webhook with HTTP basic-auth credentials written into the webhook URL

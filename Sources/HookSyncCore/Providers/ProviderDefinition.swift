@@ -32,7 +32,8 @@ public struct ProviderDefinition: Sendable {
     /// The source keys a source of this provider needs, as `hooksync providers` lists them:
     /// what verifies its webhooks, what its signature or handshake covers, what polls its API.
     public var sourceKeys: [String] {
-        var keys = [scheme.keyKind.rawValue]
+        var keys = scheme.keyKind == .certificate ? [] : [scheme.keyKind.rawValue]
+        if scheme.signsWebhookID { keys.append("webhook_id") }
         if scheme.signsURL { keys.append("webhook_url") }
         if challenge?.verifyToken != nil { keys.append("verify_token") }
         if api != nil { keys += ["api_key (to poll)"] }
@@ -55,7 +56,7 @@ public struct ProviderDefinition: Sendable {
         return kept
     }
 
-    static let schemes = ["stripe", "standard-webhooks", "hmac", "twilio", "token", "ed25519", "ecdsa-p256-sha256"]
+    static let schemes = ["stripe", "standard-webhooks", "hmac", "twilio", "token", "ed25519", "ecdsa-p256-sha256", "certificate"]
 
     /// Reads a provider file's text; every problem is reported with the file and key.
     public static func parse(_ text: String, file: String, origin: String) throws(ConfigError) -> ProviderDefinition {
@@ -84,6 +85,7 @@ public struct ProviderDefinition: Sendable {
             case "hmac": scheme = HMACSignature(reading: signature)
             case "twilio": scheme = TwilioSignature(reading: signature)
             case "token": scheme = TokenSignature(reading: signature)
+            case "certificate": scheme = CertificateSignature(reading: signature)
             case let name? where PublicKeySignature.Algorithm(rawValue: name) != nil:
                 scheme = PublicKeySignature.Algorithm(rawValue: name).flatMap { PublicKeySignature(reading: signature, algorithm: $0) }
             case let other?:

@@ -8,6 +8,8 @@ public enum SignatureFailure: Error, Sendable, Equatable, CustomStringConvertibl
     case stale(seconds: Int)
     /// Signed further in the future than the tolerance allows.
     case future(seconds: Int)
+    /// The certificate the request points to cannot be fetched or is not the provider's.
+    case certificate(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum SignatureFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case .mismatch: "signature mismatch: no signature matches the configured secret(s)"
         case .stale(let seconds): "timestamp outside tolerance: stale by \(seconds) s"
         case .future(let seconds): "timestamp outside tolerance: \(seconds) s in the future"
+        case .certificate(let reason): "signing certificate refused: \(reason)"
         }
     }
 
@@ -27,6 +30,7 @@ public enum SignatureFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case .mismatch: "mismatch"
         case .stale: "stale"
         case .future: "future"
+        case .certificate: "certificate"
         }
     }
 }

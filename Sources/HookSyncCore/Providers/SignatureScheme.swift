@@ -12,8 +12,14 @@ public protocol SignatureScheme: Sendable {
     var tolerance: Duration? { get }
     /// True when the provider signs the URL it called, so a source must set `webhook_url`.
     var signsURL: Bool { get }
-    /// What a source gives to verify: a shared `webhook_secret`, or the provider's `public_key`.
+    /// True when the provider signs the id of the webhook it delivers to, so a source must set `webhook_id`.
+    var signsWebhookID: Bool { get }
+    /// What a source gives to verify: a shared `webhook_secret`, the provider's `public_key`,
+    /// or nothing, for a certificate fetched per request.
     var keyKind: KeyKind { get }
+    /// For schemes that verify with a certificate the request points to: where, and from where
+    /// it may be fetched. The receiver passes the fetched PEM to `verify` as the one secret.
+    var certificateSource: CertificateSource? { get }
     /// A value of the request that must not be seen twice within the replay window (Mailgun's
     /// `token`): the receiver refuses a second request that carries it.
     var replayKey: FieldSource? { get }
@@ -42,7 +48,9 @@ public protocol SignatureScheme: Sendable {
 extension SignatureScheme {
     public var tolerance: Duration? { nil }
     public var signsURL: Bool { false }
+    public var signsWebhookID: Bool { false }
     public var keyKind: KeyKind { .secret }
+    public var certificateSource: CertificateSource? { nil }
     public var replayKey: FieldSource? { nil }
     public func bodySignature(_ request: WebhookRequest, secret: Secret) throws(SecretFormatError) -> String? { nil }
     public func with(tolerance: Duration) -> Self { self }
@@ -52,6 +60,8 @@ extension SignatureScheme {
 public enum KeyKind: String, Sendable {
     case secret = "webhook_secret"
     case publicKey = "public_key"
+    /// A certificate the provider points to in each request (PayPal): nothing to configure.
+    case certificate
 }
 
 /// A configured secret that cannot be used by its provider's scheme.

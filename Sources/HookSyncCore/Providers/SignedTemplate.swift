@@ -9,6 +9,11 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
         case url
         case timestamp
         case header(HTTPField.Name)
+        /// The unsigned decimal CRC-32 of the body, which PayPal signs instead of the body.
+        case crc32
+        /// The source's `webhook_id`, which PayPal signs so that a request for one webhook
+        /// cannot be replayed to another.
+        case webhookID
         /// A field of the body, for providers that sign values inside it (Mailgun). With
         /// `orEmpty` (written `{/pointer|}`) an absent field signs as empty text (Adyen).
         case field(JSONPointer, orEmpty: Bool)
@@ -18,7 +23,7 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
     public let description: String
 
     static let expectation =
-        "a template of literal text and {body}, {timestamp}, {url}, {header:Name}, {/pointer} or {/pointer|} (empty when absent), such as \"v0:{timestamp}:{body}\""
+        "a template of literal text and {body}, {crc32}, {timestamp}, {url}, {webhook_id}, {header:Name}, {/pointer} or {/pointer|} (empty when absent), such as \"v0:{timestamp}:{body}\""
 
     public init?(_ text: String) {
         description = text
@@ -30,6 +35,8 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
             case .placeholder("body"): parts.append(.body)
             case .placeholder("url"): parts.append(.url)
             case .placeholder("timestamp"): parts.append(.timestamp)
+            case .placeholder("crc32"): parts.append(.crc32)
+            case .placeholder("webhook_id"): parts.append(.webhookID)
             case .placeholder(let name) where name.hasPrefix("/"):
                 let orEmpty = name.hasSuffix("|")
                 guard let pointer = JSONPointer(String(orEmpty ? name.dropLast() : name[...])) else { return nil }
@@ -40,13 +47,14 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
             }
         }
         // A signature must cover the body, or at least values read from it.
-        guard parts.contains(where: { $0 == .body || $0.isField }) else { return nil }
+        guard parts.contains(where: { $0 == .body || $0 == .crc32 || $0.isField }) else { return nil }
         self.parts = parts
     }
 
     var usesURL: Bool { parts.contains(.url) }
     var usesTimestamp: Bool { parts.contains(.timestamp) }
     var usesFields: Bool { parts.contains(where: \.isField) }
+    var usesWebhookID: Bool { parts.contains(.webhookID) }
 
     /// The bytes to sign; nil when a part the template names is missing from the request.
     /// - Parameter document: the parsed body, for templates that read fields of it.
@@ -66,6 +74,11 @@ public struct SignedTemplate: Sendable, Hashable, CustomStringConvertible {
             case .header(let name):
                 guard let value = request.headers[name] else { return nil }
                 message += value.utf8
+            case .crc32:
+                message += String(CRC32.checksum(request.body)).utf8
+            case .webhookID:
+                guard let webhookID = request.webhookID else { return nil }
+                message += webhookID.utf8
             case .field(let pointer, let orEmpty):
                 guard let value = document?.text(at: .body(pointer)) ?? (orEmpty ? "" : nil) else { return nil }
                 message += value.utf8

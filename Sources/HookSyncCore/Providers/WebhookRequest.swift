@@ -8,10 +8,13 @@ public struct WebhookRequest: Sendable {
     /// The source's `webhook_url` with the request's query string: what Square and Twilio sign.
     /// A proxy in front of hooksync changes host and path, so it cannot come from the request.
     public var url: String?
+    /// The source's `webhook_id`, for providers that sign the id of the webhook they deliver to (PayPal).
+    public var webhookID: String?
 
-    public init(headers: HTTPFields, body: [UInt8], url: String? = nil) {
+    public init(headers: HTTPFields, body: [UInt8], url: String? = nil, webhookID: String? = nil) {
         self.headers = headers
         self.body = body
         self.url = url
+        self.webhookID = webhookID
     }
 }

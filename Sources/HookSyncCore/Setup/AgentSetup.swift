@@ -73,6 +73,15 @@ public struct AgentSetup: Sendable {
                     )
                 )
             }
+            if scheme.signsWebhookID && source.mode.acceptsWebhooks && source.webhookID == nil {
+                issues.append(
+                    ConfigIssue(
+                        file: config.file,
+                        key: "\(key).webhook_id",
+                        expected: "the id \(provider.title) gave the webhook that delivers here (its signature covers it)"
+                    )
+                )
+            }
             var secrets: [Secret] = []
             if source.mode.acceptsWebhooks {
                 switch scheme.keyKind {
@@ -95,6 +104,9 @@ public struct AgentSetup: Sendable {
                             resolve(reference, key: "\(key).webhook_secret") { try scheme.validate(secret: $0) }
                         }
                     }
+                case .certificate:
+                    // The provider points to its certificate in each request: nothing to configure.
+                    break
                 case .publicKey:
                     if source.publicKeys.isEmpty || !source.webhookSecrets.isEmpty {
                         issues.append(

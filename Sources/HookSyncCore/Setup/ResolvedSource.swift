@@ -49,6 +49,6 @@ public struct ResolvedSource: Sendable {
         if let base = url, let query, !query.isEmpty, !base.contains("?") {
             url = base + "?" + query
         }
-        return WebhookRequest(headers: headers, body: body, url: url)
+        return WebhookRequest(headers: headers, body: body, url: url, webhookID: config.webhookID)
     }
 }

@@ -38,6 +38,7 @@ struct ReceiverHarness {
         sources: [SourceConfig] = Self.sources,
         environment: [String: String] = Self.environment,
         routes: [RouteConfig] = [],
+        providersDirectory: String? = nil,
         maxBody: Int = 4096,
         workerConcurrency: Int = 4,
         now: @escaping @Sendable () -> Date
@@ -47,6 +48,7 @@ struct ReceiverHarness {
         let config = AgentConfig(
             file: "test.toml",
             dataDirectory: directory.file("data"),
+            providersDirectory: providersDirectory,
             http: HTTPSettings(host: "127.0.0.1", port: 0, maxBody: maxBody),
             sources: sources,
             routes: routes

@@ -1,0 +1,166 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import HookSync
+@testable import HookSyncCore
+
+/// PayPal signs with a certificate it names in each request. These run PayPal's requests
+/// through the real receiver with the certificate served on loopback, under a provider file
+/// whose allow-list names that server instead of PayPal's hosts.
+@Suite struct PayPalTests {
+    struct Vector: Decodable {
+        var source: String
+        var webhook_id: String
+        var headers: [String: String]
+        var body: String
+        var certificate: String
+        var now: Double
+        var crc32: UInt32
+    }
+
+    static let vectors: [Vector] = {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Vectors/paypal/paypal-vectors.json")
+        struct File: Decodable { var cases: [Vector] }
+        return (try? JSONDecoder().decode(File.self, from: Data(contentsOf: file)).cases) ?? []
+    }()
+
+    /// A server that hands out certificates by name and counts what it was asked.
+    final class CertificateServer: Sendable {
+        let certificates: [String: String]
+        private let requests = Mutex<[String]>([])
+        var fetched: [String] { requests.withLock { $0 } }
+
+        init(_ certificates: [String: String]) {
+            self.certificates = certificates
+        }
+
+        func application() -> some ApplicationProtocol {
+            let router = Router()
+            router.get("/v1/notifications/certs/:name") { _, context in
+                let name = context.parameters.get("name") ?? ""
+                self.requests.withLock { $0.append(name) }
+                guard let pem = self.certificates[name] else { return Response(status: .notFound) }
+                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: pem)))
+            }
+            return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        }
+    }
+
+    /// The built-in provider file with its allow-list pointed at `origin`.
+    static func providersDirectory(origin: String, in directory: TemporaryDirectory) throws -> String {
+        let builtIn = try #require(BuiltinProviders.files["paypal.toml"])
+        let start = try #require(builtIn.range(of: "certificate_origins = ["))
+        let end = try #require(builtIn.range(of: "]\n", range: start.upperBound..<builtIn.endIndex))
+        let local = builtIn.replacingCharacters(in: start.lowerBound..<end.upperBound, with: "certificate_origins = [\"\(origin)\"]\n")
+        try FileManager.default.createDirectory(atPath: directory.file("providers"), withIntermediateDirectories: true)
+        _ = try directory.write("providers/paypal.toml", local)
+        return directory.file("providers")
+    }
+
+    @Test func theCRCIsSignedAsAnUnsignedDecimal() throws {
+        #expect(Self.vectors.count == 2)
+        for vector in Self.vectors {
+            #expect(CRC32.checksum(Array(vector.body.utf8)) == vector.crc32)
+        }
+        #expect(Self.vectors.contains { $0.crc32 > UInt32(Int32.max) }, "a CRC above 2^31 shows the sign is right")
+    }
+
+    /// A webhook PayPal's sandbox really signed, and one signed by a test key: each verifies
+    /// and is stored once; tampering, another webhook id, a URL off the allow-list, an expired
+    /// certificate or one issued to another name is refused with 401 and stores nothing. A
+    /// certificate is fetched once per URL and day.
+    @Test(arguments: [0, 1])
+    func paypalWebhooksVerifyAgainstTheirCertificate(_ index: Int) async throws {
+        let vector = Self.vectors[index]
+        let other = Self.vectors[1 - index]
+        let server = CertificateServer(["CERT-ok": vector.certificate, "CERT-other": other.certificate, "CERT-junk": "not a certificate"])
+        try await server.application().test(.live) { certs in
+            let origin = "http://127.0.0.1:\(certs.port!)/v1/notifications/certs/"
+            let directory = try TemporaryDirectory()
+            let clock = ManualNow(Date(timeIntervalSince1970: vector.now))
+            let harness = try await ReceiverHarness(
+                sources: [
+                    SourceConfig(name: "pp", provider: "paypal", webhookID: vector.webhook_id),
+                    SourceConfig(name: "elsewhere", provider: "paypal", webhookID: "8PT597110X687430LKGECATA"),
+                ],
+                environment: [:],
+                providersDirectory: try Self.providersDirectory(origin: origin, in: directory),
+                now: clock.closure
+            )
+            @Sendable func headers(cert: String, signature: String? = nil) -> HTTPFields {
+                var fields = HTTPFields()
+                fields[.contentType] = "application/json"
+                for (name, value) in vector.headers { fields[HTTPField.Name(name)!] = value }
+                if let signature { fields[HTTPField.Name("PAYPAL-TRANSMISSION-SIG")!] = signature }
+                fields[HTTPField.Name("PAYPAL-CERT-URL")!] = cert
+                return fields
+            }
+            try await harness.application().test(.live) { client in
+                func post(_ source: String, _ headers: HTTPFields, _ body: String? = nil) async throws -> HTTPResponse.Status {
+                    let bytes = ByteBuffer(string: body ?? vector.body)
+                    return try await client.execute(uri: "/webhooks/\(source)", method: .post, headers: headers, body: bytes).status
+                }
+                var status: HTTPResponse.Status
+                var tampered = Array(vector.body.utf8)
+                tampered[tampered.count / 2] ^= 0x01
+                status = try await post("pp", headers(cert: origin + "CERT-ok"), String(decoding: tampered, as: UTF8.self))
+                #expect(status == .unauthorized)
+                status = try await post("elsewhere", headers(cert: origin + "CERT-ok"))
+                #expect(status == .unauthorized, "signed for another webhook id")
+                status = try await post("pp", headers(cert: origin + "CERT-other"))
+                #expect(status == .unauthorized, "another certificate's key")
+                status = try await post("pp", headers(cert: origin + "CERT-junk"))
+                #expect(status == .unauthorized)
+                status = try await post("pp", headers(cert: origin + "CERT-missing"))
+                #expect(status == .unauthorized)
+                let outside = "http://127.0.0.1:\(certs.port!)/v1/other/CERT-ok"
+                status = try await post("pp", headers(cert: outside))
+                #expect(status == .unauthorized)
+                status = try await post("pp", headers(cert: origin + "../CERT-ok"))
+                #expect(status == .unauthorized)
+                let fetched = server.fetched
+                #expect(fetched.allSatisfy { $0.hasPrefix("CERT-") }, "\(fetched)")
+
+                clock.date = Date(timeIntervalSince1970: vector.now + 20 * 365 * 86400)
+                status = try await post("pp", headers(cert: origin + "CERT-ok"))
+                #expect(status == .unauthorized, "the certificate has expired")
+                clock.date = Date(timeIntervalSince1970: vector.now)
+                #expect(try await harness.storedEvents().isEmpty)
+
+                status = try await post("pp", headers(cert: origin + "CERT-ok"))
+                #expect(status == .ok)
+                status = try await post("pp", headers(cert: origin + "CERT-ok"))
+                #expect(status == .ok, "a repeat is a duplicate")
+            }
+            let id = try #require(try JSONSerialization.jsonObject(with: Data(vector.body.utf8)) as? [String: Any])["id"] as? String
+            #expect(try await harness.storedEvents().map(\.id) == [id])
+            // Fetched once, kept for the first four requests, fetched again when the clock jumped
+            // past a day, and kept for the last two.
+            #expect(server.fetched.filter { $0 == "CERT-ok" }.count == 2, "\(server.fetched)")
+        }
+    }
+
+    @Test func aPayPalSourceNeedsItsWebhookID() throws {
+        let config = AgentConfig(file: "f.toml", dataDirectory: "/tmp/unused", sources: [SourceConfig(name: "pp", provider: "paypal")], routes: [])
+        let error = try #require(throws: ConfigError.self) { try AgentSetup.prepare(config: config, environment: [:]) }
+        #expect(error.issues.map(\.key) == ["sources[0].webhook_id"])
+    }
+
+    @Test func certificateURLsOutsideTheAllowListAreNotFetched() {
+        let source = CertificateSource(header: HTTPField.Name("PAYPAL-CERT-URL")!, origins: ["https://api.paypal.com/v1/notifications/certs/"])
+        #expect(source.allows("https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77"))
+        for url in [
+            "https://api.paypal.com.evil.example/v1/notifications/certs/CERT-1", "http://api.paypal.com/v1/notifications/certs/CERT-1",
+            "https://api.paypal.com/v1/notifications/certs/../../oauth2/token", "https://api.paypal.com/v1/notifications/certs/CERT-1?x=1",
+            "https://api.paypal.com/v1/notifications/certs/%2e%2e/x", "https://evil.example/v1/notifications/certs/CERT-1",
+        ] {
+            #expect(!source.allows(url), "\(url)")
+        }
+    }
+}
