@@ -164,3 +164,94 @@ import Testing
         }
     }
 }
+
+extension PayPalTests {
+    /// A hybrid PayPal source whose webhooks mostly never came: the one that did is verified
+    /// against its certificate; polling with an OAuth token brings back every other event once,
+    /// on one token for all pages and passes, and asks for a new token when PayPal refuses it.
+    @Test func paypalIsPolledWithAnOAuthTokenAndEveryLostWebhookComesBackOnce() async throws {
+        let vector = Self.vectors[1]
+        let now = Date(timeIntervalSince1970: vector.now)
+        let mock = MockPayPal()
+        let delivered = try #require(try JSONSerialization.jsonObject(with: Data(vector.body.utf8)) as? [String: Any])
+        mock.add(120, at: now.addingTimeInterval(-600))
+        mock.add(JSONSerialization.sendable(delivered))
+        mock.add(30, at: now.addingTimeInterval(-300))
+        let certificates = CertificateServer(["CERT-ok": vector.certificate])
+        try await certificates.application().test(.live) { certs in
+            try await mock.application().test(.live) { api in
+                let origin = "http://127.0.0.1:\(certs.port!)/v1/notifications/certs/"
+                let scratch = try TemporaryDirectory()
+                let providerFile = try String(contentsOfFile: Self.providersDirectory(origin: origin, in: scratch) + "/paypal.toml", encoding: .utf8)
+                var source = SourceConfig(
+                    name: "src",
+                    provider: "paypal",
+                    mode: .hybrid,
+                    webhookID: vector.webhook_id,
+                    apiBase: "http://127.0.0.1:\(api.port!)"
+                )
+                source.clientID = mock.clientID
+                source.clientSecret = .environment("PAYPAL_CLIENT_SECRET")
+                let harness = try await PollHarness(
+                    source: source,
+                    environment: ["PAYPAL_CLIENT_SECRET": mock.clientSecret],
+                    routes: [RouteConfig(name: "all", action: .exec(["/bin/true"]))],
+                    providerFiles: ["paypal.toml": providerFile]
+                )
+                try await harness.receiver(now: { now }).test(.live) { receiver in
+                    var headers = HTTPFields()
+                    headers[.contentType] = "application/json"
+                    for (name, value) in vector.headers { headers[HTTPField.Name(name)!] = value }
+                    headers[HTTPField.Name("PAYPAL-CERT-URL")!] = origin + "CERT-ok"
+                    let response = try await receiver.execute(
+                        uri: "/webhooks/src",
+                        method: .post,
+                        headers: headers,
+                        body: ByteBuffer(string: vector.body)
+                    )
+                    #expect(response.status == .ok, "\(String(buffer: response.body))")
+                }
+                let first = try await harness.pass().run(since: now.addingTimeInterval(-3600))
+                #expect(first.new == 150 && first.pages == 2, "\(first.line)")
+                #expect(try await harness.storedCount() == 151)
+                #expect(try await harness.inbox.status().routes.first?.pending == 151, "one delivery per event")
+
+                let again = try await harness.pass().run(since: now.addingTimeInterval(-3600))
+                #expect(again.new == 0, "\(again.line)")
+                #expect(mock.tokenRequests == 1, "one token for every page of both passes")
+
+                mock.revokeTokens()
+                mock.add(5, at: Date())
+                let after = try await harness.pass().run(since: now.addingTimeInterval(-3600))
+                #expect(after.new == 5, "\(after.line)")
+                #expect(mock.tokenRequests == 2, "a refused token is replaced once")
+                #expect(try await harness.storedCount() == 156)
+            }
+        }
+    }
+
+    @Test func tokensAreRenewedBeforeTheyExpire() throws {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        let token = try #require(OAuthToken(answer: Array(#"{"access_token":"A21","token_type":"Bearer","expires_in":32400}"#.utf8), receivedAt: now))
+        #expect(token.isUsable(at: now.addingTimeInterval(32400 - 61)))
+        #expect(!token.isUsable(at: now.addingTimeInterval(32400 - 60)), "a minute of margin")
+        let short = try #require(OAuthToken(answer: Array(#"{"access_token":"A21","expires_in":100}"#.utf8), receivedAt: now))
+        #expect(!short.isUsable(at: now.addingTimeInterval(90)), "a tenth of a short life")
+        #expect(OAuthToken(answer: Array(#"{"error":"invalid_client"}"#.utf8), receivedAt: now) == nil)
+    }
+}
+
+extension JSONSerialization {
+    /// A parsed JSON object as the mocks store it.
+    fileprivate static func sendable(_ object: [String: Any]) -> [String: any Sendable] {
+        object.compactMapValues { value in
+            switch value {
+            case let text as String: text
+            case let number as NSNumber: number
+            case let nested as [String: Any]: sendable(nested)
+            case let array as [Any]: array.compactMap { ($0 as? [String: Any]).map(sendable) }
+            default: nil
+            }
+        }
+    }
+}

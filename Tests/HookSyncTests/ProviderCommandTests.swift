@@ -72,7 +72,11 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let list = try #require(object["providers"] as? [[String: Any]])
         #expect(list.count == 33)
-        #expect(list.first { $0["name"] as? String == "paypal" }?["keys"] as? [String] == ["webhook_id"])
+        #expect(
+            list.first { $0["name"] as? String == "paypal" }?["keys"] as? [String] == [
+                "webhook_id", "client_id (to poll)", "client_secret (to poll)",
+            ]
+        )
         let paddle = try #require(list.first { $0["name"] as? String == "paddle" })
         #expect(paddle["keys"] as? [String] == ["webhook_secret", "api_key (to poll)"])
         #expect(paddle["poll"] as? String == "generic")

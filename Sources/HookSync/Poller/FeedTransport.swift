@@ -22,6 +22,20 @@ public struct HTTPFeedTransport: FeedTransport {
     }
 
     public func send(_ request: FeedRequest) async throws -> FeedResponse {
+        guard let client = request.oauth else { return try await sendAsIs(request) }
+        // The token is the client's, kept until it expires; one the API refuses (revoked,
+        // rotated) is dropped and the request sent once more with a new one.
+        let token = try await OAuthTokenCache.shared.token(for: client, via: self)
+        var authorized = request
+        authorized.headers["Authorization"] = "Bearer \(token)"
+        let response = try await sendAsIs(authorized)
+        guard response.status == 401 else { return response }
+        await OAuthTokenCache.shared.invalidate(client, token: token)
+        authorized.headers["Authorization"] = "Bearer \(try await OAuthTokenCache.shared.token(for: client, via: self))"
+        return try await sendAsIs(authorized)
+    }
+
+    private func sendAsIs(_ request: FeedRequest) async throws -> FeedResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         outgoing.headers.add(name: "User-Agent", value: "hooksync/\(HookSyncVersion.string)")

@@ -306,6 +306,11 @@ public struct AgentConfig: Sendable {
             apiKey = SecretReference(text)?.relative(to: resolve)
             if apiKey == nil { table.report("api_key", value: "<hidden>", expected: SecretReference.expectation) }
         }
+        var clientSecret: SecretReference?
+        if let text = table.string("client_secret", secret: true) {
+            clientSecret = SecretReference(text)?.relative(to: resolve)
+            if clientSecret == nil { table.report("client_secret", value: "<hidden>", expected: SecretReference.expectation) }
+        }
         var verifyToken: SecretReference?
         if let text = table.string("verify_token", secret: true) {
             verifyToken = SecretReference(text)?.relative(to: resolve)
@@ -315,7 +320,7 @@ public struct AgentConfig: Sendable {
         let webhookURL = table.httpURL("webhook_url")
         let tolerance = table.duration("tolerance")
         guard let name, let provider else { return nil }
-        return SourceConfig(
+        var source = SourceConfig(
             name: name,
             provider: provider,
             mode: mode,
@@ -329,6 +334,9 @@ public struct AgentConfig: Sendable {
             tolerance: tolerance,
             polling: PollingSettings(reading: table)
         )
+        source.clientID = table.string("client_id")
+        source.clientSecret = clientSecret
+        return source
     }
 
     private static func readRoute(_ table: TOMLReader, resolve: (String) -> String) -> RouteConfig? {

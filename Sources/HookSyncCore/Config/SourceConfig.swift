@@ -16,6 +16,9 @@ public struct SourceConfig: Sendable {
     /// The provider's public keys, for providers that sign with a private key (Discord,
     /// SendGrid): each a key as published, or a reference (`file:`, `env:`) to one.
     public var publicKeys: [String]
+    /// An OAuth client of the provider's API, for providers whose event API takes tokens (PayPal).
+    public var clientID: String?
+    public var clientSecret: SecretReference?
     /// The token the operator chose for a provider's `GET` handshake (Meta's `hub.verify_token`).
     public var verifyToken: SecretReference?
     public var apiBase: String?

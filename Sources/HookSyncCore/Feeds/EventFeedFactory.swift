@@ -11,6 +11,7 @@ enum EventFeedFactory {
         provider: ProviderDefinition,
         api: ProviderEventAPI,
         apiKey: Secret,
+        clientSecret: Secret? = nil,
         routes: [RouteConfig] = []
     ) throws(Problem) -> any EventFeed {
         let polling = source.polling
@@ -54,7 +55,22 @@ enum EventFeedFactory {
             guard let base, let generic = api.generic else {
                 throw Problem(key: "api_base", expected: "the API's base URL (or base_url in the provider file's [api])")
             }
-            return GenericEventFeed(baseURL: base, apiKey: apiKey.value, api: generic, mapping: provider.event, overlap: polling.overlap)
+            var oauth: OAuthClientCredentials?
+            if case .oauth(let tokenPath) = generic.auth {
+                guard let clientID = source.clientID, let clientSecret else {
+                    throw Problem(key: "client_id", expected: "the client id and client_secret of the \(provider.title) app to get tokens with")
+                }
+                let root = base.hasSuffix("/") ? String(base.dropLast()) : base
+                oauth = OAuthClientCredentials(tokenURL: root + tokenPath, clientID: clientID, clientSecret: clientSecret.value)
+            }
+            return GenericEventFeed(
+                baseURL: base,
+                apiKey: apiKey.value,
+                api: generic,
+                mapping: provider.event,
+                overlap: polling.overlap,
+                oauth: oauth
+            )
         }
     }
 

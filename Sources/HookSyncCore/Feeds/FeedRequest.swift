@@ -6,13 +6,24 @@ public struct FeedRequest: Sendable, Equatable {
     public var headers: [String: String]
     public var body: [UInt8]?
     public var state: [String: String]
+    /// For APIs that take an OAuth token (PayPal): the transport gets one with these credentials,
+    /// keeps it until it expires, and sends it as `Authorization: Bearer`.
+    public var oauth: OAuthClientCredentials?
 
-    public init(method: String = "GET", url: String, headers: [String: String] = [:], body: [UInt8]? = nil, state: [String: String] = [:]) {
+    public init(
+        method: String = "GET",
+        url: String,
+        headers: [String: String] = [:],
+        body: [UInt8]? = nil,
+        state: [String: String] = [:],
+        oauth: OAuthClientCredentials? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.state = state
+        self.oauth = oauth
     }
 }
 

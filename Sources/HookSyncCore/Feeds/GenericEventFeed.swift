@@ -10,8 +10,18 @@ public struct GenericEventFeed: EventFeed {
     /// For `Link` paging: reads each item's time, to keep the newest as the cursor.
     public var mapping: EventMapping
     public var overlap: Duration
+    /// For `auth = "oauth"`: the source's client, for the transport to get tokens with.
+    public var oauth: OAuthClientCredentials?
 
-    public init(baseURL: String, apiKey: String, api: GenericEventAPI, mapping: EventMapping, overlap: Duration = .seconds(300)) {
+    public init(
+        baseURL: String,
+        apiKey: String,
+        api: GenericEventAPI,
+        mapping: EventMapping,
+        overlap: Duration = .seconds(300),
+        oauth: OAuthClientCredentials? = nil
+    ) {
+        self.oauth = oauth
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.api = api
@@ -22,7 +32,7 @@ public struct GenericEventFeed: EventFeed {
     public func firstRequest(cursor: String?, since: Date) -> FeedRequest {
         var parameters: [(String, String)] = []
         var state: [String: String] = [:]
-        if case .link = api.paging {
+        if api.paging.isLink {
             let start = CursorTime.start(cursor: cursor, since: since, overlap: overlap)
             state["newest"] = cursor
             if let name = api.sinceParameter { parameters.append((name, api.sinceFormat.format(start))) }
@@ -63,17 +73,26 @@ public struct GenericEventFeed: EventFeed {
             let nextRequest =
                 continues ? last.map { self.request(url: baseURL + api.path, parameters: [(api.cursorParameter, $0)], state: [:]) } : nil
             return FeedPage(events: events, cursor: last, next: nextRequest)
-        case .link:
+        case .link, .bodyLink:
             var state = request.state
             for event in events {
                 let occurred = (try? mapping.fields(headers: event.headers, body: event.body).occurredAt) ?? nil
                 state["newest"] = CursorTime.later(state["newest"], occurred.map(TimestampFormat.rfc3339.format))
             }
-            guard let link = FeedJSON.nextLink(response.headers["link"]), more ?? true else {
+            let link: String? =
+                if case .bodyLink(let pointer) = api.paging { Self.nextHref(pointer.resolve(in: document)) } else {
+                    FeedJSON.nextLink(response.headers["link"])
+                }
+            guard let link, more ?? true else {
                 return FeedPage(events: events, cursor: state["newest"])
             }
-            return FeedPage(events: events, next: FeedRequest(url: link, headers: headers, state: state))
+            return FeedPage(events: events, next: FeedRequest(url: link, headers: headers, state: state, oauth: oauth))
         }
+    }
+
+    /// The `href` of the `rel: "next"` entry of a HATEOAS links array.
+    private static func nextHref(_ links: Any?) -> String? {
+        (links as? [Any])?.lazy.compactMap { $0 as? [String: Any] }.first { $0["rel"] as? String == "next" }?["href"] as? String
     }
 
     private static func text(_ value: Any?) -> String? {
@@ -87,7 +106,7 @@ public struct GenericEventFeed: EventFeed {
     private func request(url: String, parameters: [(String, String)], state: [String: String]) -> FeedRequest {
         var all = api.query.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + parameters
         if let name = api.pageSizeParameter { all.append((name, String(api.pageSize))) }
-        return FeedRequest(url: all.isEmpty ? url : url + "?" + FeedJSON.query(all), headers: headers, state: state)
+        return FeedRequest(url: all.isEmpty ? url : url + "?" + FeedJSON.query(all), headers: headers, state: state, oauth: oauth)
     }
 
     private var headers: [String: String] {
@@ -100,6 +119,8 @@ public struct GenericEventFeed: EventFeed {
                 "Accept": "application/json",
             ]
         case .header(let name): [name: apiKey, "Accept": "application/json"]
+        // The transport adds the token it holds for `oauth`.
+        case .oauth: ["Accept": "application/json"]
         }
     }
 }

@@ -729,6 +729,27 @@ enum BuiltinProviders {
         occurred_at = "/create_time"
         occurred_at_format = "rfc3339"
 
+        [api]
+        # GET /v1/notifications/webhooks-events lists the events sent to the app's webhooks, by
+        # start_time, page after page through the answer's links (rel "next"). It takes a token from
+        # POST /v1/oauth2/token: a source polls with the app's client_id and client_secret, and the
+        # token is kept until it expires. PayPal does not say in which order it lists events, so each
+        # pass walks every page and resumes from the newest create_time it saw minus the source's
+        # overlap. api_base = "https://api-m.sandbox.paypal.com" for the sandbox. The dashboard shows
+        # 30 days of events; PayPal documents no longer retention for the API.
+        style = "generic"
+        base_url = "https://api-m.paypal.com"
+        path = "/v1/notifications/webhooks-events"
+        auth = "oauth"
+        token_path = "/v1/oauth2/token"
+        items = "/events"
+        cursor = "link:/links"
+        since_param = "start_time"
+        since_format = "rfc3339"
+        page_size_param = "page_size"
+        page_size = 100
+        retention = "30d"
+
         [delivery]
         retry_window = "3d"
         retries = "a non-2xx answer is retried up to 25 times over 3 days (developer.paypal.com/api/rest/webhooks/rest)"

@@ -8,6 +8,9 @@ public struct GenericEventAPI: Sendable, Hashable {
         case bearer
         case basic
         case header(String)
+        /// An OAuth client-credentials token from `token_path`, with the source's `client_id`
+        /// and `client_secret` instead of an `api_key` (PayPal).
+        case oauth(tokenPath: String)
     }
 
     /// Where the next page's position comes from, and what is kept as the cursor.
@@ -18,6 +21,8 @@ public struct GenericEventAPI: Sendable, Hashable {
         case lastItem(JSONPointer)
         /// `Link: rel="next"`; the cursor is the newest event time, re-read from `since_param`.
         case link
+        /// As `link`, from a HATEOAS `links` array in the answer (`{"href", "rel": "next"}`, PayPal's).
+        case bodyLink(JSONPointer)
     }
 
     public var path: String
@@ -37,6 +42,7 @@ public struct GenericEventAPI: Sendable, Hashable {
 
     static let keys: Set<String> = [
         "path", "auth", "items", "cursor", "cursor_param", "since_param", "since_format", "page_size_param", "page_size", "has_more", "query",
+        "token_path",
     ]
 }
 
@@ -48,7 +54,9 @@ extension GenericEventAPI {
         case nil, "bearer": break
         case "basic": auth = .basic
         case let text? where text.hasPrefix("header:") && text.count > "header:".count: auth = .header(String(text.dropFirst("header:".count)))
-        case let text?: table.report("auth", value: "\"\(text)\"", expected: "\"bearer\", \"basic\" or \"header:<Name>\"")
+        case "oauth"?:
+            if let path = table.string("token_path", required: true) { auth = .oauth(tokenPath: path) }
+        case let text?: table.report("auth", value: "\"\(text)\"", expected: "\"bearer\", \"basic\", \"oauth\" or \"header:<Name>\"")
         }
         func pointer(_ key: String, _ text: String?) -> JSONPointer? {
             guard let text else { return nil }
@@ -62,13 +70,14 @@ extension GenericEventAPI {
         var paging: Paging?
         switch table.string("cursor", required: true) {
         case "link"?: paging = .link
+        case let text? where text.hasPrefix("link:"): paging = pointer("cursor", String(text.dropFirst("link:".count))).map(Paging.bodyLink)
         case let text? where text.hasPrefix("item:"): paging = pointer("cursor", String(text.dropFirst("item:".count))).map(Paging.lastItem)
         case let text?: paging = pointer("cursor", text).map(Paging.body)
         case nil: break
         }
         let sinceParameter = table.string("since_param")
-        if paging == .link && sinceParameter == nil {
-            table.report("since_param", value: nil, expected: "a query parameter, because cursor = \"link\" resumes from a time")
+        if paging?.isLink == true && sinceParameter == nil {
+            table.report("since_param", value: nil, expected: "a query parameter, because a link cursor resumes from a time")
         }
         let hasMore = pointer("has_more", table.string("has_more"))
         var query: [String: String] = [:]
@@ -91,5 +100,21 @@ extension GenericEventAPI {
             hasMore: hasMore,
             query: query
         )
+    }
+}
+
+extension GenericEventAPI.Paging {
+    /// Paged by next-page URLs, resumed from the newest event time.
+    var isLink: Bool {
+        switch self {
+        case .link, .bodyLink: true
+        case .body, .lastItem: false
+        }
+    }
+}
+
+extension GenericEventAPI {
+    public var usesOAuth: Bool {
+        if case .oauth = auth { true } else { false }
     }
 }

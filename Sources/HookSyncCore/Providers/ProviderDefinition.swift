@@ -36,7 +36,7 @@ public struct ProviderDefinition: Sendable {
         if scheme.signsWebhookID { keys.append("webhook_id") }
         if scheme.signsURL { keys.append("webhook_url") }
         if challenge?.verifyToken != nil { keys.append("verify_token") }
-        if api != nil { keys += ["api_key (to poll)"] }
+        if let api { keys += api.generic?.usesOAuth == true ? ["client_id (to poll)", "client_secret (to poll)"] : ["api_key (to poll)"] }
         return keys
     }
 

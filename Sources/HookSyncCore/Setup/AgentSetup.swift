@@ -159,7 +159,30 @@ public struct AgentSetup: Sendable {
                 func report(_ name: String, _ value: String?, _ expected: String) {
                     issues.append(ConfigIssue(file: config.file, key: "\(key).\(name)", value: value, expected: expected))
                 }
-                if let api = provider.api {
+                if let api = provider.api, api.generic?.usesOAuth == true {
+                    // An OAuth API takes the app's client id and secret instead of a key.
+                    if source.clientID == nil { report("client_id", nil, "the client id of the \(provider.title) app whose token polls its API") }
+                    if let reference = source.clientSecret {
+                        if resolveSecrets, source.clientID != nil,
+                            let secret = resolve(reference, key: "\(key).client_secret", validate: { _ in })
+                        {
+                            do {
+                                feed = try EventFeedFactory.make(
+                                    source: source,
+                                    provider: provider,
+                                    api: api,
+                                    apiKey: Secret(""),
+                                    clientSecret: secret,
+                                    routes: config.routes
+                                )
+                            } catch {
+                                report(error.key, nil, error.expected)
+                            }
+                        }
+                    } else {
+                        report("client_secret", nil, "the client secret of the \(provider.title) app whose token polls its API")
+                    }
+                } else if let api = provider.api {
                     if let reference = source.apiKey {
                         if resolveSecrets {
                             do {
