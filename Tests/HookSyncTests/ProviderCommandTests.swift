@@ -71,7 +71,7 @@ import Testing
         let json = try await cli("providers", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let list = try #require(object["providers"] as? [[String: Any]])
-        #expect(list.count == 33)
+        #expect(list.count == 34)
         #expect(
             list.first { $0["name"] as? String == "paypal" }?["keys"] as? [String] == [
                 "webhook_id", "client_id (to poll)", "client_secret (to poll)",

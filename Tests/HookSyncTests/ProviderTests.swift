@@ -44,7 +44,7 @@ import Testing
                 "zendesk": "hmac", "gitlab": "token", "postmark": "token", "bitbucket": "hmac", "linear": "hmac", "intercom": "hmac",
                 "docusign": "hmac", "zoom": "hmac", "twitch": "hmac", "mailgun": "hmac", "paddle": "stripe", "lemonsqueezy": "hmac",
                 "woocommerce": "hmac", "discord": "ed25519", "sendgrid": "ecdsa-p256-sha256", "adyen": "hmac", "hubspot": "hmac",
-                "meta": "hmac", "mollie": "hmac", "paypal": "certificate",
+                "meta": "hmac", "mollie": "hmac", "paypal": "certificate", "braintree": "braintree",
             ]
         )
         #expect(registry["stripe"]?.api?.retention == .seconds(30 * 86400))
@@ -290,5 +290,29 @@ import Testing
         #expect(JSONPointer("/a~1b/m~0n/1")?.resolve(in: document) as? Int == 20)
         #expect(JSONPointer("/a~1b/m~0n/2")?.resolve(in: document) == nil)
         #expect(JSONPointer("no-slash") == nil)
+    }
+
+    /// Braintree's notifications are XML: elements become objects, repeated ones and
+    /// `type="array"` ones arrays, entities and CDATA text; anything malformed is refused.
+    @Test func xmlBecomesATreePointersWalk() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!-- a notification -->
+            <notification>
+              <kind>dispute_opened</kind>
+              <subject><dispute><id>d1</id><reason>caf&#233; &amp; <![CDATA[<fraud>]]></reason>
+                <evidence type="array"><item><id>e1</id></item><item><id>e2</id></item></evidence>
+                <tag>a</tag><tag>b</tag><empty/></dispute></subject>
+            </notification>
+            """
+        let tree = try #require(XMLTree.parse(Array(xml.utf8)))
+        let document = EventDocument(body: tree)
+        #expect(document.text(at: .body(JSONPointer("/notification/kind")!)) == "dispute_opened")
+        #expect(document.text(at: .body(JSONPointer("/notification/subject/dispute/reason")!)) == "café & <fraud>")
+        #expect(document.text(at: .body(JSONPointer("/notification/subject/dispute/evidence/1/id")!)) == "e2")
+        #expect(document.text(at: .body(JSONPointer("/notification/subject/dispute/tag/1")!)) == "b")
+        for malformed in ["<a><b></a>", "<a>", "<a></a><b></b>", "<a x=1></a>", "<a>&bogus;</a>", "text"] {
+            #expect(XMLTree.parse(Array(malformed.utf8)) == nil, "\(malformed)")
+        }
     }
 }

@@ -19,6 +19,8 @@ from pathlib import Path
 from unittest import mock
 
 import Adyen.util as adyen_util
+import braintree
+from braintree.util.crypto import Crypto as BraintreeCrypto
 import discord_interactions
 import hubspot.utils.signature as hubspot_signature
 import mailgun.security
@@ -1176,6 +1178,51 @@ add(
     body=mollie_body,
     signature_header="X-Mollie-Signature",
     expect={"id": "event_GvJ8WHrp5isUdRub9CJyH", "type": "payment-link.paid", "dedup_key": "event_GvJ8WHrp5isUdRub9CJyH"},
+)
+
+# Braintree: a subscription_went_past_due notification as Braintree posts it (a form with the
+# base64 XML, its lines broken, and bt_signature with another key's pair first), signed with the
+# SDK's Crypto.sha1_hmac_hash and parsed by its WebhookNotificationGateway.parse.
+braintree_public, braintree_private = "test_public_key", "test_private_key_0123456789abcdef"
+braintree_xml = """<?xml version="1.0" encoding="UTF-8"?>
+<notification>
+  <timestamp type="datetime">2025-11-22T08:26:38Z</timestamp>
+  <kind>subscription_went_past_due</kind>
+  <subject>
+    <subscription>
+      <id>sub_123</id>
+      <status>Past Due</status>
+      <plan-id>caf&#233; &amp; cr&#232;me</plan-id>
+      <transactions type="array"></transactions>
+      <add-ons type="array"></add-ons>
+      <discounts type="array"></discounts>
+    </subscription>
+  </subject>
+</notification>
+"""
+braintree_payload = base64.encodebytes(braintree_xml.encode()).decode()
+braintree_signature = f"other_public_key|{'0' * 40}&{braintree_public}|" + BraintreeCrypto.sha1_hmac_hash(braintree_private, braintree_payload)
+braintree_gateway = braintree.BraintreeGateway(
+    braintree.Configuration(braintree.Environment.Sandbox, merchant_id="m", public_key=braintree_public, private_key=braintree_private)
+)
+braintree_parsed = braintree_gateway.webhook_notification.parse(braintree_signature, braintree_payload)
+assert braintree_parsed.kind == "subscription_went_past_due" and braintree_parsed.subscription.id == "sub_123"
+braintree_subject = {"subscription": {"id": "sub_123", "status": "Past Due", "plan-id": "café & crème", "transactions": [], "add-ons": [], "discounts": []}}
+add(
+    name="braintree: subscription_went_past_due, the pair of the configured public key",
+    provider="braintree",
+    sdk=version("braintree") + " Crypto.sha1_hmac_hash + WebhookNotificationGateway.parse",
+    secrets=[f"{braintree_public}:{braintree_private}"],
+    wrong_secret=f"{braintree_public}:wrong_private_key",
+    headers={"Content-Type": "application/x-www-form-urlencoded"},
+    body=urllib.parse.urlencode({"bt_signature": braintree_signature, "bt_payload": braintree_payload}),
+    signature_header=None,
+    unsigned_body=urllib.parse.urlencode({"bt_payload": braintree_payload}),
+    expect={
+        "id": "subscription_went_past_due@2025-11-22T08:26:38Z",
+        "type": "subscription_went_past_due",
+        "dedup_key": "subscription_went_past_due@2025-11-22T08:26:38Z:" + canonical_sha256(braintree_subject),
+    },
 )
 
 for case in cases:

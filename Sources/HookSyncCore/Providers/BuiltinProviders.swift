@@ -90,6 +90,37 @@ enum BuiltinProviders {
         X-Request-UUID = "{{id}}"
         X-Hook-UUID = "{7f4bd4e2-6b0c-4d55-9b8e-6d6f1c0a9e21}"
         """#,
+        "braintree.toml": #"""
+        # Braintree webhooks (developer.paypal.com/braintree/docs/guides/webhooks/parse), verified and
+        # read as Braintree's SDKs do (braintree_python webhook_notification_gateway.py, xml_util.py).
+        name = "braintree"
+        title = "Braintree"
+        content_types = ["application/x-www-form-urlencoded"]
+        keep_headers = ["User-Agent"]
+
+        [signature]
+        # A form with bt_signature (public_key|hex pairs joined by &) and bt_payload (base64 of the
+        # notification's XML). The pair of the source's public key is the hex HMAC-SHA1 of bt_payload
+        # as sent, keyed by the SHA-1 of the private key: a source's webhook_secret is
+        # "public_key:private_key". No timestamp is signed.
+        scheme = "braintree"
+
+        [event]
+        # The notification is stored as its XML. It carries no id: it is its kind, its timestamp and
+        # its subject, whose hash tells apart two notifications of one kind in one second.
+        form_payload = "bt_payload"
+        payload_format = "base64_xml"
+        id = "{/notification/kind}@{/notification/timestamp}"
+        type = "/notification/kind"
+        dedup_key = "{/notification/kind}@{/notification/timestamp}:{sha256:/notification/subject}"
+        occurred_at = "/notification/timestamp"
+        occurred_at_format = "rfc3339"
+
+        [delivery]
+        timeout = "30s"
+        retry_window = "24h"
+        retries = "an answer that is not 2xx within 30 s is retried every hour, for up to 24 hours in production and 3 in the sandbox (developer.paypal.com/braintree/docs/guides/webhooks/parse)"
+        """#,
         "checkout.toml": #"""
         # Checkout.com webhooks from a workflow's webhook action
         # (https://www.checkout.com/docs/developer-resources/webhooks/manage-webhooks/set-up-your-webhook-receiver).

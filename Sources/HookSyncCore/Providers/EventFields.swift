@@ -19,11 +19,14 @@ public struct EventFields: Sendable, Equatable {
 /// A verified request whose body is not what its provider sends.
 public enum EventParseError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedJSON
+    /// A payload that should be base64 XML and is not.
+    case malformedXML
     case missingField(name: String, source: String)
 
     public var description: String {
         switch self {
         case .malformedJSON: "body is not a valid JSON object or array"
+        case .malformedXML: "payload is not base64 of a well-formed XML document"
         case .missingField(let name, let source): "no event \(name) at \(source)"
         }
     }

@@ -15,6 +15,13 @@ public struct EventMapping: Sendable {
     /// For providers that send several events in one request (Adyen, SendGrid, HubSpot, Meta):
     /// where the events are. Each is read by the rules above and stored on its own.
     public var batch: [BatchPath] = []
+    /// How the `form_payload` parameter holds the event: JSON, or base64 of XML (Braintree's `bt_payload`).
+    public var payloadFormat: PayloadFormat = .json
+
+    public enum PayloadFormat: String, Sendable, CaseIterable {
+        case json
+        case base64XML = "base64_xml"
+    }
 
     public init(
         id: FieldRule,
@@ -59,9 +66,18 @@ public struct EventMapping: Sendable {
             guard let formPayload, let payload = fields[formPayload] as? String else {
                 return Decoded(document: EventDocument(headers: headers, body: fields), body: body, contentType: contentType)
             }
-            let json = Array(payload.utf8)
-            guard let document = EventDocument(headers: headers, json: json, keeping: projection) else { throw .malformedJSON }
-            return Decoded(document: document, body: json, contentType: "application/json")
+            switch payloadFormat {
+            case .json:
+                let json = Array(payload.utf8)
+                guard let document = EventDocument(headers: headers, json: json, keeping: projection) else { throw .malformedJSON }
+                return Decoded(document: document, body: json, contentType: "application/json")
+            case .base64XML:
+                // The event is stored as the XML it is; pointers walk its tree.
+                guard let xml = Data(base64Encoded: payload, options: .ignoreUnknownCharacters).map(Array.init),
+                    let tree = XMLTree.parse(xml)
+                else { throw .malformedXML }
+                return Decoded(document: EventDocument(headers: headers, body: tree), body: xml, contentType: "application/xml")
+            }
         }
         guard let document = EventDocument(headers: headers, json: body, keeping: projection) else { throw .malformedJSON }
         return Decoded(document: document, body: body, contentType: contentType)
@@ -118,7 +134,7 @@ public struct EventMapping: Sendable {
 
 extension EventMapping {
     init?(reading table: TOMLReader) {
-        table.rejectUnknownKeys(["id", "type", "dedup_key", "occurred_at", "occurred_at_format", "form_payload", "batch"])
+        table.rejectUnknownKeys(["id", "type", "dedup_key", "occurred_at", "occurred_at_format", "form_payload", "payload_format", "batch"])
         let id = table.fieldRule("id", required: true)
         let type = table.fieldRule("type", required: true)
         let dedupKey = table.fieldRule("dedup_key", required: false)
@@ -148,5 +164,6 @@ extension EventMapping {
         guard let id, let type else { return nil }
         self.init(id: id, type: type, dedupKey: dedupKey, occurredAt: occurredAt, occurredAtFormat: format, formPayload: formPayload)
         self.batch = batch
+        self.payloadFormat = table.choice("payload_format") ?? .json
     }
 }

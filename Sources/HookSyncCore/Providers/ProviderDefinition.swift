@@ -56,7 +56,7 @@ public struct ProviderDefinition: Sendable {
         return kept
     }
 
-    static let schemes = ["stripe", "standard-webhooks", "hmac", "twilio", "token", "ed25519", "ecdsa-p256-sha256", "certificate"]
+    static let schemes = ["stripe", "standard-webhooks", "hmac", "twilio", "token", "ed25519", "ecdsa-p256-sha256", "certificate", "braintree"]
 
     /// Reads a provider file's text; every problem is reported with the file and key.
     public static func parse(_ text: String, file: String, origin: String) throws(ConfigError) -> ProviderDefinition {
@@ -86,6 +86,7 @@ public struct ProviderDefinition: Sendable {
             case "twilio": scheme = TwilioSignature(reading: signature)
             case "token": scheme = TokenSignature(reading: signature)
             case "certificate": scheme = CertificateSignature(reading: signature)
+            case "braintree": scheme = BraintreeSignature(reading: signature)
             case let name? where PublicKeySignature.Algorithm(rawValue: name) != nil:
                 scheme = PublicKeySignature.Algorithm(rawValue: name).flatMap { PublicKeySignature(reading: signature, algorithm: $0) }
             case let other?:
