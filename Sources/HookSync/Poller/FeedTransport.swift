@@ -25,13 +25,13 @@ public struct HTTPFeedTransport: FeedTransport {
         guard let client = request.oauth else { return try await sendAsIs(request) }
         // The token is the client's, kept until it expires; one the API refuses (revoked,
         // rotated) is dropped and the request sent once more with a new one.
-        let token = try await OAuthTokenCache.shared.token(for: client, via: self)
+        let token = try await OAuthTokenCache.token(for: client, via: self)
         var authorized = request
         authorized.headers["Authorization"] = "Bearer \(token)"
         let response = try await sendAsIs(authorized)
         guard response.status == 401 else { return response }
-        await OAuthTokenCache.shared.invalidate(client, token: token)
-        authorized.headers["Authorization"] = "Bearer \(try await OAuthTokenCache.shared.token(for: client, via: self))"
+        await OAuthTokenCache.invalidate(client, token: token)
+        authorized.headers["Authorization"] = "Bearer \(try await OAuthTokenCache.token(for: client, via: self))"
         return try await sendAsIs(authorized)
     }
 

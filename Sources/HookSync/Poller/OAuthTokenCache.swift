@@ -3,27 +3,17 @@ import HookSyncCore
 
 /// The OAuth tokens of every source that polls with one, kept until they expire: a pass of
 /// many pages, and the passes after it, ask for one token, not one per request.
-actor OAuthTokenCache {
-    static let shared = OAuthTokenCache()
+enum OAuthTokenCache {
+    private static let cache = FetchCache<OAuthClientCredentials, OAuthToken>(capacity: 256)
 
-    private var tokens: [OAuthClientCredentials: OAuthToken] = [:]
-    private var fetching: [OAuthClientCredentials: Task<OAuthToken, any Error>] = [:]
-
-    /// A usable token for `client`, from the cache or fetched with `transport` (one fetch at a
-    /// time per client).
-    func token(for client: OAuthClientCredentials, via transport: some FeedTransport, now: Date = Date()) async throws -> String {
-        if let token = tokens[client], token.isUsable(at: now) { return token.accessToken }
-        let task = fetching[client] ?? Task { try await Self.fetch(client, via: transport) }
-        fetching[client] = task
-        defer { fetching[client] = nil }
-        let token = try await task.value
-        tokens[client] = token
-        return token.accessToken
+    /// A usable token for `client`, kept or fetched with `transport`.
+    static func token(for client: OAuthClientCredentials, via transport: some FeedTransport) async throws -> String {
+        try await cache.value(for: client, isFresh: { $0.isUsable(at: Date()) }) { try await fetch(client, via: transport) }.accessToken
     }
 
     /// Forgets a token the API refused, so the next request asks for a new one.
-    func invalidate(_ client: OAuthClientCredentials, token: String) {
-        if tokens[client]?.accessToken == token { tokens[client] = nil }
+    static func invalidate(_ client: OAuthClientCredentials, token: String) async {
+        await cache.remove(client) { $0.accessToken == token }
     }
 
     private static func fetch(_ client: OAuthClientCredentials, via transport: some FeedTransport) async throws -> OAuthToken {

@@ -161,45 +161,49 @@ public struct WebhookReceiver: Sendable {
             claimed = value
         }
         do {
-            // One event goes through the group commit; a batch is one transaction of its own,
-            // so the provider is answered only once every event of it is stored.
-            let results =
-                events.count == 1
-                ? [try await inbox.store(events[0])]
-                : try await inbox.storePage(events, source: source.name, cursor: nil, leader: nil)
-            var wake = false
-            for (event, result) in zip(events, results) {
-                metrics?.eventReceived(source: source.name, origin: .webhook, stored: result == .stored)
-                var logger = logger
-                logger[metadataKey: "event_id"] = "\(event.eventID)"
-                logger[metadataKey: "type"] = "\(event.type)"
-                if result == .stored {
-                    // An event no route wants creates no delivery: nothing for the worker to do.
-                    wake = wake || !event.routes.isEmpty
-                    logger.info("event stored", metadata: ["routes": "\(event.routes.count)"])
-                } else {
-                    logger.info("duplicate event ignored")
-                }
-            }
-            if wake { await signal.wake() }
-            let delivery = source.provider.delivery
-            if delivery.ackBody != nil || delivery.ackStatus != nil {
-                let body = delivery.ackBody ?? ""
-                let type = body.hasPrefix("{") ? "application/json" : "text/plain; charset=utf-8"
-                return Self.fixed(delivery.ackStatus ?? 200, body, contentType: type)
-            }
-            let stored = results.filter { $0 == .stored }.count
-            guard mapping.batch.isEmpty else {
-                let status = stored > 0 ? "stored" : events.isEmpty ? "empty" : "duplicate"
-                return Self.reply(.ok, ["status": status, "events": "\(events.count)", "stored": "\(stored)"])
-            }
-            return Self.reply(.ok, ["status": stored > 0 ? "stored" : "duplicate", "id": events[0].eventID])
+            return try await store(events, of: source, batch: !mapping.batch.isEmpty, logger: logger)
         } catch {
             // Not stored, so not acknowledged: the provider will retry, and the retry must get in.
             if let claimed { await replays.release(claimed, source: source.name) }
             logger.error("cannot store event", metadata: ["error": "\(error)", "events": "\(events.count)"])
             return Self.reply(.serviceUnavailable, ["error": "event could not be stored; retry later"])
         }
+    }
+
+    /// Stores a request's events and answers as the provider expects, once all are committed.
+    private func store(_ events: [IncomingEvent], of source: ResolvedSource, batch: Bool, logger: Logger) async throws -> Response {
+        // One event goes through the group commit; a batch is one transaction of its own,
+        // so the provider is answered only once every event of it is stored.
+        let results =
+            events.count == 1 && !batch
+            ? [try await inbox.store(events[0])]
+            : try await inbox.storePage(events, source: source.name, cursor: nil, leader: nil)
+        var wake = false
+        for (event, result) in zip(events, results) {
+            metrics?.eventReceived(source: source.name, origin: .webhook, stored: result == .stored)
+            var logger = logger
+            logger[metadataKey: "event_id"] = "\(event.eventID)"
+            logger[metadataKey: "type"] = "\(event.type)"
+            if result == .stored {
+                // An event no route wants creates no delivery: nothing for the worker to do.
+                wake = wake || !event.routes.isEmpty
+                logger.info("event stored", metadata: ["routes": "\(event.routes.count)"])
+            } else {
+                logger.info("duplicate event ignored")
+            }
+        }
+        if wake { await signal.wake() }
+        let delivery = source.provider.delivery
+        if delivery.ackBody != nil || delivery.ackStatus != nil {
+            let body = delivery.ackBody ?? ""
+            return Self.fixed(delivery.ackStatus ?? 200, body, contentType: body.hasPrefix("{") ? "application/json" : "text/plain; charset=utf-8")
+        }
+        let stored = results.filter { $0 == .stored }.count
+        guard !batch else {
+            let status = stored > 0 ? "stored" : events.isEmpty ? "empty" : "duplicate"
+            return Self.reply(.ok, ["status": status, "events": "\(events.count)", "stored": "\(stored)"])
+        }
+        return Self.reply(.ok, ["status": stored > 0 ? "stored" : "duplicate", "id": events[0].eventID])
     }
 
     /// How much of an oversized body is read and thrown away, in multiples of `max_body`.
