@@ -146,10 +146,16 @@ import Testing
         }
     }
 
-    @Test func aPayPalSourceNeedsItsWebhookID() throws {
-        let config = AgentConfig(file: "f.toml", dataDirectory: "/tmp/unused", sources: [SourceConfig(name: "pp", provider: "paypal")], routes: [])
-        let error = try #require(throws: ConfigError.self) { try AgentSetup.prepare(config: config, environment: [:]) }
-        #expect(error.issues.map(\.key) == ["sources[0].webhook_id"])
+    /// A PayPal source needs its webhook id to verify, and its app's client to poll: `hooksync
+    /// check` names each missing key, and an api_key is no substitute.
+    @Test func aPayPalSourceNeedsItsWebhookIDAndClientToPoll() throws {
+        func issues(_ source: SourceConfig) throws -> [String] {
+            let config = AgentConfig(file: "f.toml", dataDirectory: "/tmp/unused", sources: [source], routes: [])
+            return try #require(throws: ConfigError.self) { try AgentSetup.prepare(config: config, environment: ["K": "x"]) }.issues.map(\.key)
+        }
+        #expect(try issues(SourceConfig(name: "pp", provider: "paypal")) == ["sources[0].webhook_id"])
+        let polling = SourceConfig(name: "pp", provider: "paypal", mode: .hybrid, webhookID: "1JE4291016473214C", apiKey: .environment("K"))
+        #expect(try issues(polling) == ["sources[0].client_id", "sources[0].client_secret"])
     }
 
     @Test func certificateURLsOutsideTheAllowListAreNotFetched() {

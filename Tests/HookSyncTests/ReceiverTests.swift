@@ -241,33 +241,39 @@ import Testing
         #expect(details.allSatisfy { $0.headers["x-github-hook-id"] != nil && $0.headers["x-hub-signature-256"] == nil })
     }
 
+    static let sampleSecrets = [
+        "SAMPLE_SECRET": Vectors.StandardWebhooks.secret, "HEX_SECRET": "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+        "PAIR_SECRET": "sample_public_key:sample_private_key",
+    ]
+
     /// `send-test` builds each built-in provider's sample as the provider would send it.
     @Test func everyBuiltInSampleIsSignedStoredAndTyped() async throws {
         let registry = try ProviderRegistry.builtIn()
-        // Public-key and certificate providers sign with a key only they hold, and Braintree's
-        // signature travels inside a base64 form field: none has a sample to send.
+        // Public-key and certificate providers sign with a key only they hold: no sample to send.
         let names = registry.providers.values.filter { $0.sample != nil }.map(\.name).sorted()
-        #expect(Set(registry.providers.values.filter { $0.sample == nil }.map(\.name)) == ["discord", "sendgrid", "paypal", "braintree"])
+        #expect(Set(registry.providers.values.filter { $0.sample == nil }.map(\.name)) == ["discord", "sendgrid", "paypal"])
         var sources: [SourceConfig] = []
         for name in names {
             let provider = try #require(registry.providers[name])
-            // Adyen's key is hex; every other scheme takes the Standard Webhooks secret.
-            let hex = (try? provider.scheme.validate(secret: Secret(Vectors.StandardWebhooks.secret))) == nil
+            // Adyen's key is hex and Braintree's a key pair; every other scheme takes the
+            // Standard Webhooks secret.
+            let secret = try #require(
+                ["SAMPLE_SECRET", "HEX_SECRET", "PAIR_SECRET"].first { name in
+                    (try? provider.scheme.validate(secret: Secret(Self.sampleSecrets[name] ?? ""))) != nil
+                }
+            )
             sources.append(
                 SourceConfig(
                     name: name,
                     provider: name,
-                    webhookSecrets: [.environment(hex ? "HEX_SECRET" : "SAMPLE_SECRET")],
+                    webhookSecrets: [.environment(secret)],
                     webhookURL: "https://hooks.example.com/webhooks/\(name)",
                     verifyToken: provider.challenge?.verifyToken == nil ? nil : .environment("SAMPLE_SECRET")
                 )
             )
         }
         let now = Date()
-        let environment = [
-            "SAMPLE_SECRET": Vectors.StandardWebhooks.secret, "HEX_SECRET": "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
-        ]
-        let harness = try await ReceiverHarness(sources: sources, environment: environment, now: { now })
+        let harness = try await ReceiverHarness(sources: sources, environment: Self.sampleSecrets, now: { now })
         try await harness.application().test(.live) { client in
             for name in names {
                 let source = try #require(harness.setup.sources[name])

@@ -37,8 +37,20 @@ public struct BraintreeSignature: SignatureScheme {
         return index
     }
 
-    public func sign(_ request: WebhookRequest, secret: Secret, id: String, timestamp: Date) throws(SecretFormatError) -> HTTPFields {
-        throw SecretFormatError(reason: "a Braintree signature travels in the form body with its payload")
+    /// Nothing goes in a header: the signature is a form field (see `bodySignature`).
+    public func sign(_ request: WebhookRequest, secret: Secret, id: String, timestamp: Date) -> HTTPFields {
+        HTTPFields()
+    }
+
+    /// The `bt_signature` pair of `secret` for the form's `bt_payload`, escaped for the form.
+    public func bodySignature(_ request: WebhookRequest, secret: Secret) throws(SecretFormatError) -> String? {
+        guard let payload = FormEncoding.object(request.body)["bt_payload"] as? String else {
+            throw SecretFormatError(reason: "cannot sign: the form has no bt_payload")
+        }
+        let (publicKey, key) = try Self.key(secret)
+        let code = HMAC<Insecure.SHA1>.authenticationCode(for: Array(payload.utf8), using: key)
+        let pair = publicKey + "|" + HexEncoding.encode(Array(code))
+        return pair.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? pair
     }
 
     public func validate(secret: Secret) throws(SecretFormatError) {

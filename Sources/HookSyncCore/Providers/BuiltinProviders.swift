@@ -120,6 +120,25 @@ enum BuiltinProviders {
         timeout = "30s"
         retry_window = "24h"
         retries = "an answer that is not 2xx within 30 s is retried every hour, for up to 24 hours in production and 3 in the sandbox (developer.paypal.com/braintree/docs/guides/webhooks/parse)"
+
+        [sample]
+        type = "subscription_went_past_due"
+        id_prefix = "sub_"
+        body = '''bt_signature={{signature}}&bt_payload={{form_base64}}<?xml version="1.0" encoding="UTF-8"?>
+        <notification>
+          <timestamp type="datetime">{{rfc3339}}</timestamp>
+          <kind>{{type}}</kind>
+          <subject>
+            <subscription>
+              <id>{{id}}</id>
+              <status>Past Due</status>
+              <transactions type="array"></transactions>
+              <add-ons type="array"></add-ons>
+              <discounts type="array"></discounts>
+            </subscription>
+          </subject>
+        </notification>
+        {{/form_base64}}'''
         """#,
         "checkout.toml": #"""
         # Checkout.com webhooks from a workflow's webhook action

@@ -29,11 +29,23 @@ extension ProviderSample {
         self.init(type: type, idPrefix: table.string("id_prefix") ?? "evt_test_", body: body, headers: headers)
     }
 
-    /// Fills the placeholders of a sample string.
+    /// Fills the placeholders of a sample string. A `{{form_base64}}…{{/form_base64}}` section
+    /// becomes its filled text in base64, broken into lines as Braintree sends its payload and
+    /// escaped for a form field.
     package func fill(_ text: String, id: String, type: String, unix: String, rfc3339: String) -> String {
-        text.replacingOccurrences(of: "{{id}}", with: id)
+        var filled = text.replacingOccurrences(of: "{{id}}", with: id)
             .replacingOccurrences(of: "{{type}}", with: type)
             .replacingOccurrences(of: "{{unix}}", with: unix)
             .replacingOccurrences(of: "{{rfc3339}}", with: rfc3339)
+        while let open = filled.range(of: "{{form_base64}}"),
+            let close = filled.range(of: "{{/form_base64}}", range: open.upperBound..<filled.endIndex)
+        {
+            let encoded = Data(filled[open.upperBound..<close.lowerBound].utf8).base64EncodedString(options: [
+                .lineLength76Characters, .endLineWithLineFeed,
+            ])
+            let field = (encoded + "\n").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? encoded
+            filled.replaceSubrange(open.lowerBound..<close.upperBound, with: field)
+        }
+        return filled
     }
 }
