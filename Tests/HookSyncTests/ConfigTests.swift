@@ -60,6 +60,45 @@ import Testing
         #expect(config.selectRoutes(source: "other", type: "charge.refunded", document: Self.empty).routes == [])
     }
 
+    /// The keys this issue's providers need, read from a file as an operator writes them:
+    /// secret references relative to the file, public keys as published or by reference.
+    @Test func providerSpecificSourceKeysAreRead() throws {
+        let text = """
+            [http]
+            listen = "127.0.0.1:9000"
+
+            [[sources]]
+            name = "pp"
+            provider = "paypal"
+            mode = "hybrid"
+            webhook_id = "1JE4291016473214C"
+            client_id = "AeA1QIZXiflr1"
+            client_secret = "file:secrets/paypal"
+
+            [[sources]]
+            name = "fb"
+            provider = "meta"
+            webhook_secret = "env:META_APP_SECRET"
+            verify_token = "env:META_VERIFY_TOKEN"
+
+            [[sources]]
+            name = "discord"
+            provider = "discord"
+            public_key = ["03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8", "file:keys/discord.pub"]
+            """
+        let config = try AgentConfig.parse(text, file: "hooksync.toml", baseDirectory: "/srv/hooksync")
+        let paypal = config.sources[0]
+        #expect(paypal.webhookID == "1JE4291016473214C")
+        #expect(paypal.clientID == "AeA1QIZXiflr1")
+        #expect(paypal.clientSecret == .file("/srv/hooksync/secrets/paypal"))
+        #expect(config.sources[1].verifyToken == .environment("META_VERIFY_TOKEN"))
+        #expect(
+            config.sources[2].publicKeys == [
+                "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8", "file:/srv/hooksync/keys/discord.pub",
+            ]
+        )
+    }
+
     @Test func agentIDDefaultsToTheHostNameAndIsChecked() throws {
         let base = "data_dir = \"./data\"\n"
         #expect(try AgentConfig.parse(base, file: "a.toml", baseDirectory: "/srv").agentID == ProcessInfo.processInfo.hostName)

@@ -273,16 +273,14 @@ public struct AgentConfig: Sendable {
         return settings
     }
 
+    /// A source's own keys; the polling ones are `PollingSettings.keys`.
+    static let sourceKeys: Set<String> = [
+        "name", "provider", "mode", "webhook_secret", "webhook_url", "webhook_id", "public_key", "verify_token", "api_key", "api_base",
+        "client_id", "client_secret", "tolerance",
+    ]
+
     private static func readSource(_ table: TOMLReader, resolve: (String) -> String) -> SourceConfig? {
-        table.rejectUnknownKeys(
-            Set([
-                "name", "provider", "mode", "webhook_secret", "webhook_url", "api_key", "api_base", "tolerance", "verify_token", "public_key",
-                "webhook_id",
-            ])
-            .union(
-                PollingSettings.keys
-            )
-        )
+        table.rejectUnknownKeys(Self.sourceKeys.union(PollingSettings.keys))
         let name = table.string("name", required: true)
         if let name, !isValidName(name) {
             table.report("name", value: "\"\(name)\"", expected: "letters, digits, '-' or '_' (it becomes part of the URL)")
