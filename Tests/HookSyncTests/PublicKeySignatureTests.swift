@@ -31,7 +31,10 @@ import Testing
         let signed = Self.request(["X-Signature-Ed25519": HexEncoding.encode(Array(signature)), "X-Signature-Timestamp": "1763800000"], body: body)
         let other = Curve25519.Signing.PrivateKey().publicKey.rawRepresentation
         for published in [HexEncoding.encode(Array(raw)), raw.base64EncodedString(), pem] {
-            #expect(try scheme.verify(signed, secrets: [Secret(HexEncoding.encode(Array(other))), Secret(published)], now: Date()) == 1, "\(published)")
+            #expect(
+                try scheme.verify(signed, secrets: [Secret(HexEncoding.encode(Array(other))), Secret(published)], now: Date()) == 1,
+                "\(published)"
+            )
         }
         #expect(throws: SignatureFailure.mismatch) { try scheme.verify(signed, secrets: [Secret(other.base64EncodedString())], now: Date()) }
         #expect(throws: SecretFormatError.self) { try scheme.validate(secret: Secret("03a107")) }

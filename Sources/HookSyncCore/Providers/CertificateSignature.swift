@@ -85,11 +85,7 @@ extension CertificateSignature {
         table.rejectUnknownKeys(["scheme", "header", "signed", "certificate_header", "certificate_origins", "certificate_subjects"])
         let header = table.headerName("header", required: true)
         let certificateHeader = table.headerName("certificate_header", required: true)
-        var signed: SignedTemplate?
-        if let text = table.string("signed", required: true) {
-            signed = SignedTemplate(text)
-            if signed == nil { table.report("signed", value: "\"\(text)\"", expected: SignedTemplate.expectation) }
-        }
+        let signed = table.signedTemplate(required: true)
         let origins = table.strings("certificate_origins") ?? []
         for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://127.0.0.1:")) || !origin.hasSuffix("/") {
             table.report(

@@ -112,10 +112,6 @@ public struct EventMapping: Sendable {
         try fields(of: try decode(headers: headers, body: body).document)
     }
 
-    public func type(of document: EventDocument) throws(EventParseError) -> String {
-        try Self.required("type", type, document)
-    }
-
     /// Reads the event's id, type, dedup key and time.
     public func fields(of document: EventDocument) throws(EventParseError) -> EventFields {
         EventFields(

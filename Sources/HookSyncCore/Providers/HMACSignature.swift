@@ -180,11 +180,7 @@ extension HMACSignature {
             fallback.rejectUnknownKeys(["header", "field", "algorithm", "encoding", "prefix"])
             if let digest = Self.digest(fallback) { digests.append(digest) }
         }
-        var signed = SignedTemplate("{body}")
-        if let text = table.string("signed") {
-            signed = SignedTemplate(text)
-            if signed == nil { table.report("signed", value: "\"\(text)\"", expected: SignedTemplate.expectation) }
-        }
+        let signed = table.signedTemplate()
         let timestamp = Self.location(table, header: "timestamp_header", field: "timestamp_field", required: false)
         let format: TimestampFormat = table.choice("timestamp_format") ?? .unix
         let tolerance = table.duration("tolerance") ?? .seconds(300)

@@ -134,11 +134,7 @@ extension PublicKeySignature {
     init?(reading table: TOMLReader, algorithm: Algorithm) {
         table.rejectUnknownKeys(["scheme", "header", "encoding", "prefix", "signed", "timestamp_header", "timestamp_format", "tolerance"])
         let header = table.headerName("header", required: true)
-        var signed = SignedTemplate("{body}")
-        if let text = table.string("signed") {
-            signed = SignedTemplate(text)
-            if signed == nil { table.report("signed", value: "\"\(text)\"", expected: SignedTemplate.expectation) }
-        }
+        let signed = table.signedTemplate()
         let timestampHeader = table.headerName("timestamp_header")
         if let signed, signed.usesTimestamp && timestampHeader == nil {
             table.report("timestamp_header", value: nil, expected: "a header name, because signed uses {timestamp}")

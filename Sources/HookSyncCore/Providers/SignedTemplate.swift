@@ -93,3 +93,16 @@ extension SignedTemplate.Part {
         if case .field = self { true } else { false }
     }
 }
+
+extension TOMLReader {
+    /// The `signed` key: a template, or `"{body}"` when the key is absent and not required.
+    /// Nil, with the problem reported, when it does not parse.
+    func signedTemplate(required: Bool = false) -> SignedTemplate? {
+        guard let text = string("signed", required: required) else { return required ? nil : SignedTemplate("{body}") }
+        guard let template = SignedTemplate(text) else {
+            report("signed", value: "\"\(text)\"", expected: SignedTemplate.expectation)
+            return nil
+        }
+        return template
+    }
+}
