@@ -7,7 +7,7 @@ import TOMLKit
 ///
 /// - Slack's Events API posts `{"type":"url_verification","challenge":"…"}` and wants the challenge back.
 /// - Twitch marks its check with a header and wants `/challenge` back as text.
-/// - Zoom wants JSON with the token and its HMAC; Discord wants `{"type":1}` for a PING.
+/// - Zoom wants JSON with the token and its HMAC; Discord an empty 204 for its PING.
 /// - Meta sends a `GET` whose query holds `hub.challenge` and the `hub.verify_token` the
 ///   operator chose, and wants the challenge back only when the token matches.
 ///
@@ -25,7 +25,7 @@ public struct ProviderChallenge: Sendable {
     public enum Reply: Sendable {
         /// The rendered value, as `text/plain`.
         case text(FieldRule)
-        /// A fixed body, such as Discord's `{"type":1}`.
+        /// A fixed body, such as Intercom's empty one for its `ping`.
         case fixed(String, contentType: String)
         /// A JSON object of rendered values; those in `signed` are replaced by the hex
         /// HMAC-SHA256 of their value keyed by the secret that verified the request (Zoom).
