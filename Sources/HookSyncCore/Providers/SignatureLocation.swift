@@ -56,8 +56,8 @@ public enum SignatureLocation: Sendable, Hashable, CustomStringConvertible {
     func values(in request: WebhookRequest, document: EventDocument?) -> [String] {
         switch self {
         case .header(let name):
-            // A header sent twice (Mollie's during a rotation) reads as one value joined by
-            // commas, which no digest or prefix contains.
+            // A header sent twice (Mollie's during a rotation) arrives as two fields, or as one
+            // joined by commas: no digest or prefix holds a comma.
             return request.headers[fields: name].flatMap { $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         case .numberedHeaders(let before, let after):
             var values: [String] = []
