@@ -20,7 +20,7 @@ run: release
 # The tests check the unit files with systemd-analyze, start a throwaway PostgreSQL server of
 # their own (Debian's postgresql package) for the shared-inbox backend, and run the bench's peer
 # (Debian's webhook) in its smoke test.
-test: APT_PACKAGES += systemd postgresql webhook
+test: APT_PACKAGES += systemd postgresql webhook wrk
 # The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), the
 # multi-agent suite runs several agents and PostgreSQL servers under load, and the shared-inbox
 # bench smoke test loads agents and a server at full speed, and the load generator's tests time
@@ -36,7 +36,7 @@ test: deps
 
 # Measures the release build against a bare Hummingbird route, local mocks, Debian's `webhook`
 # and a throwaway PostgreSQL in one run, prints the table and rewrites docs/benchmarks.md (about 10 minutes).
-bench: APT_PACKAGES += webhook postgresql
+bench: APT_PACKAGES += webhook postgresql wrk
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/hooksync-bench run --binary .build/release/hooksync --out docs/benchmarks.md

@@ -8,7 +8,8 @@ public struct LoadResult: Sendable {
         self.seconds = seconds
     }
 
-    public var acknowledged: Int { log.acknowledged.count }
+    /// Requests answered 2xx.
+    public var acknowledged: Int { log.statuses.filter { (200..<300).contains($0.key) }.values.reduce(0, +) }
     /// Acknowledged requests per second over the whole run.
     public var rate: Double { seconds > 0 ? Double(acknowledged) / seconds : 0 }
     public var failed: Int { log.failed }

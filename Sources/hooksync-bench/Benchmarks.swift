@@ -17,7 +17,7 @@ struct Benchmarks {
             var before = try await bench.bare(sizes)
             before.scenario += ", before"
             progress("ingest")
-            let (ingest, check) = try await bench.ingest(sizes)
+            let (ingest, check) = try await bench.ingest(sizes, ceiling: before.rate)
             progress("bare baseline again")
             var after = try await bench.bare(sizes)
             after.scenario += ", after"
@@ -43,7 +43,7 @@ struct Benchmarks {
         }
         if runs("duplicates") {
             progress("duplicates")
-            let (half, repeats, committed) = try await bench.duplicates(sizes)
+            let (half, repeats, committed) = try await bench.duplicates(sizes, ceiling: bareRate)
             report.measurements += [half, repeats]
             report.targets.append(TargetCheck(target: "Duplicates cost no write and no fsync", measured: repeats.note, met: !committed))
         }
@@ -107,7 +107,8 @@ struct Benchmarks {
                     sizes,
                     name: "scale-\(count)",
                     title: "Ingest with \(count.formatted()) events stored",
-                    populate: count
+                    populate: count,
+                    ceiling: bareRate
                 )
                 scaled.append(measurement)
             }
@@ -128,13 +129,23 @@ struct Benchmarks {
         if runs("postgres") {
             // SQLite ingest before and after the PostgreSQL runs (A-B-A), as for the bare route.
             progress("SQLite ingest (PostgreSQL's reference)")
-            var sqliteBefore = try await bench.ingest(sizes, name: "pg-reference-before", title: "Ingest, SQLite (reference), before").0
+            var sqliteBefore = try await bench.ingest(
+                sizes,
+                name: "pg-reference-before",
+                title: "Ingest, SQLite (reference), before",
+                wrk: false
+            ).0
             progress("PostgreSQL ingest, one agent")
             let (one, oneCheck, perWrite) = try await bench.postgresIngest(sizes, agents: 1)
             progress("PostgreSQL ingest, two agents")
             let (two, twoCheck, _) = try await bench.postgresIngest(sizes, agents: 2)
             progress("SQLite ingest again")
-            var sqliteAfter = try await bench.ingest(sizes, name: "pg-reference-after", title: "Ingest, SQLite (reference), after").0
+            var sqliteAfter = try await bench.ingest(
+                sizes,
+                name: "pg-reference-after",
+                title: "Ingest, SQLite (reference), after",
+                wrk: false
+            ).0
             sqliteBefore.note = ""
             sqliteAfter.note = ""
             progress("PostgreSQL's own ceiling (pgbench)")

@@ -61,6 +61,42 @@ final class Workbench: Sendable {
         )
     }
 
+    /// A load at full speed driven by wrk, or by this process's generator when a fixed rate is
+    /// asked (wrk cannot keep one) or wrk is not installed. `signing` requests are signed
+    /// beforehand for wrk, each sent once; nil sends the first one again and again, for a
+    /// baseline that checks nothing.
+    /// `wrk: false` keeps this process's generator, for a reference to runs that need it.
+    func drive(
+        port: Int,
+        connections: Int,
+        seconds: Double,
+        rate: Int?,
+        requests: any RequestMaker,
+        signing: Int?,
+        wrk: Bool = true
+    ) async throws -> LoadRun {
+        if wrk, rate == nil, WrkLoad.isInstalled {
+            let wrk = WrkLoad(
+                port: port,
+                connections: connections,
+                seconds: seconds,
+                requests: requests,
+                count: signing ?? 1,
+                repeatsOne: signing == nil
+            )
+            return try await wrk.run(in: directory)
+        }
+        let before = try ProcessSample.read(pid: getpid())
+        let result = try await load(port: port, connections: connections, seconds: seconds, rate: rate, requests: requests)
+        return LoadRun(result, cpuSeconds: try ProcessSample.read(pid: getpid()).cpuSeconds - before.cpuSeconds)
+    }
+
+    /// How many requests to sign for a run of `seconds` that cannot outpace `ceiling` per second
+    /// (the bare route's rate, when measured): a margin over it, so wrk never runs out.
+    static func signing(seconds: Double, ceiling: Double?) -> Int {
+        Int((ceiling ?? 50_000) * 1.5 * seconds) + 1_000
+    }
+
     // MARK: Processes
 
     /// Starts the agent on a configuration and waits until `/readyz` answers 200.
