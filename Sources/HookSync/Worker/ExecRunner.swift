@@ -30,24 +30,20 @@ public struct ExecRunner: Sendable {
         guard let executable = Self.resolve(command[0], path: environment["PATH"]) else {
             return ExecResult(termination: .failedToStart("\(command[0]): not found or not executable"), stderrTail: "")
         }
-        let scratch = FileManager.default.temporaryDirectory
-        let token = UUID().uuidString
-        let inputURL = scratch.appendingPathComponent("hooksync-\(token).in")
-        let errorURL = scratch.appendingPathComponent("hooksync-\(token).err")
-        defer {
-            try? FileManager.default.removeItem(at: inputURL)
-            try? FileManager.default.removeItem(at: errorURL)
-        }
-        // Owner-only: the files hold an event body and whatever the command says about it.
-        let privateFile: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
-        guard FileManager.default.createFile(atPath: inputURL.path, contents: Data(input), attributes: privateFile),
-            FileManager.default.createFile(atPath: errorURL.path, contents: nil, attributes: privateFile)
-        else {
-            return ExecResult(termination: .failedToStart("cannot create temporary files in \(scratch.path)"), stderrTail: "")
-        }
         let pid: pid_t
+        let standardInput: ScratchFile
+        let errors: ScratchFile
         do {
-            pid = try Self.spawn(executable: executable, arguments: command, environment: environment, stdin: inputURL.path, stderr: errorURL.path)
+            (standardInput, errors) = try Self.streams(input)
+        } catch {
+            return ExecResult(termination: .failedToStart("cannot create the command's stdin and stderr: \(error)"), stderrTail: "")
+        }
+        defer {
+            standardInput.release()
+            errors.release()
+        }
+        do {
+            pid = try Self.spawn(executable: executable, arguments: command, environment: environment, stdin: standardInput, stderr: errors)
         } catch {
             return ExecResult(termination: .failedToStart("\(command[0]): \(error)"), stderrTail: "")
         }
@@ -78,7 +74,7 @@ public struct ExecRunner: Sendable {
             kill(-pid, SIGKILL)
         }
         let status = await exit.wait()
-        let tail = Self.tail(of: errorURL, limit: stderrLimit)
+        let tail = errors.tail(limit: stderrLimit)
         if timedOut {
             kill(-pid, SIGKILL)
             return ExecResult(termination: .timedOut, stderrTail: tail)
@@ -89,14 +85,27 @@ public struct ExecRunner: Sendable {
         return ExecResult(termination: .signalled(status & 0x7f), stderrTail: tail)
     }
 
+    /// The command's stdin, holding `input`, and an empty file for its stderr.
+    private static func streams(_ input: [UInt8]) throws(SpawnError) -> (stdin: ScratchFile, stderr: ScratchFile) {
+        let directory = FileManager.default.temporaryDirectory.path
+        let stdin = try ScratchFile.open(temporaryDirectory: directory)
+        do {
+            try stdin.fill(with: input)
+            return (stdin, try ScratchFile.open(temporaryDirectory: directory))
+        } catch {
+            stdin.release()
+            throw error
+        }
+    }
+
     /// Starts the command in a process group of its own (so a timeout can kill what it spawned),
-    /// stdin from `stdin`, stdout discarded, stderr appended to `stderr`, signals at default.
+    /// stdin from `stdin`, stdout discarded, stderr into `stderr`, signals at default.
     static func spawn(
         executable: String,
         arguments: [String],
         environment: [String: String],
-        stdin: String,
-        stderr: String
+        stdin: ScratchFile,
+        stderr: ScratchFile
     ) throws(SpawnError) -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -115,9 +124,9 @@ public struct ExecRunner: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdin.descriptor, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_APPEND, 0)
+        posix_spawn_file_actions_adddup2(&actions, stderr.descriptor, 2)
         // Nothing else of the agent's reaches a command: not the inbox, sockets, or a pipe a
         // supervisor watches to learn that the agent exited.
         closeInheritedDescriptors(&actions)
@@ -139,14 +148,6 @@ public struct ExecRunner: Sendable {
         return executable
     }
 
-    private static func tail(of url: URL, limit: Int) -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return "" }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > UInt64(limit) ? size - UInt64(limit) : 0)
-        let data = (try? handle.readToEnd()) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time because
