@@ -33,7 +33,7 @@ struct RunBenchCommand: AsyncParsableCommand {
     @Option(help: "Requests per second of the ingest loads: a light, steady load instead of as fast as answers come.")
     var rate: Int?
 
-    @Option(help: "Only these scenarios (comma-separated): ingest, duplicates, backfill, drain, exec, idle, scale, postgres, peer.")
+    @Option(help: "Only these scenarios (comma-separated): ingest, routes, duplicates, backfill, drain, exec, idle, scale, postgres, peer.")
     var only: String?
 
     func run() async throws {

@@ -93,12 +93,13 @@ extension Workbench {
         title: String = "Ingest, unique events",
         populate: Int = 0,
         ceiling: Double? = nil,
-        wrk: Bool = true
+        wrk: Bool = true,
+        config: String = webhookSource + "\n" + idleRoute
     )
         async throws -> (Measurement, IngestCheck)
     {
         if populate > 0 { try await self.populate(name, count: populate, routes: []) }
-        let agent = try await startAgent(name, config: Self.webhookSource + "\n" + Self.idleRoute)
+        let agent = try await startAgent(name, config: config)
         let requests = stripeEvents(port: agent.port, run: Self.run())
         let seconds = populate > 0 ? sizes.scaleSeconds : sizes.loadSeconds
         let before = try agent.process.sample()
@@ -117,6 +118,24 @@ extension Workbench {
         let check = try IngestCheck(agent: agent, requests: requests, run: run)
         measurement.note = check.summary + (run.load.failed > 0 ? "; \(run.load.failed) not acknowledged" : "") + "; " + run.note
         return (measurement, check)
+    }
+
+    /// The ingest load with a route taking every event: the worker drains what arrives while
+    /// it arrives, yielding to the receiver. `forward`: to the local app; else exec `/bin/true`.
+    func ingestWithRoute(_ sizes: Sizes, forward: Bool, ceiling: Double?) async throws -> (Measurement, IngestCheck) {
+        if forward {
+            let (sink, sinkPort) = try await startServer("sink", ready: "/count")
+            let result = try await ingest(
+                sizes,
+                name: "ingest-forward",
+                title: "Ingest, unique events, forward route",
+                ceiling: ceiling,
+                config: Self.forwardConfig(sinkPort: sinkPort)
+            )
+            await sink.stop()
+            return result
+        }
+        return try await ingest(sizes, name: "ingest-exec", title: "Ingest, unique events, exec route", ceiling: ceiling, config: Self.execConfig)
     }
 
     /// Half the requests repeat earlier events; then a phase of repeats only, which must commit nothing.
@@ -216,29 +235,21 @@ extension Workbench {
 
     // MARK: Drain
 
-    /// Stored events through a forward route to a local app; the receiver's latency at a
-    /// steady 200 requests/s is measured before and during the drain.
-    func forwardDrain(_ sizes: Sizes) async throws -> (drain: Measurement, unloaded: Measurement, during: Measurement, receivedOnce: Bool) {
+    /// Stored events through a forward route to a local app with nothing arriving, timed from
+    /// launch to the app's last delivery; then the receiver's latency at a steady 200 requests/s
+    /// on an idle agent and during a drain of the same backlog.
+    func forwardDrain(_ sizes: Sizes) async throws -> (drain: Measurement, probe: DrainProbe, receivedOnce: Bool) {
         let (sink, sinkPort) = try await startServer("sink", ready: "/count")
         let config = Self.forwardConfig(sinkPort: sinkPort)
-        var agent = try await startAgent("drain-forward", config: config)
-        let light = { (port: Int) in self.stripeEvents(port: port, run: Self.run(), type: "customer.created") }
-        let quiet = try await load(port: agent.port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(agent.port))
-        await agent.process.stop()
         try await populate("drain-forward", count: sizes.drainEvents, routes: ["app"])
-
         let launched = ContinuousClock.now
-        agent = try await startAgent("drain-forward", config: config)
-        let port = agent.port
-        async let busy = load(port: port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(port))
+        let agent = try await startAgent("drain-forward", config: config)
         let expected = sizes.drainEvents
         let before = try agent.process.sample()
         let done = try await waitForSink(port: sinkPort, expected: expected)
         let after = try agent.process.sample()
-        let during = try await busy
         await agent.process.stop()
         let received = try await sinkCounts(port: sinkPort)
-        await sink.stop()
         let finished = try agent.count("SELECT COUNT(*) FROM delivery WHERE state = 'done'")
         let (drain, receivedOnce) = Self.sinkDrain(
             "Drain, forward to a local app",
@@ -248,12 +259,51 @@ extension Workbench {
             received: received,
             finished: finished
         )
-        return (
-            drain,
-            Measurement("Receiver at 200 req/s, idle worker", load: quiet, unit: "req/s"),
-            Measurement("Receiver at 200 req/s, during the drain", load: during, unit: "req/s"),
-            receivedOnce
+        let probe = try await probeDuringDrain(
+            "drain-forward-probe",
+            config: config,
+            route: "app",
+            what: "forward",
+            sizes: sizes,
+            backlog: sizes.drainEvents
         )
+        await sink.stop()
+        return (drain, probe, receivedOnce)
+    }
+
+    /// The receiver's latency at 200 requests/s, on an idle agent and while a backlog drains.
+    struct DrainProbe {
+        var idle: Measurement
+        var during: Measurement
+
+        var ratio: Double { (during.p99 ?? .infinity) / max(0.001, idle.p99 ?? 0) }
+    }
+
+    /// 200 signed webhooks/s for half a load's time to an agent with nothing to deliver, then
+    /// to one started on `backlog` stored events for `route`, timed from when each was due; the
+    /// drain's own progress meanwhile is in the row's notes.
+    func probeDuringDrain(
+        _ name: String,
+        config: String,
+        route: String,
+        what: String,
+        sizes: Sizes,
+        backlog: Int
+    ) async throws -> DrainProbe {
+        let light = { (port: Int) in self.stripeEvents(port: port, run: Self.run(), type: "customer.created") }
+        var agent = try await startAgent(name, config: config)
+        let quiet = try await load(port: agent.port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(agent.port))
+        await agent.process.stop()
+        try await populate(name, count: backlog, routes: [route])
+        agent = try await startAgent(name, config: config)
+        let busy = try await load(port: agent.port, connections: 4, seconds: sizes.loadSeconds / 2, rate: 200, requests: light(agent.port))
+        let delivered = try agent.count("SELECT COUNT(*) FROM delivery WHERE state = 'done' AND route = '\(route)'")
+        await agent.process.stop()
+        var during = Measurement("Receiver at 200 req/s, during the \(what) drain", load: busy, unit: "req/s")
+        during.note = "the drain delivered \(delivered) meanwhile (\(Report.format(Double(delivered) / busy.seconds, digits: 0))/s)"
+        var idle = Measurement("Receiver at 200 req/s, idle worker (\(what) route)", load: quiet, unit: "req/s")
+        idle.note = "the reference for the row below"
+        return DrainProbe(idle: idle, during: during)
     }
 
     /// A forward drain's row, timed from launch to the app's last delivery, and whether the
@@ -288,21 +338,89 @@ extension Workbench {
         (Int(try await get("http://127.0.0.1:\(port)/count")) ?? 0, Int(try await get("http://127.0.0.1:\(port)/unique")) ?? 0)
     }
 
-    func execDrain(_ sizes: Sizes) async throws -> Measurement {
-        let config =
-            Self.webhookSource + """
+    static let execConfig =
+        webhookSource + """
 
-                [[routes]]
-                name = "true"
-                source = "shop"
-                exec = ["/bin/true"]
-                """
+            [[routes]]
+            name = "true"
+            source = "shop"
+            exec = ["/bin/true"]
+            """
+
+    /// Stored events through an exec route running `/bin/true`, with nothing arriving; then the
+    /// receiver's latency during the same drain.
+    func execDrain(_ sizes: Sizes) async throws -> (drain: Measurement, probe: DrainProbe) {
         try await populate("drain-exec", count: sizes.execDrainEvents, routes: ["true"])
         let launched = ContinuousClock.now
-        let agent = try await startAgent("drain-exec", config: config)
+        let agent = try await startAgent("drain-exec", config: Self.execConfig)
         let drain = try await timedDrain(agent, launched: launched, expected: sizes.execDrainEvents, title: "Drain, exec /bin/true")
         await agent.process.stop()
-        return drain
+        let probe = try await probeDuringDrain(
+            "drain-exec-probe",
+            config: Self.execConfig,
+            route: "true",
+            what: "exec",
+            sizes: sizes,
+            backlog: sizes.execDrainEvents
+        )
+        return (drain, probe)
+    }
+
+    /// The floor of an exec delivery: `/bin/true` started with `posix_spawn` and waited for, in
+    /// a loop on each core, by a process doing nothing else.
+    func spawnFloor(_ sizes: Sizes) async throws -> Measurement {
+        let count = max(200, sizes.execDrainEvents / 5)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let before = try ProcessSample.read(pid: getpid())
+        var childrenBefore = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &childrenBefore)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<cores {
+                group.addTask {
+                    try await Self.spawnLoop(count: count / cores)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        let own = try ProcessSample.read(pid: getpid()).cpuSeconds - before.cpuSeconds
+        var childrenAfter = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &childrenAfter)
+        let spawned = count / cores * cores
+        let children = Self.cpuSeconds(childrenAfter) - Self.cpuSeconds(childrenBefore)
+        var floor = Measurement("Floor: posix_spawn of /bin/true in a loop per core", unit: "spawns/s")
+        floor.isAgent = false
+        floor.rate = Double(spawned) / seconds
+        floor.cpuPerThousand = own / Double(spawned) * 1000
+        floor.note = "the spawning process's CPU; each /bin/true took \(Report.format(children / Double(spawned) * 1000, digits: 3)) ms of its own"
+        return floor
+    }
+
+    /// Spawns and reaps `/bin/true` `count` times, on a thread of its own (waitpid blocks).
+    private static func spawnLoop(count: Int) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+                let envp: [UnsafeMutablePointer<CChar>?] = [nil]
+                defer { free(argv[0]) }
+                for _ in 0..<count {
+                    var pid: pid_t = 0
+                    let result = posix_spawn(&pid, "/bin/true", nil, nil, argv, envp)
+                    guard result == 0 else {
+                        continuation.resume(throwing: BenchError("posix_spawn /bin/true: \(String(cString: strerror(result)))"))
+                        return
+                    }
+                    var status: Int32 = 0
+                    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                }
+                continuation.resume()
+            }
+        }
+    }
+
+    private static func cpuSeconds(_ usage: rusage) -> Double {
+        Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// Waits until `expected` deliveries are done; the rate counts from the agent's launch.

@@ -39,11 +39,11 @@ import Testing
     func withWorker(
         routes: [RouteConfig],
         concurrency: Int = 4,
+        signal: WorkSignal = WorkSignal(),
         _ body: (WorkSignal) async throws -> Void
     ) async throws {
         var logger = Logger(label: "worker-test")
         logger.logLevel = .critical
-        let signal = WorkSignal()
         let worker = DeliveryWorker(
             inbox: inbox,
             routes: routes,
@@ -187,6 +187,40 @@ import Testing
         let observed = directory.lines("observed").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         #expect(observed.count == 6)
         #expect(observed.max() == 2, "two at a time, never more: \(observed)")
+    }
+
+    /// While a webhook is being received the drain keeps one slot of eight (DrainBudget), and
+    /// takes all eight again once the receiver has been calm for a while.
+    @Test func theDrainYieldsToTheReceiverAndCatchesUpAfter() async throws {
+        let running = directory.file("running")
+        try FileManager.default.createDirectory(atPath: running, withIntermediateDirectories: true)
+        let script = try directory.script(
+            "busy.sh",
+            """
+            cat > /dev/null
+            touch \(running)/$HOOKSYNC_EVENT_ID
+            ls \(running) | wc -l >> \(directory.file("observed"))
+            sleep 0.2
+            rm \(running)/$HOOKSYNC_EVENT_ID
+            """
+        )
+        for index in 0..<12 { try await store("evt_\(index)", routes: ["busy"]) }
+        let signal = WorkSignal()
+        signal.receiver.began()
+        try await withWorker(routes: [RouteConfig(name: "busy", action: .exec([script]))], concurrency: 8, signal: signal) { _ in
+            try await eventually("three done while a webhook is in flight") {
+                try await inbox.events(EventQuery(state: .done)).count >= 3
+            }
+            let whileBusy = directory.lines("observed").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            #expect(whileBusy.count >= 3 && whileBusy.allSatisfy { $0 == 1 }, "one at a time while the receiver works: \(whileBusy)")
+            signal.receiver.finished()
+            try await eventually("all twelve to be done") {
+                try await inbox.events(EventQuery(state: .done)).count == 12
+            }
+        }
+        let observed = directory.lines("observed").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        #expect(observed.count == 12)
+        #expect(observed.max() ?? 0 > 1, "the drain took its slots back once the receiver was calm: \(observed)")
     }
 
     @Test func gracefulShutdownLetsInFlightDeliveriesFinish() async throws {

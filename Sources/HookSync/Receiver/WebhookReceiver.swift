@@ -44,6 +44,9 @@ public struct WebhookReceiver: Sendable {
     public func register<Context: ChannelRequestContext>(on router: Router<Context>) {
         router.post("/webhooks/:source") { request, context in
             let channel = context.channel
+            // The worker yields to the receiver while webhooks arrive (DrainBudget).
+            signal.receiver.began()
+            defer { signal.receiver.finished() }
             return await receive(request, sourceName: context.parameters.get("source") ?? "") {
                 channel.close(mode: .input, promise: nil)
             }

@@ -103,12 +103,19 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
             var wanted = 0
             var claimedCount = 0
             let claimedAt = now()
+            // The receiver comes first: while webhooks arrive, the drain keeps a share of its slots.
+            let receiver = signal.receiver.snapshot()
+            let budget = settings.drainBudget.slots(
+                capacity: settings.concurrency,
+                sinceLastWebhook: receiver.sinceLastArrival,
+                webhooksInFlight: receiver.inFlight
+            )
             // Each route is claimed up to its room; a full route waits for a finishing delivery.
-            let batches = await slots.claimBatches(routes: routeNames)
+            let (batches, room) = await slots.claimBatches(routes: routeNames, budget: budget)
             if !batches.isEmpty {
                 do {
                     var claimed: [ClaimedDelivery] = []
-                    var free = await slots.free
+                    var free = room
                     for batch in batches where free > 0 {
                         let limit = min(batch.limit, free)
                         wanted += limit
@@ -273,8 +280,6 @@ actor SlotCounter {
         self.routeLimits = routeLimits
     }
 
-    var free: Int { capacity - inUse }
-
     func take(route: String) {
         inUse += 1
         byRoute[route, default: 0] += 1
@@ -293,19 +298,23 @@ actor SlotCounter {
     ///
     /// A busy route is claimed for only once a quarter of its slots are free: each claim is a
     /// transaction, and one per finished delivery would make the inbox the drain's limit.
-    func claimBatches(routes: [String]) -> [(route: String, limit: Int)] {
-        guard !routes.isEmpty else { return [] }
+    ///
+    /// - Parameter budget: the slots the drain may fill now (``DrainBudget``), at most `capacity`.
+    /// - Returns: the claims, and the free slots they share.
+    func claimBatches(routes: [String], budget: Int) -> (batches: [(route: String, limit: Int)], free: Int) {
+        let free = max(0, min(capacity, budget) - inUse)
+        guard !routes.isEmpty else { return ([], free) }
         let start = rotation % routes.count
         rotation &+= 1
         var batches: [(route: String, limit: Int)] = []
         for route in routes[start...] + routes[..<start] {
-            let limit = routeLimits[route, default: capacity]
+            let limit = min(routeLimits[route, default: capacity], budget)
             let inFlight = byRoute[route, default: 0]
             let room = min(free, limit - inFlight)
             if room > 0, inFlight == 0 || room >= max(1, limit / 4) {
                 batches.append((route, room))
             }
         }
-        return batches
+        return (batches, free)
     }
 }

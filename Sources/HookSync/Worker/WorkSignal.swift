@@ -1,14 +1,19 @@
 import HookSyncCore
 
 /// Wakes the delivery worker when there is something to do, so an idle agent sleeps instead of
-/// polling the database, while new events are picked up at once.
+/// polling the database, while new events are picked up at once; and tells it how busy the
+/// receiver is, so a drain yields to arriving webhooks (``DrainBudget``).
 public actor WorkSignal {
     private var pendingWake = false
     private var waiter: CheckedContinuation<Void, Never>?
     /// Set on graceful shutdown; the worker stops claiming new work.
     public private(set) var isStopped = false
+    /// Written by the receiver on every request, read by the worker before each claim.
+    public nonisolated let receiver: ReceiverActivity
 
-    public init() {}
+    public init(receiver: ReceiverActivity = ReceiverActivity()) {
+        self.receiver = receiver
+    }
 
     /// Asks the worker to stop claiming and wakes it so it notices at once.
     public func stop() {
