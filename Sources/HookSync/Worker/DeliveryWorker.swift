@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 public import Foundation
 public import HookSyncCore
 public import Logging
@@ -69,9 +68,11 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
     public func run() async throws {
         let limits = Self.routeLimits(routes, capacity: settings.concurrency)
         let slots = SlotCounter(capacity: settings.concurrency, routeLimits: limits)
-        var clients: [String: HTTPClient] = [:]
+        var clients: [String: ForwardConnection] = [:]
         for route in routes.values {
-            if case .forward = route.action { clients[route.name] = ForwardRunner.client(connections: limits[route.name] ?? settings.concurrency) }
+            if case .forward(let url, _) = route.action {
+                clients[route.name] = forwarder.connection(url: url, connections: limits[route.name] ?? settings.concurrency)
+            }
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -93,7 +94,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         return routes.mapValues { $0.concurrency ?? fairShare }
     }
 
-    private func dispatch(into group: inout DiscardingTaskGroup, slots: SlotCounter, clients: [String: HTTPClient]) async {
+    private func dispatch(into group: inout DiscardingTaskGroup, slots: SlotCounter, clients: [String: ForwardConnection]) async {
         let routeNames = routes.keys.sorted()
         let longestTimeout = routes.values.map(\.timeout).max() ?? .seconds(30)
         // Cancelled (its service group torn down without a graceful shutdown), it stops claiming
@@ -132,7 +133,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                     for delivery in claimed {
                         await slots.take(route: delivery.route)
                         group.addTask {
-                            await deliver(delivery, client: clients[delivery.route])
+                            await deliver(delivery, connection: clients[delivery.route])
                             await slots.give(route: delivery.route)
                             await signal.wake()
                         }
@@ -165,7 +166,7 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
         }
     }
 
-    private func deliver(_ delivery: ClaimedDelivery, client: HTTPClient?) async {
+    private func deliver(_ delivery: ClaimedDelivery, connection: ForwardConnection?) async {
         guard let route = routes[delivery.route] else { return }
         let attempt = delivery.attempt
         // Passed with each line rather than set on a copy of the logger: a handler copy per
@@ -195,15 +196,8 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
                 clock: clock
             ).outcome
         case .forward(let url, _):
-            if let secret = forwardSecrets[route.name] {
-                outcome = await forwarder.run(
-                    delivery,
-                    url: url,
-                    secret: secret,
-                    timeout: route.timeout,
-                    now: started,
-                    client: client ?? .shared
-                )
+            if let secret = forwardSecrets[route.name], let connection {
+                outcome = await forwarder.run(delivery, url: url, secret: secret, timeout: route.timeout, now: started, connection: connection)
             } else {
                 outcome = .failed(reason: "no forward_secret loaded for this route", retryAfter: nil)
             }

@@ -46,11 +46,14 @@ public struct ForwardRunner: Sendable {
         return (headers, delivery.body)
     }
 
-    /// An HTTP client for one forward route; the caller shuts it down.
-    public static func client(connections: Int) -> HTTPClient {
+    /// The connections of one forward route to `url`; the caller shuts them down.
+    public func connection(url: String, connections: Int) -> ForwardConnection {
+        if let client = ForwardClient(url: url, connections: connections, excerptLimit: excerptLimit) { return .plain(client) }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connections))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // As over plain HTTP: a 3xx is the application's answer, not a place to send the event.
+        configuration.redirectConfiguration = .disallow
+        return .tls(HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
     }
 
     public func run(
@@ -59,7 +62,7 @@ public struct ForwardRunner: Sendable {
         secret: Secret,
         timeout: Duration,
         now: Date,
-        client: HTTPClient = .shared
+        connection: ForwardConnection
     ) async -> DeliveryOutcome {
         let signed: (headers: HTTPFields, body: [UInt8])
         do {
@@ -67,6 +70,32 @@ public struct ForwardRunner: Sendable {
         } catch {
             return .rejected(reason: "cannot sign: \(error.reason)")
         }
+        let answer: ForwardAnswer
+        do throws(ForwardFailure) {
+            switch connection {
+            case .plain(let client):
+                var headers = HTTPHeaders()
+                for field in signed.headers { headers.add(name: field.name.rawName, value: field.value) }
+                answer = try await client.post(headers: headers, body: signed.body, timeout: timeout)
+            case .tls(let client):
+                answer = try await post(url: url, signed: signed, timeout: timeout, client: client)
+            }
+        } catch {
+            switch error {
+            case .timedOut: return .failed(reason: "no answer within \(ConfigDuration.format(timeout))", retryAfter: nil)
+            case .unreachable(let reason): return .failed(reason: "cannot reach \(url): \(reason)", retryAfter: nil)
+            }
+        }
+        return Self.classify(status: answer.status, retryAfter: answer.retryAfter, excerpt: answer.excerpt, now: now)
+    }
+
+    /// The attempt through AsyncHTTPClient, for HTTPS.
+    private func post(
+        url: String,
+        signed: (headers: HTTPFields, body: [UInt8]),
+        timeout: Duration,
+        client: HTTPClient
+    ) async throws(ForwardFailure) -> ForwardAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(fields: signed.headers)
@@ -75,11 +104,10 @@ public struct ForwardRunner: Sendable {
         do {
             response = try await client.execute(request, timeout: .milliseconds(timeout.milliseconds))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return .failed(reason: "no answer within \(ConfigDuration.format(timeout))", retryAfter: nil)
+            throw .timedOut
         } catch {
-            return .failed(reason: "cannot reach \(url): \(error)", retryAfter: nil)
+            throw .unreachable("\(error)")
         }
-        let status = Int(response.status.code)
         // Only the start of the answer is read: a large error page is cut, never buffered whole.
         var head: [UInt8] = []
         var truncated = false
@@ -94,8 +122,12 @@ public struct ForwardRunner: Sendable {
         } catch {
             truncated = true
         }
-        let excerpt = String(decoding: head, as: UTF8.self) + (truncated ? "…" : "")
-        return Self.classify(status: status, retryAfter: response.headers.first(name: "Retry-After"), excerpt: excerpt, now: now)
+        return ForwardAnswer(
+            status: Int(response.status.code),
+            retryAfter: response.headers.first(name: "Retry-After"),
+            excerpt: String(decoding: head, as: UTF8.self) + (truncated ? "…" : ""),
+            keepAlive: true
+        )
     }
 
     /// 2xx succeeds; 408, 425, 429 and 5xx are retried (honouring `Retry-After`); any other
@@ -108,5 +140,19 @@ public struct ForwardRunner: Sendable {
             return .failed(reason: reason, retryAfter: PageRetryPolicy.retryAfter(retryAfter, now: now))
         }
         return .rejected(reason: reason)
+    }
+}
+
+/// How a forward route reaches its application: plain HTTP through ``ForwardClient``, HTTPS
+/// through AsyncHTTPClient (TLS and the system's trusted certificates).
+public enum ForwardConnection: Sendable {
+    case plain(ForwardClient)
+    case tls(HTTPClient)
+
+    public func shutdown() async throws {
+        switch self {
+        case .plain(let client): await client.shutdown()
+        case .tls(let client): try await client.shutdown()
+        }
     }
 }
