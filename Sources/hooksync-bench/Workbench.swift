@@ -94,7 +94,7 @@ final class Workbench: Sendable {
     /// How many requests to sign for a run of `seconds` that cannot outpace `ceiling` per second
     /// (the bare route's rate, when measured): a margin over it, so wrk never runs out.
     static func signing(seconds: Double, ceiling: Double?) -> Int {
-        Int((ceiling ?? 50_000) * 1.5 * seconds) + 1_000
+        Int((ceiling.map { $0 * 1.2 } ?? 75_000) * seconds) + 1_000
     }
 
     // MARK: Processes
