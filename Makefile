@@ -19,17 +19,17 @@ run: release
 
 # The tests check the unit files with systemd-analyze, start a throwaway PostgreSQL server of
 # their own (Debian's postgresql package) for the shared-inbox backend, and run the bench's peer
-# (Debian's webhook) in its smoke test.
+# (Debian's webhook) and wrk in its smoke tests.
 test: APT_PACKAGES += systemd postgresql webhook wrk
 # The reliability suite saturates both cores on purpose (kill -9 under load, a fuzzer), the
 # multi-agent suite runs several agents and PostgreSQL servers under load, and the shared-inbox
-# bench smoke test loads agents and a server at full speed, and the load generator's tests time
-# a server in the test process, so each runs on its own after the other tests, not beside their
-# timing-bound waits.
+# bench smoke test loads agents and a server at full speed, as does the one driving wrk, and the
+# load generator's tests time a server in the test process, so each runs on its own after the
+# other tests, not beside their timing-bound waits.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip ReliabilitySmokeTests --skip MultiAgentTests --skip PostgresBenchSmokeTests --skip LoadGeneratorTests
-	$(SWIFT) test --skip-build --filter LoadGeneratorTests
+	$(SWIFT) test --skip-build --skip ReliabilitySmokeTests --skip MultiAgentTests --skip PostgresBenchSmokeTests --skip LoadGeneratorTests --skip WrkBenchSmokeTests
+	$(SWIFT) test --skip-build --filter "LoadGeneratorTests|WrkBenchSmokeTests"
 	$(SWIFT) test --skip-build --filter MultiAgentTests
 	$(SWIFT) test --skip-build --filter PostgresBenchSmokeTests
 	$(SWIFT) test --skip-build --filter ReliabilitySmokeTests

@@ -25,6 +25,22 @@ import Testing
     }
 }
 
+/// `make bench`'s full-speed loads through wrk, on their own after the other tests (see the
+/// Makefile): at full speed they would crowd the timing-bound waits of tests beside them.
+@Suite struct WrkBenchSmokeTests {
+    /// At full speed the loads go through wrk (`make test` installs it): requests signed
+    /// beforehand, each sent once, and the acknowledged ids read back from its answers.
+    @Test func wrkDrivesTheFullSpeedLoadsAndTheCheckStillHolds() async throws {
+        let rows = try await quickBench(only: "ingest", fixedRate: false)
+        try expectMet(["Every acknowledged id stored exactly once"], in: rows)
+        let ingest = try #require(rows.first { $0.hasPrefix("| Ingest, unique events |") }, "\(rows)")
+        #expect(ingest.contains("acknowledged ids stored once") && !ingest.contains(" 0 acknowledged"), "\(ingest)")
+        #expect(ingest.contains("; wrk: ") && ingest.contains("µs CPU/request"), "\(ingest)")
+        let bare = try #require(rows.first { $0.hasPrefix("| Bare Hummingbird route (baseline), before |") }, "\(rows)")
+        #expect(bare.contains("; wrk: "), "\(bare)")
+    }
+}
+
 /// `make bench`'s shared-inbox scenarios at a light load on the real agent binary and a
 /// throwaway PostgreSQL: every acknowledged id stored once with one agent and with two, and a
 /// drain shared by two agents received once each by the app. Run on its own after the other
@@ -44,11 +60,13 @@ import Testing
     }
 }
 
-/// `hooksync-bench run --quick --only <scenarios>` at 200 requests/s on 4 connections, against
-/// the debug agent; the lines it printed.
-func quickBench(only scenarios: String) async throws -> [Substring] {
+/// `hooksync-bench run --quick --only <scenarios>` on 4 connections, at 200 requests/s unless
+/// `fixedRate` is false (then as fast as answers come, through wrk), against the debug agent;
+/// the lines it printed.
+func quickBench(only scenarios: String, fixedRate: Bool = true) async throws -> [Substring] {
+    let rate = fixedRate ? ["--rate", "200"] : []
     let output = try await HookSyncBinary.run(
-        ["run", "--quick", "--only", scenarios, "--connections", "4", "--rate", "200", "--binary", HookSyncBinary.path, "--out", ""],
+        ["run", "--quick", "--only", scenarios, "--connections", "4"] + rate + ["--binary", HookSyncBinary.path, "--out", ""],
         in: try TemporaryDirectory(),
         executable: "hooksync-bench"
     )

@@ -165,45 +165,44 @@ import Testing
         #expect(try await inbox.deadLetters(limit: 1).first?.lastError == "could not start: /nonexistent/handler: not found or not executable")
     }
 
-    @Test func deliveriesRunConcurrentlyUpToTheLimit() async throws {
+    /// A command that records how many of its kind run at once (`observed()`), then sleeps.
+    func concurrencyProbe(sleep seconds: Double) throws -> String {
         let running = directory.file("running")
         try FileManager.default.createDirectory(atPath: running, withIntermediateDirectories: true)
-        let script = try directory.script(
+        return try directory.script(
             "busy.sh",
             """
             cat > /dev/null
             touch \(running)/$HOOKSYNC_EVENT_ID
             ls \(running) | wc -l >> \(directory.file("observed"))
-            sleep 0.3
+            sleep \(seconds)
             rm \(running)/$HOOKSYNC_EVENT_ID
             """
         )
+    }
+
+    /// What each run of the concurrency probe saw running, itself included.
+    func observed() -> [Int] {
+        directory.lines("observed").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    @Test func deliveriesRunConcurrentlyUpToTheLimit() async throws {
+        let script = try concurrencyProbe(sleep: 0.3)
         for index in 0..<6 { try await store("evt_\(index)", routes: ["busy"]) }
         try await withWorker(routes: [RouteConfig(name: "busy", action: .exec([script]))], concurrency: 2) { _ in
             try await eventually("all six to be done") {
                 try await inbox.events(EventQuery(state: .done)).count == 6
             }
         }
-        let observed = directory.lines("observed").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        #expect(observed.count == 6)
-        #expect(observed.max() == 2, "two at a time, never more: \(observed)")
+        let counts = observed()
+        #expect(counts.count == 6)
+        #expect(counts.max() == 2, "two at a time, never more: \(counts)")
     }
 
     /// While a webhook is being received the drain keeps one slot of eight (DrainBudget), and
     /// takes all eight again once the receiver has been calm for a while.
     @Test func theDrainYieldsToTheReceiverAndCatchesUpAfter() async throws {
-        let running = directory.file("running")
-        try FileManager.default.createDirectory(atPath: running, withIntermediateDirectories: true)
-        let script = try directory.script(
-            "busy.sh",
-            """
-            cat > /dev/null
-            touch \(running)/$HOOKSYNC_EVENT_ID
-            ls \(running) | wc -l >> \(directory.file("observed"))
-            sleep 0.2
-            rm \(running)/$HOOKSYNC_EVENT_ID
-            """
-        )
+        let script = try concurrencyProbe(sleep: 0.2)
         for index in 0..<12 { try await store("evt_\(index)", routes: ["busy"]) }
         let signal = WorkSignal()
         signal.receiver.began()
@@ -211,16 +210,16 @@ import Testing
             try await eventually("three done while a webhook is in flight") {
                 try await inbox.events(EventQuery(state: .done)).count >= 3
             }
-            let whileBusy = directory.lines("observed").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let whileBusy = observed()
             #expect(whileBusy.count >= 3 && whileBusy.allSatisfy { $0 == 1 }, "one at a time while the receiver works: \(whileBusy)")
             signal.receiver.finished()
             try await eventually("all twelve to be done") {
                 try await inbox.events(EventQuery(state: .done)).count == 12
             }
         }
-        let observed = directory.lines("observed").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        #expect(observed.count == 12)
-        #expect(observed.max() ?? 0 > 1, "the drain took its slots back once the receiver was calm: \(observed)")
+        let counts = observed()
+        #expect(counts.count == 12)
+        #expect(counts.max() ?? 0 > 1, "the drain took its slots back once the receiver was calm: \(counts)")
     }
 
     @Test func gracefulShutdownLetsInFlightDeliveriesFinish() async throws {
