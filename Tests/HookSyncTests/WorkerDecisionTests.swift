@@ -137,13 +137,13 @@ import Testing
 @Suite struct SlotCounterTests {
     @Test func aBusyRouteIsClaimedForOnceAQuarterOfItsSlotsAreFree() async {
         let slots = SlotCounter(capacity: 16, routeLimits: ["app": 16, "small": 2])
-        #expect(await slots.claimBatches(routes: ["app"], budget: 16).batches.map(\.limit) == [16], "an idle route takes all its room")
+        #expect(await slots.claimBatches(routes: ["app"]).batches.map(\.limit) == [16], "an idle route takes all its room")
         for _ in 0..<15 { await slots.take(route: "app") }
-        #expect(await slots.claimBatches(routes: ["app"], budget: 16).batches.isEmpty, "one free slot of 16 waits for more")
+        #expect(await slots.claimBatches(routes: ["app"]).batches.isEmpty, "one free slot of 16 waits for more")
         for _ in 0..<3 { await slots.give(route: "app") }
-        #expect(await slots.claimBatches(routes: ["app"], budget: 16).batches.map(\.limit) == [4])
+        #expect(await slots.claimBatches(routes: ["app"]).batches.map(\.limit) == [4])
         await slots.take(route: "small")
-        #expect(await slots.claimBatches(routes: ["small"], budget: 16).batches.map(\.limit) == [1], "a route of two slots claims one at a time")
+        #expect(await slots.claimBatches(routes: ["small"]).batches.map(\.limit) == [1], "a route of two slots claims one at a time")
     }
 
     @Test func everyRouteWithRoomIsOfferedTheFreeSlotsInTurn() async {
@@ -151,48 +151,49 @@ import Testing
         // due must not keep the later ones from being claimed for (the reliability suite's
         // downstream scenario starved two of four routes this way).
         let slots = SlotCounter(capacity: 4, routeLimits: ["a": 2, "b": 2, "c": 2])
-        let first = await slots.claimBatches(routes: ["a", "b", "c"], budget: 4).batches
+        let first = await slots.claimBatches(routes: ["a", "b", "c"]).batches
         #expect(first.map(\.route) == ["a", "b", "c"])
         #expect(first.map(\.limit) == [2, 2, 2])
-        #expect(await slots.claimBatches(routes: ["a", "b", "c"], budget: 4).batches.map(\.route) == ["b", "c", "a"], "the first pick rotates")
+        #expect(await slots.claimBatches(routes: ["a", "b", "c"]).batches.map(\.route) == ["b", "c", "a"], "the first pick rotates")
         for route in ["a", "c", "c"] { await slots.take(route: route) }
-        let last = await slots.claimBatches(routes: ["a", "b", "c"], budget: 4).batches
+        let last = await slots.claimBatches(routes: ["a", "b", "c"]).batches
         #expect(last.map(\.route) == ["a", "b"], "c is full")
         #expect(last.map(\.limit) == [1, 1], "each offered the one free slot")
     }
 
-    /// While webhooks arrive the drain fills only its budget; a busy route's quarter rule counts
-    /// from that budget, or it would never claim again before every delivery ended.
-    @Test func aDrainWithinItsBudgetClaimsOnlyTheBudgetsRoom() async {
-        let slots = SlotCounter(capacity: 64, routeLimits: ["app": 64])
-        #expect(await slots.claimBatches(routes: ["app"], budget: 8).batches.map(\.limit) == [8])
+    /// While webhooks arrive each route fills only its share; a busy route's quarter rule counts
+    /// from that share, or it would never claim again before every delivery ended.
+    @Test func whileTheReceiverIsBusyEachRouteClaimsOnlyItsShare() async {
+        let slots = SlotCounter(capacity: 64, routeLimits: ["app": 64, "hook": 32])
+        #expect(await slots.claimBatches(routes: ["app"], receiverBusy: true).batches.map(\.limit) == [8])
         for _ in 0..<8 { await slots.take(route: "app") }
-        #expect(await slots.claimBatches(routes: ["app"], budget: 8).batches.isEmpty, "the budget is full")
+        #expect(await slots.claimBatches(routes: ["app"], receiverBusy: true).batches.isEmpty, "the share is full")
         for _ in 0..<2 { await slots.give(route: "app") }
-        #expect(await slots.claimBatches(routes: ["app"], budget: 8).batches.map(\.limit) == [2], "a quarter of the budget is free")
-        #expect(await slots.claimBatches(routes: ["app"], budget: 64).batches.map(\.limit) == [58], "the receiver calm again: all the room")
-        for _ in 0..<6 { await slots.take(route: "app") }
-        let shrunk = await slots.claimBatches(routes: ["app"], budget: 8)
-        #expect(shrunk.free == 0 && shrunk.batches.isEmpty, "12 in flight over a budget of 8: nothing more, none taken back")
+        #expect(await slots.claimBatches(routes: ["app"], receiverBusy: true).batches.map(\.limit) == [2], "a quarter of the share is free")
+        #expect(await slots.claimBatches(routes: ["app"]).batches.map(\.limit) == [58], "the receiver calm again: all the room")
+        let other = await slots.claimBatches(routes: ["hook"], receiverBusy: true)
+        #expect(other.batches.map(\.limit) == [4], "another route's share does not wait for app's: \(other)")
     }
 }
 
-/// The receiver comes first: how much of the worker a drain keeps while webhooks arrive.
+/// The receiver comes first: how much of each route a drain keeps while webhooks arrive.
 @Suite struct DrainBudgetTests {
     let budget = DrainBudget(calm: .milliseconds(250), busyDivisor: 8)
 
-    @Test func aQuietReceiverLeavesTheDrainEverySlot() {
-        #expect(budget.slots(capacity: 64, sinceLastWebhook: nil, webhooksInFlight: 0) == 64, "no webhook ever")
-        #expect(budget.slots(capacity: 64, sinceLastWebhook: .milliseconds(250), webhooksInFlight: 0) == 64, "calm for 250 ms")
-        #expect(budget.slots(capacity: 64, sinceLastWebhook: .seconds(30), webhooksInFlight: 0) == 64)
+    @Test func theReceiverIsBusyWhileAWebhookIsInFlightOrFor250MsAfterTheLast() {
+        #expect(!budget.receiverIsBusy(sinceLastWebhook: nil, webhooksInFlight: 0), "no webhook ever")
+        #expect(!budget.receiverIsBusy(sinceLastWebhook: .milliseconds(250), webhooksInFlight: 0), "calm for 250 ms")
+        #expect(!budget.receiverIsBusy(sinceLastWebhook: .seconds(30), webhooksInFlight: 0))
+        #expect(budget.receiverIsBusy(sinceLastWebhook: .milliseconds(249), webhooksInFlight: 0), "a webhook 249 ms ago")
+        #expect(budget.receiverIsBusy(sinceLastWebhook: .seconds(5), webhooksInFlight: 1), "one being stored now")
     }
 
-    @Test func aBusyReceiverLeavesTheDrainAShareButNeverNothing() {
-        #expect(budget.slots(capacity: 64, sinceLastWebhook: .milliseconds(249), webhooksInFlight: 0) == 8, "a webhook 249 ms ago")
-        #expect(budget.slots(capacity: 64, sinceLastWebhook: .seconds(5), webhooksInFlight: 1) == 8, "one being stored now")
-        #expect(budget.slots(capacity: 16, sinceLastWebhook: .zero, webhooksInFlight: 3) == 2)
-        #expect(budget.slots(capacity: 4, sinceLastWebhook: .zero, webhooksInFlight: 3) == 1, "the backlog keeps moving")
-        #expect(budget.slots(capacity: 1, sinceLastWebhook: .zero, webhooksInFlight: 0) == 1)
+    @Test func aBusyReceiverLeavesEachRouteAShareButNeverNothing() {
+        #expect(budget.slots(of: 64, receiverBusy: false) == 64)
+        #expect(budget.slots(of: 64, receiverBusy: true) == 8)
+        #expect(budget.slots(of: 16, receiverBusy: true) == 2)
+        #expect(budget.slots(of: 4, receiverBusy: true) == 1, "the backlog keeps moving")
+        #expect(budget.slots(of: 1, receiverBusy: true) == 1)
     }
 }
 

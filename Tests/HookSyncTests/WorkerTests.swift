@@ -222,6 +222,30 @@ import Testing
         #expect(counts.max() ?? 0 > 1, "the drain took its slots back once the receiver was calm: \(counts)")
     }
 
+    /// The share is each route's own: a route whose command hangs, claimed first, holds its one
+    /// slot while webhooks arrive, and another route's backlog still drains beside it.
+    @Test func whileTheReceiverIsBusyAHangingRouteHoldsBackNoOtherRoute() async throws {
+        let released = directory.file("released")
+        let hang = try directory.script("hang.sh", "cat > /dev/null\nwhile [ ! -e \(released) ]; do sleep 0.05; done")
+        try await store("evt_hang", routes: ["a-hang"])
+        for index in 0..<3 { try await store("evt_quick_\(index)", routes: ["b-quick"]) }
+        let signal = WorkSignal()
+        signal.receiver.began()
+        try await withWorker(
+            routes: [RouteConfig(name: "a-hang", action: .exec([hang])), RouteConfig(name: "b-quick", action: .exec(["/bin/true"]))],
+            concurrency: 4,
+            signal: signal
+        ) { _ in
+            try await eventually("b-quick's three done while a-hang still runs") {
+                try await inbox.events(EventQuery(state: .done)).count == 3
+            }
+            #expect(try await state("evt_hang")?.state != .done)
+            FileManager.default.createFile(atPath: released, contents: nil)
+            signal.receiver.finished()
+            try await eventually("a-hang done once released") { try await state("evt_hang")?.state == .done }
+        }
+    }
+
     @Test func gracefulShutdownLetsInFlightDeliveriesFinish() async throws {
         let started = directory.file("started")
         let script = try directory.script("long.sh", "cat > /dev/null\ntouch \(started)\nsleep 0.5\necho done >> \(directory.file("finished"))")

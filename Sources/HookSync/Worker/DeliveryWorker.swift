@@ -104,15 +104,11 @@ public struct DeliveryWorker<WorkerClock: Clock>: Service where WorkerClock.Dura
             var wanted = 0
             var claimedCount = 0
             let claimedAt = now()
-            // The receiver comes first: while webhooks arrive, the drain keeps a share of its slots.
+            // The receiver comes first: while webhooks arrive, each route keeps a share of its slots.
             let receiver = signal.receiver.snapshot()
-            let budget = settings.drainBudget.slots(
-                capacity: settings.concurrency,
-                sinceLastWebhook: receiver.sinceLastArrival,
-                webhooksInFlight: receiver.inFlight
-            )
+            let busy = settings.drainBudget.receiverIsBusy(sinceLastWebhook: receiver.sinceLastArrival, webhooksInFlight: receiver.inFlight)
             // Each route is claimed up to its room; a full route waits for a finishing delivery.
-            let (batches, room) = await slots.claimBatches(routes: routeNames, budget: budget)
+            let (batches, room) = await slots.claimBatches(routes: routeNames, budget: settings.drainBudget, receiverBusy: busy)
             if !batches.isEmpty {
                 do {
                     var claimed: [ClaimedDelivery] = []
@@ -293,16 +289,21 @@ actor SlotCounter {
     /// A busy route is claimed for only once a quarter of its slots are free: each claim is a
     /// transaction, and one per finished delivery would make the inbox the drain's limit.
     ///
-    /// - Parameter budget: the slots the drain may fill now (``DrainBudget``), at most `capacity`.
+    /// While the receiver is busy each route fills only its share (``DrainBudget``), and the
+    /// quarter counts from that share.
     /// - Returns: the claims, and the free slots they share.
-    func claimBatches(routes: [String], budget: Int) -> (batches: [(route: String, limit: Int)], free: Int) {
-        let free = max(0, min(capacity, budget) - inUse)
+    func claimBatches(
+        routes: [String],
+        budget: DrainBudget = DrainBudget(),
+        receiverBusy: Bool = false
+    ) -> (batches: [(route: String, limit: Int)], free: Int) {
+        let free = max(0, capacity - inUse)
         guard !routes.isEmpty else { return ([], free) }
         let start = rotation % routes.count
         rotation &+= 1
         var batches: [(route: String, limit: Int)] = []
         for route in routes[start...] + routes[..<start] {
-            let limit = min(routeLimits[route, default: capacity], budget)
+            let limit = budget.slots(of: routeLimits[route, default: capacity], receiverBusy: receiverBusy)
             let inFlight = byRoute[route, default: 0]
             let room = min(free, limit - inFlight)
             if room > 0, inFlight == 0 || room >= max(1, limit / 4) {

@@ -47,10 +47,15 @@ public final class ForwardClient: Sendable {
             channel = try await connect(deadline: deadline)
         }
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: target, headers: headers)
-        head.headers.replaceOrAdd(name: "Host", value: port == 80 ? host : "\(host):\(port)")
+        let authority = host.contains(":") ? "[\(host)]" : host
+        head.headers.replaceOrAdd(name: "Host", value: port == 80 ? authority : "\(authority):\(port)")
         head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         let promise = channel.eventLoop.makePromise(of: ForwardAnswer.self)
-        channel.writeAndFlush(ForwardExchange(head: head, body: ByteBuffer(bytes: body), deadline: deadline, answer: promise), promise: nil)
+        // A connection that closed after it was taken from the idle ones never reaches the
+        // handler, whose timeout would end the wait: the failed write ends it instead.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { error in promise.fail(ForwardFailure.unreachable("\(error)")) }
+        channel.writeAndFlush(ForwardExchange(head: head, body: ByteBuffer(bytes: body), deadline: deadline, answer: promise), promise: written)
         let answer: ForwardAnswer
         do {
             answer = try await promise.futureResult.get()
