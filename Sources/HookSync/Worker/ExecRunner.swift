@@ -87,11 +87,10 @@ public struct ExecRunner: Sendable {
 
     /// The command's stdin, holding `input`, and an empty file for its stderr.
     private static func streams(_ input: [UInt8]) throws(SpawnError) -> (stdin: ScratchFile, stderr: ScratchFile) {
-        let directory = FileManager.default.temporaryDirectory.path
-        let stdin = try ScratchFile.open(temporaryDirectory: directory)
+        let stdin = try ScratchFile.open()
         do {
             try stdin.fill(with: input)
-            return (stdin, try ScratchFile.open(temporaryDirectory: directory))
+            return (stdin, try ScratchFile.open())
         } catch {
             stdin.release()
             throw error
