@@ -87,10 +87,11 @@ public struct ExecRunner: Sendable {
 
     /// The command's stdin, holding `input`, and an empty file for its stderr.
     private static func streams(_ input: [UInt8]) throws(SpawnError) -> (stdin: ScratchFile, stderr: ScratchFile) {
-        let stdin = try ScratchFile.open()
+        let directory = FileManager.default.temporaryDirectory.path
+        let stdin = try ScratchFile.open(temporaryDirectory: directory)
         do {
             try stdin.fill(with: input)
-            return (stdin, try ScratchFile.open())
+            return (stdin, try ScratchFile.open(temporaryDirectory: directory))
         } catch {
             stdin.release()
             throw error

@@ -17,12 +17,12 @@ struct ScratchFile {
 
     /// Opens an empty scratch file, close-on-exec (a command receives it only as a standard
     /// stream, through `posix_spawn`'s `dup2`).
-    static func open() throws(SpawnError) -> ScratchFile {
+    static func open(temporaryDirectory: String) throws(SpawnError) -> ScratchFile {
         if let memfdCreate {
             let descriptor = memfdCreate("hooksync-exec", 1 /* MFD_CLOEXEC */)
             if descriptor >= 0 { return ScratchFile(descriptor: descriptor) }
         }
-        let template = FileManager.default.temporaryDirectory.path + "/hooksync-exec-XXXXXX"
+        let template = temporaryDirectory + "/hooksync-exec-XXXXXX"
         var path = Array(template.utf8CString)
         let descriptor = mkstemp(&path)
         guard descriptor >= 0 else { throw SpawnError(code: errno) }

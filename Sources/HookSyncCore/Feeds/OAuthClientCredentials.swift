@@ -45,7 +45,7 @@ public struct OAuthToken: Sendable, Equatable {
     /// is used for an hour. The token is refreshed a tenth of its life before it expires (at
     /// most a minute), so a request is never sent with one that runs out on the way.
     public init?(answer body: [UInt8], receivedAt now: Date) {
-        guard let object = try? JSONTree.parse(body) as? [String: Any],
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let token = object["access_token"] as? String, !token.isEmpty
         else { return nil }
         let lifetime = (object["expires_in"] as? NSNumber)?.doubleValue ?? 3600
